@@ -1,0 +1,220 @@
+-- postgres SQL rendered from libs/dialects/src/testing/orders-model.ts.
+-- Golden file: review every change by eye; update with `npx vitest run libs/dialects -u`.
+
+-- orders: createTable
+CREATE TABLE IF NOT EXISTS {target} (
+  "tenant_id" TEXT NOT NULL,
+  "order_id" BIGINT NOT NULL,
+  "order" VARCHAR(32),
+  "userid" UUID,
+  "quantity" SMALLINT,
+  "line_count" INTEGER,
+  "amount" NUMERIC(38,9),
+  "discount_rate" REAL,
+  "weight_kg" DOUBLE PRECISION,
+  "is_gift" BOOLEAN,
+  "ship_date" DATE,
+  "ship_time" TIME,
+  "placed_at" TIMESTAMP(6),
+  "attributes" JSONB,
+  "note" TEXT,
+  "updated_at" TIMESTAMPTZ(6) NOT NULL,
+  "deleted_at" TIMESTAMPTZ(6),
+  PRIMARY KEY ("tenant_id", "order_id")
+);
+
+-- orders: createStaging
+CREATE TEMPORARY TABLE {staging} (
+  "tenant_id" TEXT,
+  "order_id" BIGINT,
+  "order" VARCHAR(32),
+  "userid" UUID,
+  "quantity" SMALLINT,
+  "line_count" INTEGER,
+  "amount" NUMERIC(38,9),
+  "discount_rate" REAL,
+  "weight_kg" DOUBLE PRECISION,
+  "is_gift" BOOLEAN,
+  "ship_date" DATE,
+  "ship_time" TIME,
+  "placed_at" TIMESTAMP(6),
+  "attributes" JSONB,
+  "note" TEXT,
+  "updated_at" TIMESTAMPTZ(6),
+  "deleted_at" TIMESTAMPTZ(6)
+);
+
+-- orders: createDeletedKeys
+CREATE TEMPORARY TABLE {deleted_keys} (
+  "tenant_id" TEXT,
+  "order_id" BIGINT
+);
+
+-- orders: merge
+-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+SELECT (
+  SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
+  WHERE rows_per_key > 1
+) AS ferry_duplicate_key_guard;
+
+INSERT INTO {target} AS t ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at")
+SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
+ON CONFLICT ("tenant_id", "order_id") DO UPDATE SET
+  "order" = EXCLUDED."order",
+  "userid" = EXCLUDED."userid",
+  "quantity" = EXCLUDED."quantity",
+  "line_count" = EXCLUDED."line_count",
+  "amount" = EXCLUDED."amount",
+  "discount_rate" = EXCLUDED."discount_rate",
+  "weight_kg" = EXCLUDED."weight_kg",
+  "is_gift" = EXCLUDED."is_gift",
+  "ship_date" = EXCLUDED."ship_date",
+  "ship_time" = EXCLUDED."ship_time",
+  "placed_at" = EXCLUDED."placed_at",
+  "attributes" = EXCLUDED."attributes",
+  "note" = EXCLUDED."note",
+  "updated_at" = EXCLUDED."updated_at",
+  "deleted_at" = EXCLUDED."deleted_at"
+WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+  AND NOT (
+    t."order" IS NOT DISTINCT FROM EXCLUDED."order"
+    AND t."userid" IS NOT DISTINCT FROM EXCLUDED."userid"
+    AND t."quantity" IS NOT DISTINCT FROM EXCLUDED."quantity"
+    AND t."line_count" IS NOT DISTINCT FROM EXCLUDED."line_count"
+    AND t."amount" IS NOT DISTINCT FROM EXCLUDED."amount"
+    AND t."discount_rate" IS NOT DISTINCT FROM EXCLUDED."discount_rate"
+    AND t."weight_kg" IS NOT DISTINCT FROM EXCLUDED."weight_kg"
+    AND t."is_gift" IS NOT DISTINCT FROM EXCLUDED."is_gift"
+    AND t."ship_date" IS NOT DISTINCT FROM EXCLUDED."ship_date"
+    AND t."ship_time" IS NOT DISTINCT FROM EXCLUDED."ship_time"
+    AND t."placed_at" IS NOT DISTINCT FROM EXCLUDED."placed_at"
+    AND t."attributes" IS NOT DISTINCT FROM EXCLUDED."attributes"
+    AND t."note" IS NOT DISTINCT FROM EXCLUDED."note"
+    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
+    AND t."deleted_at" IS NOT DISTINCT FROM EXCLUDED."deleted_at"
+  );
+
+-- orders: deleteByKeys
+DELETE FROM {target} AS t USING {deleted_keys} AS d
+WHERE t."tenant_id" = d."tenant_id" AND t."order_id" = d."order_id";
+
+-- orders: dropStaging
+DROP TABLE IF EXISTS {staging};
+
+-- orders: dropDeletedKeys
+DROP TABLE IF EXISTS {deleted_keys};
+
+-- orders: countNewRows
+SELECT COUNT(*) AS new_rows FROM {staging} AS s
+WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id");
+
+-- orders: purgeSoftDeleted
+DELETE FROM {target} WHERE "deleted_at" IS NOT NULL;
+
+-- orders: maxCursor
+SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging};
+
+-- orders: addColumn tenant_id
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "tenant_id" TEXT;
+
+-- orders: addColumn order_id
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "order_id" BIGINT;
+
+-- orders: addColumn order
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "order" VARCHAR(32);
+
+-- orders: addColumn userId
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "userid" UUID;
+
+-- orders: addColumn quantity
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "quantity" SMALLINT;
+
+-- orders: addColumn line_count
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "line_count" INTEGER;
+
+-- orders: addColumn amount
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "amount" NUMERIC(38,9);
+
+-- orders: addColumn discount_rate
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "discount_rate" REAL;
+
+-- orders: addColumn weight_kg
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "weight_kg" DOUBLE PRECISION;
+
+-- orders: addColumn is_gift
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "is_gift" BOOLEAN;
+
+-- orders: addColumn ship_date
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "ship_date" DATE;
+
+-- orders: addColumn ship_time
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "ship_time" TIME;
+
+-- orders: addColumn placed_at
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "placed_at" TIMESTAMP(6);
+
+-- orders: addColumn attributes
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "attributes" JSONB;
+
+-- orders: addColumn note
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "note" TEXT;
+
+-- orders: addColumn updated_at
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ(6);
+
+-- orders: addColumn deleted_at
+ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "deleted_at" TIMESTAMPTZ(6);
+
+-- orders without a cursor: merge
+-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+SELECT (
+  SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
+  WHERE rows_per_key > 1
+) AS ferry_duplicate_key_guard;
+
+INSERT INTO {target} AS t ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at")
+SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
+ON CONFLICT ("tenant_id", "order_id") DO UPDATE SET
+  "order" = EXCLUDED."order",
+  "userid" = EXCLUDED."userid",
+  "quantity" = EXCLUDED."quantity",
+  "line_count" = EXCLUDED."line_count",
+  "amount" = EXCLUDED."amount",
+  "discount_rate" = EXCLUDED."discount_rate",
+  "weight_kg" = EXCLUDED."weight_kg",
+  "is_gift" = EXCLUDED."is_gift",
+  "ship_date" = EXCLUDED."ship_date",
+  "ship_time" = EXCLUDED."ship_time",
+  "placed_at" = EXCLUDED."placed_at",
+  "attributes" = EXCLUDED."attributes",
+  "note" = EXCLUDED."note",
+  "updated_at" = EXCLUDED."updated_at",
+  "deleted_at" = EXCLUDED."deleted_at"
+WHERE NOT (
+    t."order" IS NOT DISTINCT FROM EXCLUDED."order"
+    AND t."userid" IS NOT DISTINCT FROM EXCLUDED."userid"
+    AND t."quantity" IS NOT DISTINCT FROM EXCLUDED."quantity"
+    AND t."line_count" IS NOT DISTINCT FROM EXCLUDED."line_count"
+    AND t."amount" IS NOT DISTINCT FROM EXCLUDED."amount"
+    AND t."discount_rate" IS NOT DISTINCT FROM EXCLUDED."discount_rate"
+    AND t."weight_kg" IS NOT DISTINCT FROM EXCLUDED."weight_kg"
+    AND t."is_gift" IS NOT DISTINCT FROM EXCLUDED."is_gift"
+    AND t."ship_date" IS NOT DISTINCT FROM EXCLUDED."ship_date"
+    AND t."ship_time" IS NOT DISTINCT FROM EXCLUDED."ship_time"
+    AND t."placed_at" IS NOT DISTINCT FROM EXCLUDED."placed_at"
+    AND t."attributes" IS NOT DISTINCT FROM EXCLUDED."attributes"
+    AND t."note" IS NOT DISTINCT FROM EXCLUDED."note"
+    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
+    AND t."deleted_at" IS NOT DISTINCT FROM EXCLUDED."deleted_at"
+  );
+
+-- order_tags, every column a key: merge
+-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+SELECT (
+  SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id", "tag") AS rows_per_key FROM {staging}) AS staged
+  WHERE rows_per_key > 1
+) AS ferry_duplicate_key_guard;
+
+INSERT INTO {target} AS t ("tenant_id", "order_id", "tag")
+SELECT "tenant_id", "order_id", "tag" FROM {staging}
+ON CONFLICT ("tenant_id", "order_id", "tag") DO NOTHING;

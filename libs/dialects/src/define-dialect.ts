@@ -1,0 +1,45 @@
+import type { LogicalType } from '@ferry/schema';
+import type { Dialect, DialectName, IdentifierLimit, TypeMap } from './dialect.ts';
+import { keyBucketsQuery, keysInBucketsQuery, type KeyHashing } from './key-buckets.ts';
+
+/** The parts that differ between dialects; `defineDialect` assembles them into a Dialect. */
+export interface DialectDefinition {
+  readonly name: DialectName;
+  /** The column name limit, and the table name limit unless `tableNameLimit` is given. */
+  readonly identifierLimit: IdentifierLimit;
+  readonly tableNameLimit?: IdentifierLimit;
+  readonly typeMap: TypeMap;
+  foldIdentifier(name: string): string;
+  quoteIdentifier(folded: string): string;
+  sameValue(left: string, right: string, type: LogicalType): string;
+  readonly keyHashing: KeyHashing;
+}
+
+/**
+ * Builds a Dialect from its definition, so every dialect reads its column types from its
+ * TypeMap the same way and each dialect folder holds only what is its own.
+ */
+export function defineDialect(definition: DialectDefinition): Dialect {
+  const { identifierLimit, typeMap } = definition;
+  return {
+    name: definition.name,
+    maxIdentifierLength: identifierLimit.max,
+    identifierLengthUnit: identifierLimit.unit,
+    tableNameLimit: definition.tableNameLimit ?? identifierLimit,
+    foldIdentifier: definition.foldIdentifier,
+    quoteIdentifier: definition.quoteIdentifier,
+    columnType: (type) => columnTypeFrom(typeMap, type),
+    sameValue: definition.sameValue,
+    keyBucketsQuery: (from, keyColumns, prefixLength) => keyBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength),
+    keysInBucketsQuery: (from, keyColumns, prefixLength, buckets) =>
+      keysInBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength, buckets),
+  };
+}
+
+/** Looks a logical type up in a TypeMap. */
+function columnTypeFrom(typeMap: TypeMap, type: LogicalType): string {
+  // TypeScript cannot correlate `type.kind` with the entry's parameter type; the TypeMap's
+  // mapped type guarantees the entry for a kind accepts exactly that kind.
+  const entry = typeMap[type.kind] as (type: LogicalType) => string;
+  return entry(type);
+}

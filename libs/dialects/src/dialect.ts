@@ -1,0 +1,84 @@
+import type { LogicalType, LogicalTypeKind } from '@ferry/schema';
+
+/** Every destination dialect Ferry generates SQL for. */
+export const DIALECT_NAMES = ['postgres', 'redshift', 'snowflake', 'bigquery', 'duckdb'] as const;
+/** The name of one destination dialect, which is also the name of its folder. */
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+/** A type-mapping table: one entry per logical type kind, so a new kind fails to compile until every dialect maps it. */
+export type TypeMap = { readonly [K in LogicalTypeKind]: (type: Extract<LogicalType, { kind: K }>) => string };
+
+/** How long a name may be, and whether the warehouse counts UTF-8 bytes or characters. */
+export interface IdentifierLimit {
+  readonly max: number;
+  readonly unit: 'bytes' | 'characters';
+}
+
+/**
+ * What Ferry needs to know to write SQL for one destination warehouse.
+ * Ferry quotes every identifier it writes, so reserved words and unicode need no special case;
+ * it folds names to the warehouse's natural case first, so customers can query without quotes.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  /** Longest column name the warehouse accepts (and table name, unless `tableNameLimit` says otherwise). */
+  readonly maxIdentifierLength: number;
+  /** Whether maxIdentifierLength counts UTF-8 bytes (Postgres, Redshift) or characters. */
+  readonly identifierLengthUnit: 'bytes' | 'characters';
+  /** Longest table name: differs from the column limit on BigQuery (1,024 bytes against 300 characters). */
+  readonly tableNameLimit: IdentifierLimit;
+  /** Maps a destination name to the case the warehouse folds unquoted names to. */
+  foldIdentifier(name: string): string;
+  /** Quotes an already folded identifier, escaping as the warehouse requires. */
+  quoteIdentifier(folded: string): string;
+  /** The column type for a logical type, read from this dialect's TypeMap. */
+  columnType(type: LogicalType): string;
+  /** A boolean SQL expression true when `left` and `right` hold the same value, NULL equal to NULL; never NULL itself. */
+  sameValue(left: string, right: string, type: LogicalType): string;
+  /**
+   * Hard-delete detection (see key-buckets.ts): `SELECT bucket, keys, checksum` over the rows of
+   * `from` (a FROM clause with its WHERE), keyColumns quoted, buckets the first `prefixLength`
+   * hex digits of the key hash. Every dialect hashes a key identically.
+   */
+  keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number): string;
+  /** The keys (one text column per key column) of the rows of `from` in the given buckets. */
+  keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+}
+
+/**
+ * The SQL text for one export model in one dialect, as the generator emits it.
+ * Each operation is a list of statements to run in order, in one transaction where the
+ * destination supports transactional DDL. Relations are placeholders bound at run time
+ * by `bindRelations`: {target} (the destination table, schema-qualified), {staging}
+ * (rows to upsert, same columns as the model), {deleted_keys} (primary keys to delete).
+ *
+ * Contract of `merge`: staging holds at most one row per primary key. Every dialect fails the
+ * merge on duplicates rather than silently choosing a winner. Rows whose cursor is older than
+ * the destination's are ignored (newest cursor wins; without a cursor, staging wins); rows equal
+ * to the destination's are not rewritten, so a repeated merge changes nothing. The last statement
+ * of `merge` is the one whose affected-row count is the number of destination rows inserted or
+ * updated. Staging is consumed by a merge (Redshift deletes the rows it will not apply from it):
+ * stage again before merging again.
+ */
+export interface ModelSql {
+  /** The destination table name, folded for this dialect (unquoted). */
+  readonly table: string;
+  /** Source column name -> destination column name, folded for this dialect (unquoted). */
+  readonly columns: Readonly<Record<string, string>>;
+  readonly createTable: readonly string[];
+  readonly createStaging: readonly string[];
+  readonly createDeletedKeys: readonly string[];
+  /** Per source column name: the statements that add it (nullable) to an existing table. */
+  readonly addColumn: Readonly<Record<string, readonly string[]>>;
+  readonly merge: readonly string[];
+  readonly deleteByKeys: readonly string[];
+  readonly dropStaging: readonly string[];
+  /** Drops {deleted_keys} once `deleteByKeys` ran: on BigQuery it is a regular table that would otherwise linger. */
+  readonly dropDeletedKeys: readonly string[];
+  /** Before a merge: one row, one column, the number of staged rows whose key is new to {target}. */
+  readonly countNewRows: readonly string[];
+  /** Deletes rows flagged by the soft-delete column; empty when the model has none. */
+  readonly purgeSoftDeleted: readonly string[];
+  /** One row, one column: the highest cursor in {staging} as canonical text; empty when the model has no cursor. */
+  readonly maxCursor: readonly string[];
+}

@@ -1,0 +1,32 @@
+import type { ExportModelSpec } from '@ferry/schema';
+import { describe, expect, it } from 'vitest';
+import { DIALECT_NAMES, type Dialect, type ModelSql } from './dialect.ts';
+import { dialects } from './dialects.ts';
+import { renderModelSql } from './render.ts';
+import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
+
+const OPERATIONS = ['createTable', 'createStaging', 'createDeletedKeys', 'merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'maxCursor'] as const;
+
+function section(title: string, statements: readonly string[]): string {
+  return `-- ${title}\n${statements.map((statement) => `${statement};\n`).join('\n')}`;
+}
+
+/** Every statement of the orders fixture, then the merges of the no-cursor and insert-only variants. */
+function goldenSql(dialect: Dialect): string {
+  const orders: ModelSql = renderModelSql(dialect, ordersModel);
+  const mergeOf = (model: ExportModelSpec) => renderModelSql(dialect, model).merge;
+  return [
+    `-- ${dialect.name} SQL rendered from libs/dialects/src/testing/orders-model.ts.\n` +
+      '-- Golden file: review every change by eye; update with `npx vitest run libs/dialects -u`.\n',
+    ...OPERATIONS.map((operation) => section(`orders: ${operation}`, orders[operation])),
+    ...Object.entries(orders.addColumn).map(([column, statements]) => section(`orders: addColumn ${column}`, statements)),
+    section('orders without a cursor: merge', mergeOf(withoutCursor(ordersModel))),
+    section('order_tags, every column a key: merge', mergeOf(orderTagsModel)),
+  ].join('\n');
+}
+
+describe.each(DIALECT_NAMES)('%s golden SQL', (name) => {
+  it('matches the reviewed golden file', async () => {
+    await expect(goldenSql(dialects[name])).toMatchFileSnapshot(`__golden__/${name}.sql`);
+  });
+});

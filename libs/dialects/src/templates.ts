@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import type { DialectName } from './dialect.ts';
+import type { AddColumnContext, TemplateColumn, TemplateContext } from './template-context.ts';
+
+/** The operations of ModelSql that come from one template each, and their file names. */
+const TEMPLATE_FILES = {
+  createTable: 'create_table',
+  createStaging: 'create_staging',
+  createDeletedKeys: 'create_deleted_keys',
+  addColumn: 'add_column',
+  merge: 'merge',
+  deleteByKeys: 'delete_by_keys',
+  dropStaging: 'drop_staging',
+  dropDeletedKeys: 'drop_deleted_keys',
+  countNewRows: 'count_new_rows',
+  purgeSoftDeleted: 'purge_soft_deleted',
+  maxCursor: 'max_cursor',
+} as const;
+export type TemplateName = keyof typeof TEMPLATE_FILES;
+
+/** An isolated Handlebars, so Ferry's helpers never leak into (or clash with) another user's. */
+const handlebars = Handlebars.create();
+
+/** Prefixes a quoted column with a relation alias (`t`, `EXCLUDED`, `{target}`), when one is given. */
+function qualified(column: TemplateColumn, alias: unknown): string {
+  return typeof alias === 'string' ? `${alias}.${column.name}` : column.name;
+}
+
+/** Splits a helper's arguments into the positional ones and the render context. */
+function helperArguments(args: unknown[]): { params: unknown[]; context: TemplateContext } {
+  const options = args.at(-1) as Handlebars.HelperOptions;
+  return { params: args.slice(0, -1), context: options.data.root as TemplateContext };
+}
+
+handlebars.registerHelper({
+  /** `{{columnList}}` or `{{columnList "s"}}`: every column, comma-separated. */
+  columnList(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    return context.columns.map((column) => qualified(column, params[0])).join(', ');
+  },
+  /** `{{keyList}}` or `{{keyList "s"}}`: the primary key columns, comma-separated. */
+  keyList(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    return context.keyColumns.map((column) => qualified(column, params[0])).join(', ');
+  },
+  /** `{{keysMatch "t" "s"}}`: the rows of t and s have the same primary key. */
+  keysMatch(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    return context.keyColumns.map((column) => `${qualified(column, params[0])} = ${qualified(column, params[1])}`).join(' AND ');
+  },
+  /** `{{updateSet "s"}}`: every non-key column set from s, one per line. */
+  updateSet(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    return context.updateColumns.map((column) => `${column.name} = ${qualified(column, params[0])}`).join(',\n  ');
+  },
+  /**
+   * `{{newerAndChanged "t" "s"}}`: s should replace t. Its cursor is not older than t's (no
+   * cursor: always), and some non-key column differs.
+   */
+  newerAndChanged(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    const [target, source] = params as [string, string];
+    const changed = `NOT ${unchanged(context, target, source)}`;
+    if (context.cursor === undefined) return changed;
+    const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
+    return `(${t} IS NULL OR (${s} IS NOT NULL AND ${t} <= ${s}))\n  AND ${changed}`;
+  },
+  /** `{{olderOrUnchanged "t" "s"}}`: the exact opposite of newerAndChanged (neither is ever NULL). */
+  olderOrUnchanged(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    const [target, source] = params as [string, string];
+    if (context.cursor === undefined) return unchanged(context, target, source);
+    const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
+    return `(${t} IS NOT NULL AND (${s} IS NULL OR ${t} > ${s}))\n  OR ${unchanged(context, target, source)}`;
+  },
+});
+
+/** Every non-key column of t holds the same value as in s, one comparison per line. */
+function unchanged(context: TemplateContext, target: string, source: string): string {
+  if (context.insertOnly) throw new Error('a row comparison needs a non-key column: branch on insertOnly in the template');
+  const same = context.updateColumns.map((column) =>
+    context.dialect.sameValue(qualified(column, target), qualified(column, source), column.logicalType),
+  );
+  return `(\n    ${same.join('\n    AND ')}\n  )`;
+}
+
+const compiled = new Map<string, Handlebars.TemplateDelegate<TemplateContext>>();
+
+/** Compiles a dialect's template on first use; templates are read from disk next to this module. */
+function template(dialect: DialectName, name: TemplateName): Handlebars.TemplateDelegate<TemplateContext> {
+  const key = `${dialect}/${name}`;
+  let delegate = compiled.get(key);
+  if (!delegate) {
+    const source = readFileSync(new URL(`./${dialect}/templates/${TEMPLATE_FILES[name]}.sql.hbs`, import.meta.url), 'utf8');
+    // noEscape: the output is SQL, not HTML. strict: a misspelt field fails instead of rendering nothing.
+    delegate = handlebars.compile<TemplateContext>(source, { noEscape: true, strict: true });
+    compiled.set(key, delegate);
+  }
+  return delegate;
+}
+
+/**
+ * Renders one template into its statements: split where a line ends with `;`, trimmed, without
+ * the semicolon, empty ones dropped.
+ */
+export function renderStatements(
+  dialect: DialectName,
+  name: TemplateName,
+  context: TemplateContext | AddColumnContext,
+): string[] {
+  return template(dialect, name)(context)
+    .split(/;[ \t]*$/m)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}

@@ -1,0 +1,151 @@
+import { formatLogicalType, type LogicalType, type LogicalTypeKind } from '@ferry/schema';
+import { describe, expect, it } from 'vitest';
+import { DIALECT_NAMES, type DialectName } from './dialect.ts';
+import { dialects } from './dialects.ts';
+
+/** At least one type per kind (a Record, so a new kind fails to compile until it is here), plus edge cases. */
+const TYPES: Record<LogicalTypeKind, readonly LogicalType[]> = {
+  text: [{ kind: 'text' }],
+  varchar: [
+    { kind: 'varchar', length: 10 },
+    { kind: 'varchar', length: 20_000 },
+  ],
+  smallint: [{ kind: 'smallint' }],
+  integer: [{ kind: 'integer' }],
+  bigint: [{ kind: 'bigint' }],
+  numeric: [
+    { kind: 'numeric', precision: 10, scale: 2 },
+    { kind: 'numeric', precision: 38, scale: 9 },
+    { kind: 'numeric', precision: 38, scale: 10 },
+    { kind: 'numeric', precision: 38, scale: 0 },
+  ],
+  real: [{ kind: 'real' }],
+  double: [{ kind: 'double' }],
+  boolean: [{ kind: 'boolean' }],
+  date: [{ kind: 'date' }],
+  time: [{ kind: 'time' }],
+  timestamp: [{ kind: 'timestamp' }],
+  timestamptz: [{ kind: 'timestamptz' }],
+  json: [{ kind: 'json' }],
+  uuid: [{ kind: 'uuid' }],
+};
+
+/** Required for every dialect and every type above. */
+const EXPECTED: Record<DialectName, Readonly<Record<string, string>>> = {
+  postgres: {
+    text: 'TEXT',
+    'varchar(10)': 'VARCHAR(10)',
+    'varchar(20000)': 'VARCHAR(20000)',
+    smallint: 'SMALLINT',
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    'numeric(10,2)': 'NUMERIC(10,2)',
+    'numeric(38,9)': 'NUMERIC(38,9)',
+    'numeric(38,10)': 'NUMERIC(38,10)',
+    'numeric(38,0)': 'NUMERIC(38,0)',
+    real: 'REAL',
+    double: 'DOUBLE PRECISION',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    time: 'TIME',
+    timestamp: 'TIMESTAMP(6)',
+    timestamptz: 'TIMESTAMPTZ(6)',
+    json: 'JSONB',
+    uuid: 'UUID',
+  },
+  redshift: {
+    text: 'VARCHAR(65535)',
+    'varchar(10)': 'VARCHAR(40)',
+    'varchar(20000)': 'VARCHAR(65535)',
+    smallint: 'SMALLINT',
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    'numeric(10,2)': 'NUMERIC(10,2)',
+    'numeric(38,9)': 'NUMERIC(38,9)',
+    'numeric(38,10)': 'NUMERIC(38,10)',
+    'numeric(38,0)': 'NUMERIC(38,0)',
+    real: 'REAL',
+    double: 'DOUBLE PRECISION',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    time: 'TIME',
+    timestamp: 'TIMESTAMP',
+    timestamptz: 'TIMESTAMPTZ',
+    json: 'SUPER',
+    uuid: 'CHAR(36)',
+  },
+  snowflake: {
+    text: 'VARCHAR',
+    'varchar(10)': 'VARCHAR(10)',
+    'varchar(20000)': 'VARCHAR(20000)',
+    smallint: 'NUMBER(5,0)',
+    integer: 'NUMBER(10,0)',
+    bigint: 'NUMBER(19,0)',
+    'numeric(10,2)': 'NUMBER(10,2)',
+    'numeric(38,9)': 'NUMBER(38,9)',
+    'numeric(38,10)': 'NUMBER(38,10)',
+    'numeric(38,0)': 'NUMBER(38,0)',
+    real: 'FLOAT',
+    double: 'FLOAT',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    time: 'TIME(6)',
+    timestamp: 'TIMESTAMP_NTZ(6)',
+    timestamptz: 'TIMESTAMP_TZ(6)',
+    json: 'VARIANT',
+    uuid: 'VARCHAR(36)',
+  },
+  bigquery: {
+    text: 'STRING',
+    'varchar(10)': 'STRING',
+    'varchar(20000)': 'STRING',
+    smallint: 'INT64',
+    integer: 'INT64',
+    bigint: 'INT64',
+    'numeric(10,2)': 'NUMERIC(10,2)',
+    'numeric(38,9)': 'NUMERIC(38,9)',
+    'numeric(38,10)': 'BIGNUMERIC(38,10)',
+    'numeric(38,0)': 'BIGNUMERIC(38,0)',
+    real: 'FLOAT64',
+    double: 'FLOAT64',
+    boolean: 'BOOL',
+    date: 'DATE',
+    time: 'TIME',
+    timestamp: 'DATETIME',
+    timestamptz: 'TIMESTAMP',
+    json: 'JSON',
+    uuid: 'STRING',
+  },
+  duckdb: {
+    text: 'VARCHAR',
+    'varchar(10)': 'VARCHAR(10)',
+    'varchar(20000)': 'VARCHAR(20000)',
+    smallint: 'SMALLINT',
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    'numeric(10,2)': 'DECIMAL(10,2)',
+    'numeric(38,9)': 'DECIMAL(38,9)',
+    'numeric(38,10)': 'DECIMAL(38,10)',
+    'numeric(38,0)': 'DECIMAL(38,0)',
+    real: 'REAL',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    time: 'TIME',
+    timestamp: 'TIMESTAMP',
+    timestamptz: 'TIMESTAMPTZ',
+    json: 'JSON',
+    uuid: 'UUID',
+  },
+};
+
+describe.each(DIALECT_NAMES)('%s type map', (name) => {
+  it('maps every logical type to the expected column type', () => {
+    const actual = Object.fromEntries(
+      Object.values(TYPES)
+        .flat()
+        .map((type) => [formatLogicalType(type), dialects[name].columnType(type)]),
+    );
+    expect(actual).toEqual(EXPECTED[name]);
+  });
+});
