@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { ExportModelSpec } from '@ferry/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyBucket, SourceKind } from './source.ts';
+import { bigintKeyModel, compositeKeyModel } from './testing/models.ts';
+import { openFixture, SOURCE_KINDS, type SourceFixture } from './testing/source-fixture.ts';
+
+const KEYS = 5000;
+/** Every fifth row belongs to globex; the rest to acme. */
+const ACME_KEYS = KEYS * 0.8;
+const DELETED_SEQ = 1234;
+
+/** The same rows on both engines: a uuid + text composite key (with a `|` and unicode) and a bigint. */
+const INSERT_ROWS = `INSERT INTO "analytics"."composite_key"
+  SELECT CASE WHEN i % 5 = 0 THEN 'globex' ELSE 'acme' END, CAST(md5(CAST(i AS VARCHAR)) AS UUID),
+         'código|' || CAST(i % 7 AS VARCHAR), i
+  FROM generate_series(1, ${KEYS}) AS g(i)`;
+
+const MODELS: readonly ExportModelSpec[] = [compositeKeyModel, bigintKeyModel];
+
+describe('key buckets on postgres and duckdb', () => {
+  const fixtures: Partial<Record<SourceKind, SourceFixture>> = {};
+  beforeAll(async () => {
+    for (const kind of SOURCE_KINDS) {
+      const fixture = await openFixture(kind);
+      fixtures[kind] = fixture;
+      await fixture.createTable(compositeKeyModel);
+      await fixture.execute(INSERT_ROWS);
+    }
+  });
+  afterAll(async () => {
+    for (const fixture of Object.values(fixtures)) await fixture.close();
+  });
+
+  const bucketsOf = (kind: SourceKind, model: ExportModelSpec, prefix = 2) => fixtures[kind]!.source.keyBuckets(model, 'acme', prefix);
+  const sortedKeys = async (kind: SourceKind, model: ExportModelSpec, buckets: readonly string[]) =>
+    (await fixtures[kind]!.source.keysInBuckets(model, 'acme', 2, buckets)).map((key) => key.join('|')).sort();
+
+  it.each(MODELS.map((model) => [model.name, model] as const))('hash %s keys identically on both engines', async (_, model) => {
+    for (const prefix of [1, 2]) {
+      const postgres = await bucketsOf('postgres', model, prefix);
+      expect(postgres).toHaveLength(16 ** prefix);
+      expect(postgres.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(ACME_KEYS);
+      expect(postgres.every((bucket) => /^[0-9a-f]{32}$/.test(bucket.checksum))).toBe(true);
+      expect(await bucketsOf('duckdb', model, prefix)).toEqual(postgres);
+    }
+  });
+
+  it('list the same keys of a bucket on both engines, in canonical text', async () => {
+    const buckets = (await bucketsOf('postgres', compositeKeyModel)).slice(0, 3);
+    const keys = await sortedKeys('postgres', compositeKeyModel, buckets.map((b) => b.bucket));
+    expect(keys).toHaveLength(buckets.reduce((sum, bucket) => sum + bucket.count, 0));
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|código\|\d$/);
+    expect(await sortedKeys('duckdb', compositeKeyModel, buckets.map((b) => b.bucket))).toEqual(keys);
+    expect(await fixtures.duckdb!.source.keysInBuckets(compositeKeyModel, 'acme', 2, [])).toEqual([]);
+  });
+
+  it("change exactly one bucket when a key is deleted, and none for another tenant's delete", async () => {
+    const before: Record<string, { buckets: KeyBucket[]; keys: string[] }> = {};
+    for (const model of MODELS) {
+      const bucket = bucketOfKey(DELETED_KEY[model.name]!);
+      before[model.name] = { buckets: await bucketsOf('postgres', model), keys: await sortedKeys('postgres', model, [bucket]) };
+      expect(before[model.name]!.keys).toContain(DELETED_KEY[model.name]!.join('|'));
+    }
+    for (const kind of SOURCE_KINDS) {
+      await fixtures[kind]!.execute(
+        `DELETE FROM "analytics"."composite_key" WHERE "seq" = ${DELETED_SEQ}`,
+        `DELETE FROM "analytics"."composite_key" WHERE "seq" = ${DELETED_SEQ + 1}`, // globex's
+      );
+    }
+    for (const model of MODELS) {
+      const key = DELETED_KEY[model.name]!;
+      const after = await bucketsOf('postgres', model);
+      expect(await bucketsOf('duckdb', model)).toEqual(after);
+      const changed = before[model.name]!.buckets.filter((bucket, i) => JSON.stringify(bucket) !== JSON.stringify(after[i]));
+      expect(changed.map((bucket) => bucket.bucket)).toEqual([bucketOfKey(key)]);
+      const now = after.find((bucket) => bucket.bucket === bucketOfKey(key))!;
+      expect(now.count).toBe(changed[0]!.count - 1);
+      expect(now.checksum).not.toBe(changed[0]!.checksum);
+      const remaining = before[model.name]!.keys.filter((k) => k !== key.join('|'));
+      for (const kind of SOURCE_KINDS) expect(await sortedKeys(kind, model, [now.bucket])).toEqual(remaining);
+    }
+  });
+});
+
+/** The deleted row's key per model, in canonical text: what both engines hash. */
+const DELETED_KEY: Readonly<Record<string, readonly string[]>> = {
+  [compositeKeyModel.name]: [md5(String(DELETED_SEQ)).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'), `código|${DELETED_SEQ % 7}`],
+  [bigintKeyModel.name]: [String(DELETED_SEQ)],
+};
+
+/** The bucket of a key as key-buckets.ts defines it, computed here independently of any engine. */
+function bucketOfKey(key: readonly string[]): string {
+  return md5(key.join('|')).slice(0, 2);
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,131 @@
+import { dialects } from '@ferry/dialects';
+import type { ExportModelSpec } from '@ferry/schema';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { KeyBucket, ReadWindow, Source } from '../source.ts';
+import { readError } from '../source-errors.ts';
+import { sourceRelation, tenantSliceFrom, tenantSliceQuery } from '../tenant-slice.ts';
+import { poolConfig, postgresTarget, type PostgresSourceConfig, type PostgresTarget } from './connection.ts';
+import { postgresConnectionError, postgresReadFailure } from './errors.ts';
+import { CANONICAL_TEXT_SESSION } from './session.ts';
+
+/**
+ * A Postgres source. Exports stream `COPY (<tenant slice>) TO STDOUT (FORMAT csv)`: Postgres
+ * formats the CSV itself and the socket is read only as fast as the consumer takes chunks, so
+ * memory stays flat whatever the slice size. Each operation borrows its own pooled connection,
+ * so exports of several models can run at once and a count never waits behind an export.
+ *
+ * Redshift speaks the same SQL but cannot `COPY ... TO STDOUT`; it is not supported here yet.
+ */
+export class PostgresSource implements Source {
+  readonly kind = 'postgres';
+  readonly #config: PostgresSourceConfig;
+  readonly #target: PostgresTarget;
+  #pool: pg.Pool | undefined;
+  /** Connections already switched to canonical-text settings (a pool reuses them). */
+  readonly #prepared = new WeakSet<pg.PoolClient>();
+
+  constructor(config: PostgresSourceConfig) {
+    this.#config = config;
+    this.#target = postgresTarget(config);
+  }
+
+  /**
+   * Opens the pool and proves one connection works, so a wrong host or password fails here
+   * with a message saying what to check.
+   * @throws SourceConnectionError naming host, port, database and user, never the password.
+   */
+  async connect(): Promise<void> {
+    if (this.#pool) return;
+    const pool = new pg.Pool(poolConfig(this.#config));
+    // An idle pooled connection the server drops emits 'error' on the pool; unhandled, it would
+    // crash the process. The next borrow reconnects, and reports a failure there.
+    pool.on('error', () => undefined);
+    this.#pool = pool;
+    try {
+      (await this.#borrow()).release();
+    } catch (error) {
+      this.#pool = undefined;
+      await pool.end();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.end();
+  }
+
+  async *exportCsv(model: ExportModelSpec, tenant: string, window?: ReadWindow): AsyncIterable<Buffer> {
+    const sql = `COPY (${tenantSliceQuery('postgres', model, tenant, window)}) TO STDOUT (FORMAT csv)`;
+    const client = await this.#borrow();
+    let finished = false;
+    try {
+      // Async iteration pulls from the COPY stream, which reads the socket only on demand.
+      for await (const chunk of client.query(copyTo(sql))) yield chunk as Buffer;
+      finished = true;
+    } catch (error) {
+      throw readError(error, model, sourceRelation('postgres', model.source), postgresReadFailure(error));
+    } finally {
+      // A COPY abandoned half way (consumer stopped, or failed) leaves the connection mid-protocol:
+      // destroy it rather than hand it to the next borrower.
+      client.release(!finished);
+    }
+  }
+
+  async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
+    const sql = `SELECT COUNT(*) AS rows ${tenantSliceFrom('postgres', model, tenant, window)}`;
+    const rows = await this.#read(model, async (client) => (await client.query<{ rows: string }>(sql)).rows);
+    return Number(rows[0]?.rows ?? 0);
+  }
+
+  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number): Promise<KeyBucket[]> {
+    const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant), keyColumns(model), prefixLength);
+    const rows = await this.#read(model, async (client) => (await client.query<{ bucket: string; keys: string; checksum: string }>(sql)).rows);
+    return rows.map(({ bucket, keys, checksum }) => ({ bucket, count: Number(keys), checksum }));
+  }
+
+  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[]): Promise<string[][]> {
+    if (buckets.length === 0) return [];
+    const sql = dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant), keyColumns(model), prefixLength, buckets);
+    return this.#read(model, async (client) => (await client.query<string[]>({ text: sql, rowMode: 'array' })).rows);
+  }
+
+  /** Runs `work` on a borrowed connection, explaining a missing relation or column. */
+  async #read<T>(model: ExportModelSpec, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#borrow();
+    try {
+      return await work(client);
+    } catch (error) {
+      throw readError(error, model, sourceRelation('postgres', model.source), postgresReadFailure(error));
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A pooled connection with the canonical-text session settings applied. */
+  async #borrow(): Promise<pg.PoolClient> {
+    if (!this.#pool) throw new Error('the Postgres source is not connected: call connect() first');
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw postgresConnectionError(error, this.#target);
+    }
+    if (!this.#prepared.has(client)) {
+      try {
+        await client.query(CANONICAL_TEXT_SESSION);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      this.#prepared.add(client);
+    }
+    return client;
+  }
+}
+
+function keyColumns(model: ExportModelSpec): string[] {
+  return model.primaryKey.map((column) => dialects.postgres.quoteIdentifier(column));
+}

@@ -1,0 +1,47 @@
+import type { ExportModelSpec } from '@ferry/schema';
+
+/** The warehouses Ferry reads export models from. */
+export type SourceKind = 'postgres' | 'duckdb';
+
+/** Which rows of one tenant's slice of a model to read. */
+export interface ReadWindow {
+  /**
+   * Read rows whose cursor is >= this value (canonical text, see TRANSFER_FORMAT) minus the
+   * lookback. Absent: read the whole slice.
+   */
+  readonly since?: string;
+  /**
+   * For timestamp/timestamptz/date cursors: how far before `since` to re-read, in seconds
+   * (fractions allowed, kept to the microsecond). Integer and numeric cursors ignore it.
+   */
+  readonly lookbackSeconds?: number;
+}
+
+/** Per hash bucket of the primary key: how many keys fall in it and a checksum of them. */
+export interface KeyBucket {
+  readonly bucket: string;
+  readonly count: number;
+  readonly checksum: string;
+}
+
+/**
+ * The vendor's warehouse, where dbt builds the export models. Every read is restricted to one
+ * tenant's rows and to the model's exported columns (see tenant-slice.ts, the one place that
+ * builds that restriction).
+ */
+export interface Source {
+  readonly kind: SourceKind;
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Streams the rows of one tenant's slice as CSV in the transfer format, with back-pressure:
+   * memory stays bounded whatever the slice size.
+   */
+  exportCsv(model: ExportModelSpec, tenant: string, window?: ReadWindow): AsyncIterable<Buffer>;
+  /** Rows in the tenant's slice (in the window, when given). */
+  count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
+  /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */
+  keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number): Promise<KeyBucket[]>;
+  /** The primary keys (canonical text of each key column) in the given buckets. */
+  keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[]): Promise<string[][]>;
+}

@@ -1,0 +1,147 @@
+import { dialects, type Dialect } from '@ferry/dialects';
+import type { ExportModelSpec, LogicalType, LogicalTypeKind, SourceRelation } from '@ferry/schema';
+import { duckdbCanonicalText } from './duckdb/canonical-text.ts';
+import { postgresCanonicalText } from './postgres/canonical-text.ts';
+import type { ReadWindow, SourceKind } from './source.ts';
+
+/**
+ * The one place that restricts a read to one tenant's rows and to the model's exported columns.
+ * Every source builds its export, count and key-bucket queries from `tenantSliceFrom` or
+ * `tenantSliceQuery`, so the restriction cannot be forgotten or spelled two ways.
+ *
+ * The tenant value and `since` are user data. They become SQL string literals here rather than
+ * bind parameters because Postgres cannot bind parameters in `COPY (query) TO STDOUT`, the
+ * export's bulk path; one escaping rule per source kind, tested with hostile values, serves all
+ * queries alike.
+ */
+
+/** How one source kind spells what a tenant slice needs. */
+interface SliceSpelling {
+  readonly dialect: Dialect;
+  /** A string literal holding exactly `value`. */
+  stringLiteral(value: string): string;
+  /** The text type the tenant column is cast to for the exact comparison. */
+  readonly textType: string;
+  /** A collation under which `=` compares bytes, whatever the column's or session's collation. */
+  readonly binaryCollation: string;
+  /** The column's SELECT expression in canonical transfer-format text, where the engine's CSV differs. */
+  canonicalText(column: string, type: LogicalType): string;
+}
+
+const SPELLINGS: Readonly<Record<SourceKind, SliceSpelling>> = {
+  postgres: {
+    dialect: dialects.postgres,
+    // With a backslash, an E'' literal (backslash doubled) reads the same whatever
+    // standard_conforming_strings says, as pg's own escapeLiteral does.
+    // @see https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS
+    stringLiteral: (value) =>
+      value.includes('\\') ? `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` : `'${value.replaceAll("'", "''")}'`,
+    textType: 'TEXT',
+    binaryCollation: '"C"',
+    canonicalText: postgresCanonicalText,
+  },
+  duckdb: {
+    dialect: dialects.duckdb,
+    // DuckDB string literals have no backslash escapes: only the quote is doubled.
+    // @see https://duckdb.org/docs/stable/sql/data_types/literal_types#string-literals
+    stringLiteral: (value) => `'${value.replaceAll("'", "''")}'`,
+    textType: 'VARCHAR',
+    binaryCollation: '"binary"',
+    canonicalText: duckdbCanonicalText,
+  },
+};
+
+/** Cursor kinds a lookback applies to; integer and numeric cursors are compared exactly. */
+const TIME_CURSOR_KINDS: ReadonlySet<LogicalTypeKind> = new Set(['date', 'timestamp', 'timestamptz']);
+
+/**
+ * The model's source relation, `"schema"."identifier"`. dbt's database is left out on purpose:
+ * it names the database dbt connected to (Postgres) or the file's stem (DuckDB), which is the one
+ * the source is connected to already, so naming it would only break reading a copy under another
+ * name (and Postgres cannot read across databases anyway).
+ */
+export function sourceRelation(kind: SourceKind, relation: SourceRelation): string {
+  const quote = SPELLINGS[kind].dialect.quoteIdentifier;
+  return `${quote(relation.schema)}.${quote(relation.identifier)}`;
+}
+
+/**
+ * `FROM <relation> WHERE <tenant column> = <tenant> [AND <cursor> >= <since> - <lookback>]`: the
+ * rows of one tenant, within the window when one is given.
+ *
+ * The tenant comparison is exact: `acme`, `ACME` and `acme ` are three tenants, and a NULL tenant
+ * column never matches. It is written twice: a plain `=` lets the engine use an index or zone map
+ * on the tenant column, and a byte-wise `=` on the column's text under a binary collation keeps
+ * case-insensitive collations (Postgres ICU, DuckDB NOCASE or default_collation) from letting
+ * another tenant's rows through.
+ * @throws Error when the tenant or `since` cannot be a SQL string, or the window does not fit the model.
+ */
+export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant: string, window?: ReadWindow): string {
+  const spelling = SPELLINGS[kind];
+  const tenantColumn = spelling.dialect.quoteIdentifier(model.tenantColumn);
+  const tenantLiteral = spelling.stringLiteral(checkedText(tenant, `tenant value of export model "${model.name}"`));
+  const conditions = [
+    `${tenantColumn} = ${tenantLiteral}`,
+    `CAST(${tenantColumn} AS ${spelling.textType}) COLLATE ${spelling.binaryCollation} = ${tenantLiteral}`,
+  ];
+  const cursorCondition = cursorWindow(spelling, model, window);
+  if (cursorCondition) conditions.push(cursorCondition);
+  return `FROM ${sourceRelation(kind, model.source)} WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * `SELECT <exported columns> <tenantSliceFrom>`: the model's exported columns in order, each in
+ * the form whose CSV text is canonical for this source kind (see TRANSFER_FORMAT).
+ */
+export function tenantSliceQuery(kind: SourceKind, model: ExportModelSpec, tenant: string, window?: ReadWindow): string {
+  const spelling = SPELLINGS[kind];
+  const columns = model.columns.map(({ name, type }) => {
+    const column = spelling.dialect.quoteIdentifier(name);
+    const text = spelling.canonicalText(column, type);
+    return text === column ? column : `${text} AS ${column}`;
+  });
+  return `SELECT ${columns.join(', ')} ${tenantSliceFrom(kind, model, tenant, window)}`;
+}
+
+/** `<cursor> >= CAST(<since> AS <cursor type>) [- <lookback>]`, or undefined without a `since`. */
+function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: ReadWindow | undefined): string | undefined {
+  if (window?.since === undefined) return undefined;
+  if (model.cursor === undefined) {
+    throw new Error(
+      `export model "${model.name}" has no cursor column, so it cannot be read from a watermark (since ${JSON.stringify(window.since)}): ` +
+        'read it in full, or set meta.ferry.cursor on the dbt model and run `ferry generate`',
+    );
+  }
+  const cursor = model.columns.find((column) => column.name === model.cursor);
+  if (!cursor) {
+    throw new Error(
+      `export model "${model.name}" names "${model.cursor}" as its cursor, but that column is not exported: ` +
+        'export the cursor column (it must not be PII) and run `ferry generate`',
+    );
+  }
+  const since = spelling.stringLiteral(checkedText(window.since, `watermark of export model "${model.name}"`));
+  const bound = `CAST(${since} AS ${spelling.dialect.columnType(cursor.type)})`;
+  const lookback = lookbackMicroseconds(model, window.lookbackSeconds ?? 0);
+  const start = TIME_CURSOR_KINDS.has(cursor.type.kind) && lookback > 0 ? `${bound} - INTERVAL '${lookback} microseconds'` : bound;
+  return `${spelling.dialect.quoteIdentifier(cursor.name)} >= ${start}`;
+}
+
+function lookbackMicroseconds(model: ExportModelSpec, seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(`lookback for export model "${model.name}" must be a number of seconds >= 0, got ${seconds}`);
+  }
+  return Math.round(seconds * 1_000_000);
+}
+
+/**
+ * Refuses values no SQL string literal can hold faithfully: a NUL (Postgres text cannot hold one)
+ * or a lone UTF-16 surrogate (it would be sent as U+FFFD and could match a different tenant).
+ */
+function checkedText(value: string, what: string): string {
+  if (typeof value !== 'string') throw new Error(`the ${what} must be a string, got ${value === null ? 'null' : typeof value}`);
+  if (value.includes('\0')) throw new Error(`the ${what} contains a NUL character, which no source can store: fix the value`);
+  if (/[\uD800-\uDFFF]/u.test(value)) {
+    throw new Error(`the ${what} ${JSON.stringify(value)} is not valid Unicode (a lone surrogate): fix the value`);
+  }
+  return value;
+}
