@@ -1,0 +1,106 @@
+import type { StateDriver } from './driver/driver.ts';
+import { StateStoreError } from './state-store-error.ts';
+import type { StateTables } from './state-tables.ts';
+
+/** One step of the state schema; applied once, in version order, recorded in schema_version. */
+interface Migration {
+  readonly version: number;
+  readonly description: string;
+  statements(tables: StateTables): string[];
+}
+
+/**
+ * Append only: a released migration never changes, a new one gets the next version.
+ *
+ * Standard SQL both engines run as written. JSON is kept as TEXT (DuckDB's JSON type is an
+ * extension, and the store never queries inside it). No foreign keys: DuckDB refuses to UPDATE
+ * a row another table references, and finishing a transfer updates its row.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'destinations, model states, transfers',
+    statements: (t) => [
+      `CREATE TABLE ${t.destinations} (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        first_seen_at TIMESTAMPTZ NOT NULL,
+        last_seen_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE ${t.modelStates} (
+        destination_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        watermark TEXT,
+        applied_fingerprint TEXT NOT NULL,
+        applied_spec TEXT NOT NULL,
+        retired_columns TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (destination_id, model)
+      )`,
+      `CREATE TABLE ${t.transfers} (
+        id TEXT PRIMARY KEY,
+        destination_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+        started_at TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ,
+        error TEXT
+      )`,
+      `CREATE INDEX transfers_by_destination ON ${t.transfers} (destination_id, started_at)`,
+      `CREATE TABLE ${t.modelTransfers} (
+        transfer_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        action TEXT NOT NULL,
+        rows_inserted BIGINT NOT NULL,
+        rows_updated BIGINT NOT NULL,
+        rows_deleted BIGINT NOT NULL,
+        bytes BIGINT NOT NULL,
+        duration_ms BIGINT NOT NULL,
+        lag_seconds DOUBLE PRECISION,
+        schema_changes TEXT NOT NULL,
+        error TEXT,
+        PRIMARY KEY (transfer_id, model)
+      )`,
+    ],
+  },
+];
+
+const LATEST_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+
+/**
+ * Brings the state schema to the latest version, in one transaction that other processes
+ * migrating the same store wait for. An up-to-date store runs no DDL, so a database user
+ * without CREATE privileges can use one migrated beforehand.
+ */
+export async function applyMigrations(driver: StateDriver, tables: StateTables): Promise<void> {
+  await driver.transaction(
+    async (tx) => {
+      const versioned = await tx.query(
+        `SELECT 1 AS found FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_version'`,
+        [tables.schemaName],
+      );
+      if (versioned.length === 0) {
+        await tx.query(`CREATE SCHEMA IF NOT EXISTS ${tables.schema}`);
+        await tx.query(
+          `CREATE TABLE ${tables.schemaVersion} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+        );
+      }
+      const [row] = await tx.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${tables.schemaVersion}`);
+      const current = row?.version ?? 0;
+      if (current > LATEST_VERSION) {
+        throw new StateStoreError(
+          `The state store at ${driver.location} has schema version ${current}, but this Ferry knows versions up to ${LATEST_VERSION}: ` +
+            'a newer Ferry migrated it. Upgrade Ferry to use this store.',
+        );
+      }
+      for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+        for (const statement of migration.statements(tables)) await tx.query(statement);
+        await tx.query(
+          `INSERT INTO ${tables.schemaVersion} (version, description, applied_at) VALUES ($1, $2, CURRENT_TIMESTAMP)`,
+          [migration.version, migration.description],
+        );
+      }
+    },
+    { lock: `ferry state migrations: ${tables.schemaName}` },
+  );
+}

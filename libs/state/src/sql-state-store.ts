@@ -1,0 +1,252 @@
+import type { SqlParam, SqlRow, StateDriver } from './driver/driver.ts';
+import { applyMigrations } from './migrations.ts';
+import type { DestinationRecord, ModelState, ModelTransfer, StateStore, Transfer, TransferStatus } from './state-store.ts';
+import { StateStoreError } from './state-store-error.ts';
+import type { StateTables } from './state-tables.ts';
+import { newTransferId } from './transfer-id.ts';
+
+/** How many transfers `recentTransfers` returns unless asked for another number. */
+export const DEFAULT_RECENT_TRANSFERS = 20;
+
+/** Why a transfer left 'running' without finishing; stored as its error. */
+const ABANDONED_ERROR = 'The process running this transfer ended before finishing it; the next transfer resumes from the last committed watermarks.';
+
+interface DestinationRow extends SqlRow {
+  id: string;
+  type: string;
+  tenant: string;
+}
+
+interface ModelStateRow extends SqlRow {
+  destination_id: string;
+  model: string;
+  watermark: string | null;
+  applied_fingerprint: string;
+  applied_spec: string;
+  retired_columns: string;
+  updated_at: Date;
+}
+
+interface TransferRow extends SqlRow {
+  id: string;
+  destination_id: string;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  error: string | null;
+}
+
+interface ModelTransferRow extends SqlRow {
+  transfer_id: string;
+  model: string;
+  action: string;
+  rows_inserted: number;
+  rows_updated: number;
+  rows_deleted: number;
+  bytes: number;
+  duration_ms: number;
+  lag_seconds: number | null;
+  schema_changes: string;
+  error: string | null;
+}
+
+/**
+ * The state store, written once over any `StateDriver`. Every statement is standard SQL that
+ * Postgres and DuckDB both run as written: `$n` parameters, `INSERT ... ON CONFLICT DO UPDATE`,
+ * `RETURNING`, TIMESTAMPTZ stamped by the database clock, JSON kept as TEXT. Watermarks are
+ * TEXT too, so they come back exactly as written, microseconds included.
+ */
+export class SqlStateStore implements StateStore {
+  readonly #driver: StateDriver;
+  readonly #tables: StateTables;
+
+  constructor(driver: StateDriver, tables: StateTables) {
+    this.#driver = driver;
+    this.#tables = tables;
+  }
+
+  migrate(): Promise<void> {
+    return applyMigrations(this.#driver, this.#tables);
+  }
+
+  close(): Promise<void> {
+    return this.#driver.close();
+  }
+
+  async upsertDestination(destination: DestinationRecord): Promise<void> {
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.destinations} (id, type, tenant, first_seen_at, last_seen_at)
+       VALUES ($1, $2, $3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+       ON CONFLICT (id) DO UPDATE SET type = excluded.type, tenant = excluded.tenant, last_seen_at = excluded.last_seen_at`,
+      [destination.id, destination.type, destination.tenant],
+    );
+  }
+
+  async listDestinations(): Promise<DestinationRecord[]> {
+    const rows = await this.#driver.query<DestinationRow>(`SELECT id, type, tenant FROM ${this.#tables.destinations} ORDER BY id`);
+    return rows.map(({ id, type, tenant }) => ({ id, type, tenant }));
+  }
+
+  async getModelState(destinationId: string, model: string): Promise<ModelState | undefined> {
+    const [row] = await this.#driver.query<ModelStateRow>(
+      `SELECT destination_id, model, watermark, applied_fingerprint, applied_spec, retired_columns, updated_at
+       FROM ${this.#tables.modelStates} WHERE destination_id = $1 AND model = $2`,
+      [destinationId, model],
+    );
+    return row && {
+      destinationId: row.destination_id,
+      model: row.model,
+      watermark: row.watermark,
+      appliedFingerprint: row.applied_fingerprint,
+      appliedSpec: JSON.parse(row.applied_spec) as unknown,
+      retiredColumns: JSON.parse(row.retired_columns) as string[],
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async putModelState(state: Omit<ModelState, 'updatedAt'>): Promise<void> {
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.modelStates}
+         (destination_id, model, watermark, applied_fingerprint, applied_spec, retired_columns, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CURRENT_TIMESTAMP)
+       ON CONFLICT (destination_id, model) DO UPDATE SET
+         watermark = excluded.watermark,
+         applied_fingerprint = excluded.applied_fingerprint,
+         applied_spec = excluded.applied_spec,
+         retired_columns = excluded.retired_columns,
+         updated_at = excluded.updated_at`,
+      [
+        state.destinationId,
+        state.model,
+        state.watermark,
+        state.appliedFingerprint,
+        JSON.stringify(state.appliedSpec ?? null),
+        JSON.stringify(state.retiredColumns),
+      ],
+    );
+  }
+
+  async deleteModelState(destinationId: string, model: string): Promise<void> {
+    await this.#driver.query(`DELETE FROM ${this.#tables.modelStates} WHERE destination_id = $1 AND model = $2`, [destinationId, model]);
+  }
+
+  async startTransfer(destinationId: string): Promise<string> {
+    const id = newTransferId();
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.transfers} (id, destination_id, status, started_at) VALUES ($1, $2, 'running', CURRENT_TIMESTAMP)`,
+      [id, destinationId],
+    );
+    return id;
+  }
+
+  async recordModelTransfer(transferId: string, outcome: ModelTransfer): Promise<void> {
+    // No foreign key to do this check (see migrations.ts), and an orphan row would never be reported.
+    const [transfer] = await this.#driver.query(`SELECT id FROM ${this.#tables.transfers} WHERE id = $1`, [transferId]);
+    if (!transfer) {
+      throw new StateStoreError(
+        `Cannot record model ${outcome.model} in transfer ${transferId}: no such transfer in ${this.#driver.location}. Start it with startTransfer first.`,
+      );
+    }
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.modelTransfers}
+         (transfer_id, model, action, rows_inserted, rows_updated, rows_deleted, bytes, duration_ms, lag_seconds, schema_changes, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (transfer_id, model) DO UPDATE SET
+         action = excluded.action,
+         rows_inserted = excluded.rows_inserted,
+         rows_updated = excluded.rows_updated,
+         rows_deleted = excluded.rows_deleted,
+         bytes = excluded.bytes,
+         duration_ms = excluded.duration_ms,
+         lag_seconds = excluded.lag_seconds,
+         schema_changes = excluded.schema_changes,
+         error = excluded.error`,
+      [
+        transferId,
+        outcome.model,
+        outcome.action,
+        outcome.rowsInserted,
+        outcome.rowsUpdated,
+        outcome.rowsDeleted,
+        outcome.bytes,
+        outcome.durationMs,
+        outcome.lagSeconds,
+        JSON.stringify(outcome.schemaChanges),
+        outcome.error,
+      ],
+    );
+  }
+
+  async finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string): Promise<void> {
+    const updated = await this.#driver.query(
+      `UPDATE ${this.#tables.transfers} SET status = $2, finished_at = CURRENT_TIMESTAMP, error = $3 WHERE id = $1 RETURNING id`,
+      [transferId, status, error ?? null],
+    );
+    if (updated.length === 0) {
+      throw new StateStoreError(`Cannot finish transfer ${transferId}: no such transfer in ${this.#driver.location}.`);
+    }
+  }
+
+  async abandonRunningTransfers(destinationId: string): Promise<number> {
+    const abandoned = await this.#driver.query(
+      `UPDATE ${this.#tables.transfers} SET status = 'abandoned', finished_at = CURRENT_TIMESTAMP, error = $2
+       WHERE destination_id = $1 AND status = 'running' RETURNING id`,
+      [destinationId, ABANDONED_ERROR],
+    );
+    return abandoned.length;
+  }
+
+  async recentTransfers(options: { destinationId?: string; limit?: number } = {}): Promise<Transfer[]> {
+    const limit = options.limit ?? DEFAULT_RECENT_TRANSFERS;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new StateStoreError(`recentTransfers needs a positive whole number as its limit, got ${limit}.`);
+    }
+    const [filter, params]: [string, SqlParam[]] =
+      options.destinationId === undefined ? ['', [limit]] : ['WHERE destination_id = $2', [limit, options.destinationId]];
+    // The id breaks ties between transfers started in the same microsecond: it sorts by creation time.
+    const transfers = await this.#driver.query<TransferRow>(
+      `SELECT id, destination_id, status, started_at, finished_at, error FROM ${this.#tables.transfers}
+       ${filter} ORDER BY started_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    const models = await this.#modelTransfers(transfers.map((transfer) => transfer.id));
+    return transfers.map((row) => ({
+      id: row.id,
+      destinationId: row.destination_id,
+      status: row.status as TransferStatus,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      error: row.error,
+      models: models.get(row.id) ?? [],
+    }));
+  }
+
+  /** The model outcomes of the given transfers, by transfer id, each list in model order. */
+  async #modelTransfers(transferIds: readonly string[]): Promise<Map<string, ModelTransfer[]>> {
+    const byTransfer = new Map<string, ModelTransfer[]>();
+    if (transferIds.length === 0) return byTransfer;
+    const placeholders = transferIds.map((_, index) => `$${index + 1}`).join(', ');
+    const rows = await this.#driver.query<ModelTransferRow>(
+      `SELECT transfer_id, model, action, rows_inserted, rows_updated, rows_deleted, bytes, duration_ms, lag_seconds, schema_changes, error
+       FROM ${this.#tables.modelTransfers} WHERE transfer_id IN (${placeholders}) ORDER BY transfer_id, model`,
+      transferIds,
+    );
+    for (const row of rows) {
+      const outcomes = byTransfer.get(row.transfer_id) ?? [];
+      outcomes.push({
+        model: row.model,
+        action: row.action,
+        rowsInserted: row.rows_inserted,
+        rowsUpdated: row.rows_updated,
+        rowsDeleted: row.rows_deleted,
+        bytes: row.bytes,
+        durationMs: row.duration_ms,
+        lagSeconds: row.lag_seconds,
+        schemaChanges: JSON.parse(row.schema_changes) as string[],
+        error: row.error,
+      });
+      byTransfer.set(row.transfer_id, outcomes);
+    }
+    return byTransfer;
+  }
+}

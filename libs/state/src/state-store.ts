@@ -1,0 +1,83 @@
+/** What Ferry remembers about one export model in one destination. */
+export interface ModelState {
+  readonly destinationId: string;
+  readonly model: string;
+  /** Highest cursor value durably applied (canonical text), or null before the first load / for cursor-less models. */
+  readonly watermark: string | null;
+  /** Fingerprint of the ExportModelSpec the destination table was last brought in line with. */
+  readonly appliedFingerprint: string;
+  /** That ExportModelSpec, as JSON: what the engine diffs the current spec against. */
+  readonly appliedSpec: unknown;
+  /** Destination columns that left the model and are kept (nullable) in the table. */
+  readonly retiredColumns: readonly string[];
+  readonly updatedAt: Date;
+}
+
+export type TransferStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
+
+/** One model's part of a transfer. */
+export interface ModelTransfer {
+  readonly model: string;
+  /** What the transfer did: create, rebuild, add-columns, incremental, full-refresh ... */
+  readonly action: string;
+  readonly rowsInserted: number;
+  readonly rowsUpdated: number;
+  readonly rowsDeleted: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+  /** Cursor lag after the transfer: source's max cursor minus the new watermark, in seconds (null when unknown). */
+  readonly lagSeconds: number | null;
+  readonly schemaChanges: readonly string[];
+  readonly error: string | null;
+}
+
+/** One run of syncing one destination. */
+export interface Transfer {
+  readonly id: string;
+  readonly destinationId: string;
+  readonly status: TransferStatus;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly error: string | null;
+  readonly models: readonly ModelTransfer[];
+}
+
+/** A destination as the state store knows it (its connection lives in ferry.yaml, not here). */
+export interface DestinationRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly tenant: string;
+}
+
+/**
+ * Ferry's control-plane state. One implementation, one SQL code path, over two engines: Postgres
+ * for production (FERRY_STATE_URL) and an embedded DuckDB file needing no server.
+ */
+export interface StateStore {
+  /** Creates Ferry's tables when missing (idempotent, safe to run concurrently with readers). */
+  migrate(): Promise<void>;
+  /** Releases the store's connections or file; closing twice is harmless. */
+  close(): Promise<void>;
+
+  upsertDestination(destination: DestinationRecord): Promise<void>;
+  listDestinations(): Promise<DestinationRecord[]>;
+
+  getModelState(destinationId: string, model: string): Promise<ModelState | undefined>;
+  /** Writes a model's state. Called only after the destination committed what it describes. */
+  putModelState(state: Omit<ModelState, 'updatedAt'>): Promise<void>;
+  /** Forgets a model's state (next sync starts from scratch). */
+  deleteModelState(destinationId: string, model: string): Promise<void>;
+
+  /** Records a transfer as running and returns its id. */
+  startTransfer(destinationId: string): Promise<string>;
+  /** Records one model's outcome within a running transfer. */
+  recordModelTransfer(transferId: string, outcome: ModelTransfer): Promise<void>;
+  finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string): Promise<void>;
+  /** Marks transfers still 'running' from a process that died as 'abandoned'; returns how many. */
+  abandonRunningTransfers(destinationId: string): Promise<number>;
+  /**
+   * Transfers with their models (in model name order), most recent first: all destinations' or
+   * one's, `limit` of them (default 20).
+   */
+  recentTransfers(options?: { destinationId?: string; limit?: number }): Promise<Transfer[]>;
+}
