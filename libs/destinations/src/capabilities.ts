@@ -1,0 +1,23 @@
+/**
+ * What a destination warehouse can do in place. The sync engine reads these to choose between
+ * evolving a table in place and rebuilding it in a shadow table that `swap` puts in place.
+ * Each destination folder declares its record, verified by its tests against the real warehouse.
+ */
+export interface DestinationCapabilities {
+  /** CREATE / ALTER / RENAME / DROP commit or roll back with the transaction around them. */
+  readonly transactionalDdl: boolean;
+  /**
+   * `alterColumnType` widens a column that is not part of the primary key (int -> bigint,
+   * varchar(n) -> varchar(m), numeric(p,s) -> numeric(p+k,s)) keeping its rows, on a table with a primary key.
+   */
+  readonly alterColumnTypeInPlace: boolean;
+  /** The same for a primary-key column; when false, rebuild in a shadow table and swap. */
+  readonly alterPrimaryKeyColumnTypeInPlace: boolean;
+  /** ADD COLUMN works on a table with a primary key. */
+  readonly addColumnWithPrimaryKey: boolean;
+  /**
+   * Whether `varchar(n)` keeps and enforces n. When false (DuckDB), introspection reports plain
+   * VARCHAR and widening a varchar is a no-op: compare types without the length.
+   */
+  readonly enforcesVarcharLength: boolean;
+}

@@ -1,0 +1,154 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { dialectFor } from '@ferry/dialects';
+import { ByteCount } from '../byte-count.ts';
+import type { TableShape } from '../destination.ts';
+import type { DestinationError } from '../destination-error.ts';
+import { SqlDestination } from '../sql-destination.ts';
+import { statementSummary } from '../statement-summary.ts';
+import { tableShapeFrom } from '../table-shape.ts';
+import { duckdbCapabilities } from './duckdb-capabilities.ts';
+import type { DuckDBDestinationConfig } from './duckdb-config.ts';
+import { DUCKDB_CSV_OPTIONS, duckdbLiteral } from './duckdb-csv.ts';
+import { describeDuckDBError, describeDuckDBOpenError } from './duckdb-errors.ts';
+
+/** A table's columns in order as `[name, type, nullable]`. Parameters: $1 schema, $2 table. */
+const COLUMNS_QUERY = `SELECT column_name, data_type, CAST(is_nullable AS VARCHAR)
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2
+ORDER BY column_index`;
+
+/**
+ * A DuckDB destination on one connection. Bulk loads stage the CSV in a file and COPY it, so
+ * DuckDB's parallel CSV reader does the parsing (faster than feeding an appender from JavaScript).
+ * The database is opened through DuckDB's instance cache, so a source and a destination in one
+ * process share one instance of a file rather than opening it twice.
+ * @example
+ * const destination = new DuckDBDestination({ type: 'duckdb', id: 'sandbox', path: ':memory:', schema: 'knock' });
+ * await destination.connect();
+ */
+export class DuckDBDestination extends SqlDestination {
+  readonly type = 'duckdb';
+  readonly capabilities = duckdbCapabilities;
+  private connection: DuckDBConnection | undefined;
+  /** The database's name, which qualifies every relation (see quotedSchema). */
+  private catalog: string | undefined;
+
+  constructor(private readonly config: DuckDBDestinationConfig) {
+    super(config.id, dialectFor('duckdb'), config.schema);
+  }
+
+  /**
+   * `"catalog"."schema"`: a bare `"schema"."table"` is ambiguous in DuckDB when the schema and
+   * the database file share a name (`knock.duckdb` holding schema `knock`).
+   */
+  protected get quotedSchema(): string {
+    if (this.catalog === undefined) throw this.error('usage', 'not connected: call connect() first');
+    return `${this.dialect.quoteIdentifier(this.catalog)}.${this.dialect.quoteIdentifier(this.schema)}`;
+  }
+
+  async connect(): Promise<void> {
+    try {
+      const instance = await DuckDBInstance.fromCache(this.config.path);
+      this.connection = await instance.connect();
+    } catch (error) {
+      const { kind, what } = describeDuckDBOpenError(error, this.config.path);
+      throw this.error(kind, what, error);
+    }
+    // SESSION: the instance may be shared, and its other connections keep their own time zone.
+    await this.run(`SET SESSION TimeZone = 'UTC'`);
+    const [[catalog] = []] = await this.query('SELECT current_database()');
+    this.catalog = catalog ?? undefined;
+  }
+
+  /** Closes the connection; the instance closes once nothing in the process uses it. */
+  async close(): Promise<void> {
+    this.connection?.closeSync();
+    this.connection = undefined;
+    this.catalog = undefined;
+  }
+
+  protected async run(sql: string): Promise<number> {
+    return this.runDoing(sql, `running \`${statementSummary(sql)}\``);
+  }
+
+  /**
+   * Casts every column to VARCHAR in SQL: DuckDB's casts print the canonical text (timestamptz
+   * in the session's UTC with `+00`, decimals at their scale), where the Node API's JavaScript
+   * values would print timestamps in the process's time zone. The wrap keeps the query's order.
+   */
+  async query(sql: string): Promise<(string | null)[][]> {
+    const select = sql.trim().replace(/;+$/, '');
+    return this.read(`SELECT COLUMNS(*)::VARCHAR FROM (\n${select}\n)`, [], `running \`${statementSummary(sql)}\``);
+  }
+
+  async loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
+    const doing = `loading CSV into ${relation}`;
+    const stagingDirectory = this.config.stagingDirectory ?? tmpdir();
+    let directory: string;
+    try {
+      directory = await mkdtemp(join(stagingDirectory, 'ferry-duckdb-'));
+    } catch (error) {
+      throw this.error('load', `${doing} failed: cannot create a staging file in ${stagingDirectory} (${(error as Error).message}); set stagingDirectory to a writable directory`, error);
+    }
+    try {
+      const file = join(directory, 'rows.csv');
+      const counter = new ByteCount();
+      const staged = createWriteStream(file);
+      let stagingFailure: Error | undefined;
+      staged.on('error', (error) => {
+        stagingFailure = error;
+      });
+      try {
+        await pipeline(csv, counter.through, staged);
+      } catch (error) {
+        // A failing CSV source is the source's error, not the destination's: pass it on as is.
+        if (error !== stagingFailure) throw error;
+        throw this.error('load', `${doing} failed: cannot stage the CSV in ${directory} (${(error as Error).message}); free space there or set stagingDirectory to a disk with room`, error);
+      }
+      const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
+      const rows = await this.runDoing(`COPY ${relation} (${list}) FROM ${duckdbLiteral(file)} (${DUCKDB_CSV_OPTIONS})`, doing);
+      return { rows, bytes: counter.bytes };
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+
+  async introspect(table: string): Promise<TableShape | undefined> {
+    return tableShapeFrom(await this.read(COLUMNS_QUERY, [this.schema, table], `reading the columns of ${this.relation(table)}`));
+  }
+
+  private async runDoing(sql: string, doing: string): Promise<number> {
+    const connection = this.connected();
+    try {
+      return (await connection.run(sql)).rowsChanged;
+    } catch (error) {
+      throw this.failure(error, doing);
+    }
+  }
+
+  /** Rows of a query whose columns are all VARCHAR. */
+  private async read(sql: string, values: readonly string[], doing: string): Promise<(string | null)[][]> {
+    const connection = this.connected();
+    try {
+      const reader = await connection.runAndReadAll(sql, [...values]);
+      return reader.getRows() as (string | null)[][];
+    } catch (error) {
+      throw this.failure(error, doing);
+    }
+  }
+
+  private connected(): DuckDBConnection {
+    if (this.connection === undefined) throw this.error('usage', 'not connected: call connect() first');
+    return this.connection;
+  }
+
+  private failure(error: unknown, doing: string): DestinationError {
+    const { kind, what } = describeDuckDBError(error, this.config.path, this.schema, doing);
+    return this.error(kind, what, error);
+  }
+}

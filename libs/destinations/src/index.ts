@@ -1,0 +1,10 @@
+export * from './destination.ts';
+export type { DestinationCapabilities } from './capabilities.ts';
+export { DestinationError, type DestinationErrorKind } from './destination-error.ts';
+export { createDestination, type DestinationConfig, type DestinationType } from './create-destination.ts';
+export { PostgresDestination } from './postgres/postgres-destination.ts';
+export type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
+export { postgresCapabilities } from './postgres/postgres-capabilities.ts';
+export { DuckDBDestination } from './duckdb/duckdb-destination.ts';
+export type { DuckDBDestinationConfig } from './duckdb/duckdb-config.ts';
+export { duckdbCapabilities } from './duckdb/duckdb-capabilities.ts';

@@ -1,0 +1,58 @@
+import type pg from 'pg';
+import type { PostgresDestinationConfig } from './postgres-config.ts';
+import type { PostgresTarget } from './postgres-errors.ts';
+
+/** How to connect (for pg), where to (for messages) and what must never appear in a message. */
+export interface PostgresConnection {
+  readonly clientConfig: pg.ClientConfig;
+  readonly target: PostgresTarget;
+  /** The password, when there is one, to scrub from any text Ferry shows. */
+  readonly password: string | undefined;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+
+/**
+ * Reads a destination's connection settings.
+ * @throws Error when `url` is not a Postgres URL; the message never repeats the URL, which may hold a password.
+ */
+export function postgresConnection(config: PostgresDestinationConfig): PostgresConnection {
+  const url = config.url === undefined ? undefined : parseUrl(config.url);
+  const password = url?.password ? decodeURIComponent(url.password) : config.password;
+  const user = url?.username ? decodeURIComponent(url.username) : config.user;
+  const target: PostgresTarget = {
+    host: (url ? decodeURIComponent(url.hostname) : config.host) || 'localhost',
+    port: Number(url?.port || config.port || 5432),
+    user: user ?? '(the default user)',
+    // Postgres connects to the database named after the user when none is given.
+    database: (url ? decodeURIComponent(url.pathname.slice(1)) : config.database) || user || '(the default database)',
+    schema: config.schema,
+  };
+  const connection: pg.ClientConfig = url
+    ? { connectionString: config.url }
+    : { host: config.host, port: config.port, user: config.user, password: config.password, database: config.database };
+  return {
+    target,
+    password: password || undefined,
+    clientConfig: {
+      ...connection,
+      application_name: 'ferry',
+      connectionTimeoutMillis: (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+      // Long loads through firewalls and bastions: keep-alives stop idle-timeout disconnects.
+      keepAlive: true,
+    },
+  };
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('the url is not a valid URL: expected postgres://user:password@host:port/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`the url starts with ${url.protocol}// : expected postgres://user:password@host:port/database`);
+  }
+  return url;
+}

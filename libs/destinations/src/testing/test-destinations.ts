@@ -1,0 +1,76 @@
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createTempDatabase } from '@ferry/test';
+import { afterAll } from 'vitest';
+import { createDestination, type DestinationType } from '../create-destination.ts';
+import type { Destination } from '../destination.ts';
+
+/** A connected destination on a throw-away warehouse, with a second connection to watch it from. */
+export interface TestDestination {
+  readonly destination: Destination;
+  /** Runs a query on another connection, as a customer's BI tool would while Ferry writes. */
+  observe(sql: string): Promise<unknown[][]>;
+  /** The files `loadCsv` left in its staging directory (DuckDB), which must be none. */
+  stagedFiles(): Promise<string[]>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * One opener per destination type: a Record, so a new type fails to compile until every test
+ * that loops over it covers it. Postgres must be up: a missing server fails the tests, in CI
+ * and everywhere else, rather than skipping them.
+ */
+export const testDestinations: Readonly<Record<DestinationType, () => Promise<TestDestination>>> = {
+  async postgres() {
+    const database = await createTempDatabase('ferry_destinations');
+    const destination = createDestination({ type: 'postgres', id: 'test-postgres', url: database.url, schema: 'Knock' });
+    await destination.connect();
+    return {
+      destination,
+      observe: async (sql) => (await database.client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows,
+      stagedFiles: async () => [],
+      async dispose() {
+        await destination.close();
+        await database.drop();
+      },
+    };
+  },
+  async duckdb() {
+    const directory = await mkdtemp(join(tmpdir(), 'ferry-destinations-'));
+    const stagingDirectory = join(directory, 'staging');
+    await mkdir(stagingDirectory);
+    const path = join(directory, 'warehouse.duckdb');
+    const destination = createDestination({ type: 'duckdb', id: 'test-duckdb', path, schema: 'Knock', stagingDirectory });
+    await destination.connect();
+    const observer = await (await DuckDBInstance.fromCache(path)).connect();
+    return {
+      destination,
+      observe: async (sql) => (await observer.runAndReadAll(sql)).getRowsJS(),
+      stagedFiles: () => readdir(stagingDirectory),
+      async dispose() {
+        observer.closeSync();
+        await destination.close();
+        await rm(directory, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** Every destination type, for `describe.each`. */
+export const DESTINATION_TYPES = Object.keys(testDestinations) as DestinationType[];
+
+/**
+ * A lazily opened destination shared by a describe block's tests, disposed after them. Each
+ * test opens it on first use, so a warehouse that is down fails every test instead of the
+ * block being skipped, as a failing beforeAll would.
+ */
+export function useTestDestination(type: DestinationType): () => Promise<TestDestination> {
+  let opening: Promise<TestDestination> | undefined;
+  afterAll(async () => {
+    const opened = await opening?.catch(() => undefined);
+    await opened?.dispose();
+  });
+  return () => (opening ??= testDestinations[type]());
+}
