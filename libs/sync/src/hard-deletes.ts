@@ -1,0 +1,76 @@
+import { bindRelations, type Dialect, type ModelSql, type Relations } from '@ferry/dialects';
+import type { DestinationSession } from '@ferry/destinations';
+import type { Source } from '@ferry/sources';
+import type { ExportModelSpec } from '@ferry/schema';
+import { csvRecords } from './csv.ts';
+
+/** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
+const KEYS_PER_BUCKET = 1024;
+
+/**
+ * Finds and deletes destination rows whose key is gone from the tenant's source slice, without a
+ * full reload. Runs after the merge, when the destination holds every source key (plus the deleted
+ * ones), so:
+ * 1. equal counts on both sides mean nothing was deleted (one COUNT per side);
+ * 2. otherwise both sides hash their keys into buckets (md5 of the key text, grouped by its first
+ *    hex digits, ~1k keys a bucket) and compare per-bucket counts and digests: one scan of the key
+ *    columns per side, nothing but the bucket figures leaves the warehouse;
+ * 3. only the differing buckets are listed key by key and diffed, so the keys moved are
+ *    proportional to the buckets touched by deletions, not to the table.
+ * Keys that appear in the source after the rows were read are ignored (the next run merges them).
+ * @returns the number of destination rows deleted.
+ */
+export async function deleteMissingKeys(input: {
+  readonly source: Source;
+  readonly tenant: string;
+  readonly spec: ExportModelSpec;
+  readonly sql: ModelSql;
+  readonly dialect: Dialect;
+  readonly session: DestinationSession;
+  readonly relations: Relations;
+}): Promise<number> {
+  const { source, tenant, spec, sql, dialect, session, relations } = input;
+  const [sourceCount, [[destinationCount] = []]] = await Promise.all([
+    source.count(spec, tenant),
+    session.query(`SELECT COUNT(*) FROM ${relations.target}`),
+  ]);
+  const rowsInDestination = Number(destinationCount ?? 0);
+  if (rowsInDestination <= sourceCount) return 0;
+
+  const prefix = bucketPrefixLength(rowsInDestination);
+  const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
+  const from = `FROM ${relations.target}`;
+  const [sourceBuckets, destinationBuckets] = await Promise.all([
+    source.keyBuckets(spec, tenant, prefix),
+    session.query(dialect.keyBucketsQuery(from, keyColumns, prefix)),
+  ]);
+  const inSource = new Map(sourceBuckets.map((b) => [b.bucket, `${b.count}/${b.checksum}`]));
+  const differing = destinationBuckets
+    .filter(([bucket, count, checksum]) => inSource.get(bucket as string) !== `${Number(count)}/${checksum}`)
+    .map(([bucket]) => bucket as string);
+  if (differing.length === 0) return 0;
+
+  const [sourceKeys, destinationKeys] = await Promise.all([
+    source.keysInBuckets(spec, tenant, prefix, differing),
+    session.query(dialect.keysInBucketsQuery(from, keyColumns, prefix, differing)),
+  ]);
+  const stillThere = new Set(sourceKeys.map((key) => JSON.stringify(key)));
+  const gone = destinationKeys.filter((key) => !stillThere.has(JSON.stringify(key)));
+  if (gone.length === 0) return 0;
+
+  const bind = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
+  await session.execute(bind([...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
+  await session.loadCsv(relations.deletedKeys as string, spec.primaryKey.map((k) => sql.columns[k] as string), toAsync(csvRecords(gone)));
+  const deleted = await session.execute(bind(sql.deleteByKeys));
+  await session.execute(bind(sql.dropDeletedKeys));
+  return deleted;
+}
+
+/** Hex digits of the key hash that make buckets of about KEYS_PER_BUCKET keys (1 to 6). */
+export function bucketPrefixLength(keys: number): number {
+  return Math.min(6, Math.max(1, Math.ceil(Math.log(Math.max(keys, 1) / KEYS_PER_BUCKET) / Math.log(16))));
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}

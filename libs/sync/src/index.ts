@@ -1,0 +1,8 @@
+export * from './events.ts';
+export * from './plan.ts';
+export * from './schema-diff.ts';
+export * from './sync-destination.ts';
+export * from './sync-all.ts';
+export { compareCursors, laterCursor } from './cursor.ts';
+export { bucketPrefixLength } from './hard-deletes.ts';
+export type { SoftDeleteMode } from './sync-model.ts';

@@ -1,0 +1,26 @@
+import type { Source } from '@ferry/sources';
+import type { StateStore } from '@ferry/state';
+import type { DestinationResult, SyncEvents } from './events.ts';
+import { mapConcurrently } from './retry.ts';
+import { syncDestination, type DestinationTarget, type SyncOptions } from './sync-destination.ts';
+
+/**
+ * Syncs destinations concurrently, at most `concurrency` at a time. One destination failing —
+ * even unreachable — never stops the others; the results say which succeeded.
+ */
+export async function syncAll(
+  targets: readonly DestinationTarget[],
+  openSource: () => Source,
+  state: StateStore,
+  options: SyncOptions & { readonly concurrency: number },
+  events: SyncEvents = {},
+): Promise<DestinationResult[]> {
+  return mapConcurrently(targets, options.concurrency, async (target) => {
+    try {
+      return await syncDestination(target, openSource, state, options, events);
+    } catch (error) {
+      // The state store itself failed for this destination: report it, keep going with the rest.
+      return { destinationId: target.id, transferId: null, status: 'failed', models: [], error: (error as Error).message };
+    }
+  });
+}

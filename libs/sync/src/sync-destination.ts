@@ -1,0 +1,187 @@
+import type { DialectName, ModelSql } from '@ferry/dialects';
+import type { Destination } from '@ferry/destinations';
+import type { Source } from '@ferry/sources';
+import type { ExportModelSpec } from '@ferry/schema';
+import type { ModelTransfer, StateStore } from '@ferry/state';
+import type { DestinationResult, SyncEvents } from './events.ts';
+import { planModel, type ModelPlan } from './plan.ts';
+import { withRetries, type RetryPolicy } from './retry.ts';
+import { syncModel, type SoftDeleteMode } from './sync-model.ts';
+
+/**
+ * The export models the engine can sync and their SQL per dialect: libs/generated in production
+ * (`{ exportModels, modelSql }`), a freshly generated library in tests of schema evolution.
+ */
+export interface Catalog {
+  readonly exportModels: Readonly<Record<string, ExportModelSpec>>;
+  readonly modelSql: Readonly<Record<DialectName, Readonly<Record<string, ModelSql>>>>;
+}
+
+/** One destination to sync: who it is for, what it gets, and how to reach it. */
+export interface DestinationTarget {
+  readonly id: string;
+  /** The recipient's value in each model's tenant column. */
+  readonly tenant: string;
+  /** Export model names, keys of the catalog. */
+  readonly models: readonly string[];
+  readonly softDeletes: SoftDeleteMode;
+  /** A fresh, unconnected client for each attempt. */
+  open(): Destination;
+}
+
+export interface SyncOptions {
+  readonly catalog: Catalog;
+  readonly fullRefresh: boolean;
+  readonly lookbackSeconds: number;
+  readonly retry: RetryPolicy;
+}
+
+/** The plan for every model of a destination, without changing anything. */
+export async function planDestination(
+  target: DestinationTarget,
+  state: StateStore,
+  options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
+): Promise<ModelPlan[]> {
+  const destination = target.open();
+  await destination.connect();
+  try {
+    const plans: ModelPlan[] = [];
+    for (const model of target.models) plans.push(await planFor(destination, target, model, state, options));
+    return plans;
+  } finally {
+    await destination.close();
+  }
+}
+
+async function planFor(
+  destination: Destination,
+  target: DestinationTarget,
+  model: string,
+  state: StateStore,
+  options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
+): Promise<ModelPlan> {
+  const { spec, sql } = catalogEntry(options.catalog, destination, model);
+  const plan = planModel({
+    spec,
+    state: await state.getModelState(target.id, model),
+    table: await destination.introspect(sql.table),
+    fullRefresh: options.fullRefresh,
+    destinationColumns: spec.columns.map((c) => sql.columns[c.name] as string),
+  });
+  // What the destination cannot change in place, it gets by a rebuild in a shadow table.
+  const cannot = inPlaceLimits(destination, spec, plan);
+  if (cannot.length > 0) return { ...plan, action: 'rebuild', reasons: [...plan.reasons, ...cannot] };
+  return plan;
+}
+
+/**
+ * Runs one transfer: every model of the destination, one after another. A failing model is
+ * recorded and the others still run; transient failures are retried with backoff. Each attempt
+ * opens its own source and destination connections, so concurrent destinations never share one.
+ */
+export async function syncDestination(
+  target: DestinationTarget,
+  openSource: () => Source,
+  state: StateStore,
+  options: SyncOptions,
+  events: SyncEvents = {},
+): Promise<DestinationResult> {
+  const known = (await state.listDestinations()).find((d) => d.id === target.id);
+  if (known && known.tenant !== target.tenant) {
+    // Its tables hold the other tenant's rows: syncing would mix two tenants in one destination.
+    throw new Error(
+      `destination "${target.id}" was synced for tenant "${known.tenant}" but is now configured for "${target.tenant}": ` +
+        'give the new recipient a new destination id (and schema), or drop the old tables and forget its state first',
+    );
+  }
+  await state.upsertDestination({ id: target.id, type: target.open().type, tenant: target.tenant });
+  await state.abandonRunningTransfers(target.id);
+  const transferId = await state.startTransfer(target.id);
+  events.destinationStarted?.(target.id, transferId);
+  const outcomes: ModelTransfer[] = [];
+  let error: string | null = null;
+  try {
+    for (const model of target.models) {
+      const outcome = await withRetries(
+        options.retry,
+        async () => {
+          const destination = target.open();
+          const source = openSource();
+          try {
+            await Promise.all([destination.connect(), source.connect()]);
+            await destination.ensureSchema();
+            const plan = await planFor(destination, target, model, state, options);
+            events.modelStarted?.(target.id, plan);
+            return await syncModel({
+              destinationId: target.id,
+              tenant: target.tenant,
+              destination,
+              source,
+              state,
+              ...catalogEntry(options.catalog, destination, model),
+              plan,
+              lookbackSeconds: options.lookbackSeconds,
+              softDeletes: target.softDeletes,
+              events,
+            });
+          } finally {
+            await Promise.all([destination.close().catch(() => {}), source.close().catch(() => {})]);
+          }
+        },
+        (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause),
+      ).catch((cause: Error): ModelTransfer => failedModel(model, cause));
+      outcomes.push(outcome);
+      await state.recordModelTransfer(transferId, outcome);
+      events.modelFinished?.(target.id, outcome);
+    }
+  } catch (cause) {
+    error = (cause as Error).message;
+  }
+  const failed = outcomes.filter((o) => o.error !== null);
+  error ??= failed.length > 0 ? `${failed.length} of ${outcomes.length} model(s) failed: ${failed.map((o) => o.model).join(', ')}` : null;
+  const status = error === null ? 'succeeded' : 'failed';
+  await state.finishTransfer(transferId, status, error ?? undefined);
+  const result: DestinationResult = { destinationId: target.id, transferId, status, models: outcomes, error };
+  events.destinationFinished?.(target.id, result);
+  return result;
+}
+
+function catalogEntry(catalog: Catalog, destination: Destination, model: string): { spec: ExportModelSpec; sql: ModelSql } {
+  const spec = catalog.exportModels[model];
+  const sql = catalog.modelSql[destination.dialect.name]?.[model];
+  if (!spec || !sql) {
+    throw new Error(`no export model "${model}" in the generated library: run \`npx ferry generate\`, or fix the destination's models`);
+  }
+  return { spec, sql };
+}
+
+function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: ModelPlan): string[] {
+  if (plan.action !== 'evolve' || !plan.diff) return [];
+  const { capabilities, type } = destination;
+  const reasons: string[] = [];
+  for (const { column } of plan.diff.widened) {
+    const inKey = spec.primaryKey.includes(column.name);
+    if (inKey ? !capabilities.alterPrimaryKeyColumnTypeInPlace : !capabilities.alterColumnTypeInPlace) {
+      reasons.push(`${type} cannot change the type of ${inKey ? 'key ' : ''}column ${column.destinationName} in place`);
+    }
+  }
+  if (plan.diff.added.length > 0 && !capabilities.addColumnWithPrimaryKey) {
+    reasons.push(`${type} cannot add a column to a table with a primary key`);
+  }
+  return reasons;
+}
+
+function failedModel(model: string, cause: Error): ModelTransfer {
+  return {
+    model,
+    action: 'failed',
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsDeleted: 0,
+    bytes: 0,
+    durationMs: 0,
+    lagSeconds: null,
+    schemaChanges: [],
+    error: cause.message,
+  };
+}

@@ -1,0 +1,178 @@
+import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
+import type { Destination } from '@ferry/destinations';
+import type { ExportModelSpec } from '@ferry/schema';
+import type { Source } from '@ferry/sources';
+import type { ModelTransfer, StateStore } from '@ferry/state';
+import { countingBytes } from './csv.ts';
+import { laterCursor, lagSeconds } from './cursor.ts';
+import { deleteMissingKeys } from './hard-deletes.ts';
+import { checkpoint } from './checkpoint.ts';
+import type { ModelPlan } from './plan.ts';
+import type { SyncEvents } from './events.ts';
+
+/** What a destination wants done with rows the source marks soft-deleted. */
+export type SoftDeleteMode = 'keep' | 'delete';
+
+export interface ModelSyncInput {
+  readonly destinationId: string;
+  readonly tenant: string;
+  readonly destination: Destination;
+  readonly source: Source;
+  readonly state: StateStore;
+  readonly spec: ExportModelSpec;
+  readonly sql: ModelSql;
+  readonly plan: ModelPlan;
+  readonly lookbackSeconds: number;
+  readonly softDeletes: SoftDeleteMode;
+  readonly events: SyncEvents;
+}
+
+/**
+ * Carries out one model's plan in one destination. The destination commits before the state
+ * store records the new watermark, so a crash anywhere re-does work rather than losing it; the
+ * merge is idempotent, so re-done work duplicates nothing.
+ */
+export async function syncModel(input: ModelSyncInput): Promise<ModelTransfer> {
+  const started = Date.now();
+  const { plan } = input;
+  const result = plan.action === 'create' || plan.action === 'rebuild' ? await loadShadow(input) : await mergeChanges(input);
+  return {
+    model: input.spec.name,
+    action: plan.action,
+    ...result,
+    durationMs: Date.now() - started,
+    schemaChanges: plan.action === 'incremental' || plan.action === 'full-merge' ? [] : [...plan.reasons],
+    error: null,
+  };
+}
+
+type LoadResult = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted' | 'bytes' | 'lagSeconds'>;
+
+/** Helper tables are per model, so models of one destination never share one. */
+function relationsFor(input: ModelSyncInput, target: string): Required<Relations> {
+  const { destination, spec } = input;
+  return {
+    target,
+    staging: destination.scratchRelation(`staging_${spec.name}`),
+    deletedKeys: destination.scratchRelation(`deleted_keys_${spec.name}`),
+  };
+}
+
+function bound(statements: readonly string[], relations: Relations): string[] {
+  return statements.map((statement) => bindRelations(statement, relations));
+}
+
+function destinationColumns(input: ModelSyncInput): string[] {
+  return input.spec.columns.map((c) => input.sql.columns[c.name] as string);
+}
+
+function sourceCsv(input: ModelSyncInput, window?: { since: string; lookbackSeconds: number }) {
+  const { source, spec, tenant, events, destinationId } = input;
+  return countingBytes(source.exportCsv(spec, tenant, window), (bytes) => events.modelProgress?.(destinationId, spec.name, bytes));
+}
+
+/**
+ * create / rebuild: load the whole slice into a shadow table, then swap it in atomically, so
+ * readers never see a missing, empty or half-loaded table.
+ */
+async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
+  const { destination, sql, spec, plan, state } = input;
+  const shadow = ferryTableName(sql.table, 'shadow');
+  const relations = { ...relationsFor(input, destination.relation(shadow)), staging: destination.relation(shadow) };
+  await destination.dropTable(shadow);
+  await destination.execute(bound(sql.createTable, relations));
+  const loaded = await destination.loadCsv(relations.target, destinationColumns(input), sourceCsv(input));
+  await checkpoint('after-load');
+  const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
+  const watermark = await maxCursor(input, relations);
+  const retired = plan.diff?.retired.map((c) => c.destinationName) ?? [];
+  // A rebuilt table drops columns that left the model; their data stays in a retired copy.
+  await destination.swap(shadow, sql.table, retired.length > 0 ? ferryTableName(sql.table, 'retired') : undefined);
+  await checkpoint('after-swap');
+  await state.putModelState({
+    destinationId: input.destinationId,
+    model: spec.name,
+    watermark,
+    appliedFingerprint: spec.fingerprint,
+    appliedSpec: spec,
+    retiredColumns: [],
+  });
+  return {
+    rowsInserted: loaded.rows - purged,
+    rowsUpdated: 0,
+    rowsDeleted: 0,
+    bytes: loaded.bytes,
+    lagSeconds: lagSeconds(watermark, cursorKind(spec)),
+  };
+}
+
+/** evolve / full-merge / incremental: stage the changed rows, merge them, delete what the source lost. */
+async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
+  const { destination, sql, spec, plan, state } = input;
+  const relations = relationsFor(input, destination.relation(sql.table));
+  const previous = await state.getModelState(input.destinationId, spec.name);
+  const retired = new Set(previous?.retiredColumns ?? []);
+
+  if (plan.diff) {
+    await destination.transaction(async (session) => {
+      for (const column of plan.diff?.added ?? []) await session.execute(bound(sql.addColumn[column.name] ?? [], relations));
+      for (const { column } of plan.diff?.widened ?? []) {
+        await session.alterColumnType(sql.table, sql.columns[column.name] as string, destination.dialect.columnType(column.type));
+      }
+      for (const column of [...(plan.diff?.retired ?? []), ...(plan.diff?.relaxed ?? [])]) {
+        const name = destination.dialect.foldIdentifier(column.destinationName);
+        if (!column.nullable) await session.dropNotNull(sql.table, name);
+      }
+    });
+    for (const column of plan.diff.retired) retired.add(column.destinationName);
+  }
+
+  await destination.execute(bound([...sql.dropStaging, ...sql.createStaging], relations));
+  const window = plan.since === undefined ? undefined : { since: plan.since, lookbackSeconds: input.lookbackSeconds };
+  const staged = await destination.loadCsv(relations.staging, destinationColumns(input), sourceCsv(input, window));
+  const stagedMax = await maxCursor(input, { ...relations, staging: relations.staging });
+  await checkpoint('after-stage');
+
+  const applied = await destination.transaction(async (session) => {
+    const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
+    const changed = await session.execute(bound(sql.merge, relations));
+    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations });
+    const purged = input.softDeletes === 'delete' ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
+    const inserted = Number(newRows ?? 0);
+    return { inserted, updated: Math.max(0, changed - inserted), deleted: deleted + purged };
+  });
+  await checkpoint('after-merge');
+  await destination.execute(bound(sql.dropStaging, relations));
+
+  const watermark = laterCursor(plan.since === undefined ? null : (previous?.watermark ?? null), stagedMax, cursorKind(spec));
+  await state.putModelState({
+    destinationId: input.destinationId,
+    model: spec.name,
+    watermark,
+    appliedFingerprint: spec.fingerprint,
+    appliedSpec: spec,
+    retiredColumns: [...retired].sort(),
+  });
+  return {
+    rowsInserted: applied.inserted,
+    rowsUpdated: applied.updated,
+    rowsDeleted: applied.deleted,
+    bytes: staged.bytes,
+    lagSeconds: lagSeconds(watermark, cursorKind(spec)),
+  };
+}
+
+async function maxCursor(input: ModelSyncInput, relations: Relations): Promise<string | null> {
+  if (input.sql.maxCursor.length === 0) return null;
+  const [[value] = []] = await input.destination.query(bound(input.sql.maxCursor, relations).join(';\n'));
+  return value ?? null;
+}
+
+function cursorKind(spec: ExportModelSpec) {
+  return spec.columns.find((c) => c.name === spec.cursor)?.type.kind ?? 'timestamp';
+}
+
+/** Ferry's own helper tables live beside the destination table, named after it. */
+export function ferryTableName(table: string, role: 'shadow' | 'retired'): string {
+  return `${table}__ferry_${role}`;
+}
