@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import type { Transfer } from '@ferry/state';
+import { loadConfig } from '../config/load.ts';
+import { openRuntime } from '../runtime.ts';
+import { formatBytes, formatDuration, table } from '../output/format.ts';
+import { redactSecrets } from '../output/redact.ts';
+
+interface StatusFlags {
+  config: string;
+  destination?: string;
+  limit: string;
+  json?: boolean;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('Recent transfers: per model rows inserted/updated/deleted, bytes, duration, lag, schema changes, errors')
+    .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
+    .option('-d, --destination <id>', 'only this destination')
+    .option('-n, --limit <count>', 'how many transfers', '10')
+    .option('--json', 'print JSON')
+    .action(async (flags: StatusFlags) => {
+      const runtime = await openRuntime(await loadConfig(flags.config), flags.destination ? { destination: flags.destination } : {});
+      try {
+        const transfers = await runtime.state.recentTransfers({
+          ...(flags.destination ? { destinationId: flags.destination } : {}),
+          limit: Number.parseInt(flags.limit, 10) || 10,
+        });
+        console.log(flags.json ? redactSecrets(JSON.stringify(transfers, null, 2)) : formatTransfers(transfers));
+      } finally {
+        await runtime.state.close();
+      }
+    });
+}
+
+export function formatTransfers(transfers: readonly Transfer[]): string {
+  if (transfers.length === 0) return 'No transfers yet. Run `ferry sync`.';
+  const rows: string[][] = [['STARTED', 'DESTINATION', 'STATUS', 'MODEL', 'ACTION', '+INS', '~UPD', '-DEL', 'BYTES', 'TIME', 'LAG', 'NOTES']];
+  for (const transfer of transfers) {
+    const started = transfer.startedAt.toISOString().replace('T', ' ').slice(0, 19);
+    if (transfer.models.length === 0) {
+      rows.push([started, transfer.destinationId, transfer.status, '', '', '', '', '', '', '', '', redactSecrets(transfer.error ?? '')]);
+    }
+    for (const m of transfer.models) {
+      rows.push([
+        started,
+        transfer.destinationId,
+        transfer.status,
+        m.model,
+        m.action,
+        String(m.rowsInserted),
+        String(m.rowsUpdated),
+        String(m.rowsDeleted),
+        formatBytes(m.bytes),
+        formatDuration(m.durationMs),
+        m.lagSeconds === null ? '' : formatDuration(m.lagSeconds * 1000),
+        redactSecrets([...m.schemaChanges, ...(m.error ? [`error: ${m.error}`] : [])].join('; ')),
+      ]);
+    }
+  }
+  return table(rows);
+}

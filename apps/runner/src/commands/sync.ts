@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { planDestination, syncAll, type DestinationResult } from '@ferry/sync';
+import { loadConfig } from '../config/load.ts';
+import { openRuntime, type Selection } from '../runtime.ts';
+import { createReporter } from '../output/reporter.ts';
+import { table } from '../output/format.ts';
+
+interface SyncFlags {
+  config: string;
+  destination?: string;
+  model?: string;
+  fullRefresh?: boolean;
+}
+
+function selectionOf(flags: SyncFlags): Selection {
+  return {
+    ...(flags.destination ? { destination: flags.destination } : {}),
+    ...(flags.model ? { model: flags.model } : {}),
+    fullRefresh: flags.fullRefresh ?? false,
+  };
+}
+
+function withSelectionOptions(command: Command): Command {
+  return command
+    .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
+    .option('-d, --destination <id>', 'only this destination')
+    .option('-m, --model <name>', 'only this export model')
+    .option('--full-refresh', 'reload every selected table in a shadow copy and swap it in');
+}
+
+export function registerSync(program: Command): void {
+  withSelectionOptions(program.command('sync').description('Sync destinations: new, updated and deleted rows, schema changes'))
+    .action(async (flags: SyncFlags) => {
+      const results = await runSync(flags.config, selectionOf(flags));
+      const failed = results.filter((r) => r.status === 'failed');
+      console.log(`${results.length - failed.length} of ${results.length} destination(s) synced.`);
+      if (failed.length > 0) process.exitCode = 1;
+    });
+
+  withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model'))
+    .action(async (flags: SyncFlags) => {
+      const runtime = await openRuntime(await loadConfig(flags.config), selectionOf(flags));
+      try {
+        const rows: string[][] = [['DESTINATION', 'MODEL', 'ACTION', 'WHY']];
+        for (const target of runtime.targets) {
+          for (const plan of await planDestination(target, runtime.state, runtime.options)) {
+            rows.push([target.id, plan.model, plan.action, plan.reasons.join('; ') || 'rows changed since the last sync']);
+          }
+        }
+        console.log(table(rows));
+      } finally {
+        await runtime.state.close();
+      }
+    });
+}
+
+/** Loads ferry.yaml and syncs the selected destinations, reporting as it goes. */
+export async function runSync(configFile: string, selection: Selection): Promise<DestinationResult[]> {
+  const runtime = await openRuntime(await loadConfig(configFile), selection);
+  try {
+    return await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());
+  } finally {
+    await runtime.state.close();
+  }
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { exportModels } from '@ferry/generated';
+
+const modelName = z.string().refine((name) => name in exportModels, {
+  error: (issue) => `unknown export model "${String(issue.input)}" (known: ${Object.keys(exportModels).join(', ')})`,
+});
+
+/** "300", 300, "30s", "5m", "1h": a lookback window in seconds. */
+const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+\s*[smh]?$/, 'use seconds, or a number with s, m or h (e.g. 5m)')]).transform(
+  (value) => {
+    if (typeof value === 'number') return value;
+    const amount = Number.parseInt(value, 10);
+    const unit = value.trim().slice(-1);
+    return amount * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
+  },
+);
+
+const postgresConnection = {
+  url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://user:${PASSWORD_VAR}@host:5432/db'),
+};
+const duckdbConnection = { path: z.string().min(1) };
+
+export const sourceSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }),
+  z.strictObject({ type: z.literal('duckdb'), ...duckdbConnection }),
+]);
+
+const destinationCommon = {
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
+  tenant: z.string().min(1, 'the recipient value in each model\'s tenant column'),
+  product: z.string().optional(),
+  models: z.array(modelName).min(1).optional(),
+  schema: z.string().min(1).default('ferry'),
+  soft_deletes: z.enum(['keep', 'delete']).default('keep'),
+};
+
+export const destinationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('postgres'), ...destinationCommon, ...postgresConnection }),
+  z.strictObject({ type: z.literal('duckdb'), ...destinationCommon, ...duckdbConnection }),
+]);
+
+/** ferry.yaml. Documented in docs/ferry-yaml.md; secrets are `${ENV_VAR}` references. */
+export const configSchema = z
+  .strictObject({
+    source: sourceSchema,
+    state: z
+      .strictObject({ url: postgresConnection.url.optional(), path: z.string().min(1).optional() })
+      .default({}),
+    sync: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(64).default(4),
+        lookback: duration.default(300),
+        retries: z.number().int().min(0).max(10).default(3),
+      })
+      .default({ concurrency: 4, lookback: 300, retries: 3 }),
+    products: z.record(z.string(), z.array(modelName).min(1)).default({}),
+    destinations: z.array(destinationSchema).min(1, 'list at least one destination'),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.destinations.forEach((destination, index) => {
+      if (seen.has(destination.id)) {
+        context.addIssue({ code: 'custom', path: ['destinations', index, 'id'], message: `duplicate destination id "${destination.id}"` });
+      }
+      seen.add(destination.id);
+      if (!destination.product === !destination.models) {
+        context.addIssue({ code: 'custom', path: ['destinations', index], message: 'give exactly one of `product` or `models`' });
+      }
+      if (destination.product && !(destination.product in config.products)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['destinations', index, 'product'],
+          message: `unknown product "${destination.product}" (defined: ${Object.keys(config.products).join(', ') || 'none'})`,
+        });
+      }
+    });
+  });
+
+export type FerryConfig = z.infer<typeof configSchema>;
+export type SourceConfig = FerryConfig['source'];
+export type DestinationConfigEntry = FerryConfig['destinations'][number];

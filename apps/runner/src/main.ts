@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { GeneratorError } from '@ferry/generator';
+import { registerGenerate } from './commands/generate.ts';
+import { registerManifest } from './commands/manifest.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerSync } from './commands/sync.ts';
+import { registerDemo } from './commands/demo.ts';
+import { ConfigError } from './config/load.ts';
+import { redactSecrets } from './output/redact.ts';
+
+const program = new Command()
+  .name('ferry')
+  .description("Ship each customer's slice of your dbt models into their own data warehouse.")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerGenerate(program);
+registerManifest(program);
+registerSync(program);
+registerStatus(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+/** Prints an error the user can act on and returns the exit code. */
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed usage errors and help; only its exit code matters.
+    return error.exitCode;
+  }
+  if (error instanceof GeneratorError || error instanceof ConfigError) {
+    console.error(`error: ${error.message}`);
+    return 1;
+  }
+  console.error(`error: ${redactSecrets((error as Error).message ?? String(error))}`);
+  if (process.env.FERRY_DEBUG) console.error(redactSecrets((error as Error).stack ?? ''));
+  return 1;
+}

@@ -1,0 +1,98 @@
+import { pino, type Logger } from 'pino';
+import type { ModelTransfer } from '@ferry/state';
+import type { DestinationResult, ModelPlan, SyncEvents } from '@ferry/sync';
+import { formatBytes, formatDuration } from './format.ts';
+import { redactSecrets } from './redact.ts';
+
+/**
+ * Turns sync events into output: live progress lines on a terminal, structured JSON logs (pino)
+ * otherwise. Every message passes through redactSecrets.
+ */
+export function createReporter(stream: NodeJS.WriteStream = process.stderr): SyncEvents {
+  return stream.isTTY ? terminalReporter(stream) : jsonReporter(pino({ base: { app: 'ferry' } }, stream));
+}
+
+function jsonReporter(log: Logger): SyncEvents {
+  return {
+    destinationStarted: (destination, transfer) => log.info({ event: 'transfer.started', destination, transfer }, 'transfer started'),
+    modelStarted: (destination, plan) =>
+      log.info({ event: 'model.started', destination, model: plan.model, action: plan.action, reasons: plan.reasons }, 'model started'),
+    modelFinished: (destination, outcome) =>
+      outcome.error === null
+        ? log.info({ event: 'model.finished', destination, ...outcome }, 'model synced')
+        : log.error({ event: 'model.failed', destination, ...outcome, error: redactSecrets(outcome.error) }, 'model failed'),
+    destinationFinished: (destination, result) =>
+      (result.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))(
+        { event: 'transfer.finished', destination, transfer: result.transferId, status: result.status, error: result.error && redactSecrets(result.error) },
+        `transfer ${result.status}`,
+      ),
+    retrying: (destination, attempt, delayMs, error) =>
+      log.warn({ event: 'retry', destination, attempt, delayMs, error: redactSecrets(error.message) }, 'transient error, retrying'),
+  };
+}
+
+interface Live {
+  model: string;
+  action: string;
+  bytes: number;
+  started: number;
+}
+
+function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
+  const live = new Map<string, Live>();
+  let drawn = 0;
+  let lastDraw = 0;
+  const clear = () => {
+    if (drawn > 0) stream.write(`\x1b[${drawn}A\x1b[J`);
+    drawn = 0;
+  };
+  const draw = () => {
+    clear();
+    const now = Date.now();
+    for (const [destination, item] of live) {
+      const seconds = Math.max((now - item.started) / 1000, 0.001);
+      stream.write(
+        `  ${spinner(now)} ${destination} ${item.model} (${item.action}) ${formatBytes(item.bytes)} read, ${formatBytes(item.bytes / seconds)}/s\n`,
+      );
+      drawn += 1;
+    }
+    lastDraw = now;
+  };
+  const print = (line: string) => {
+    clear();
+    stream.write(`${redactSecrets(line)}\n`);
+    draw();
+  };
+  return {
+    modelStarted: (destination: string, plan: ModelPlan) => {
+      live.set(destination, { model: plan.model, action: plan.action, bytes: 0, started: Date.now() });
+      draw();
+    },
+    modelProgress: (destination, _model, bytes) => {
+      const item = live.get(destination);
+      if (item) item.bytes = bytes;
+      if (Date.now() - lastDraw > 100) draw();
+    },
+    modelFinished: (destination, outcome) => {
+      live.delete(destination);
+      print(modelLine(destination, outcome));
+    },
+    destinationFinished: (destination, result: DestinationResult) =>
+      print(result.status === 'succeeded' ? `✓ ${destination}: transfer succeeded` : `✗ ${destination}: ${result.error}`),
+    retrying: (destination, attempt, delayMs, error) =>
+      print(`! ${destination}: ${error.message} — retry ${attempt} in ${formatDuration(delayMs)}`),
+  };
+}
+
+export function modelLine(destination: string, outcome: ModelTransfer): string {
+  if (outcome.error !== null) return `  ✗ ${destination} ${outcome.model}: ${outcome.error}`;
+  const changes = outcome.schemaChanges.length > 0 ? `; ${outcome.schemaChanges.join('; ')}` : '';
+  return (
+    `  ✓ ${destination} ${outcome.model} (${outcome.action}): +${outcome.rowsInserted} ~${outcome.rowsUpdated} -${outcome.rowsDeleted} rows, ` +
+    `${formatBytes(outcome.bytes)}, ${formatDuration(outcome.durationMs)}${changes}`
+  );
+}
+
+function spinner(now: number): string {
+  return '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏'[Math.floor(now / 100) % 10] as string;
+}
