@@ -1,11 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { exportModels, type ExportModelName } from '@ferry/generated';
 import { tenantId } from '@ferry/sample-data';
 import { buildDemoSource, changeDemoSource, demoSourcePath } from '../demo/source.ts';
 import { compareWithSource } from '../demo/verify.ts';
 import { findWorkspaceRoot } from '../workspace.ts';
+import type { DestinationResult } from '@ferry/sync';
 import { runSync } from './sync.ts';
 import { table } from '../output/format.ts';
 
@@ -42,7 +44,8 @@ export function registerDemo(program: Command): void {
 }
 
 async function runDemo(options: { dir: string; tenants: number; messagesPerTenant: number; seed: number }): Promise<boolean> {
-  const root = findWorkspaceRoot();
+  // The demo runs Ferry's own dbt project, the one libs/generated was made from, wherever it is run.
+  const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
   const { dir } = options;
   const say = (text: string) => console.log(text);
   await rm(dir, { recursive: true, force: true });
@@ -56,6 +59,7 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   await writeFile(configPath, demoConfig());
   say(`2. First sync (backfill) of ${DESTINATIONS.length} sandbox destinations, configured in ${relative(process.cwd(), configPath)}`);
   const first = await runSync(configPath, {});
+  say(syncSummary(first));
 
   const changes = { updates: 40, inserts: 25, softDeletes: 5, hardDeletes: 3 };
   say(`3. Changing the source: ${changes.updates} updates, ${changes.inserts} inserts, ${changes.softDeletes} soft deletes, ${changes.hardDeletes} hard deletes per kind, then rebuilding the dbt models`);
@@ -63,6 +67,7 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
 
   say('4. Second sync (incremental)');
   const second = await runSync(configPath, {});
+  say(syncSummary(second));
 
   say('5. Verifying every destination table equals its tenant\'s slice of the source');
   const rows: string[][] = [['DESTINATION', 'TENANT', 'MODEL', 'SOURCE ROWS', 'DESTINATION ROWS', 'RESULT']];
@@ -97,6 +102,17 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
       : '\nThe demo found a problem: see the failures above.',
   );
   return synced && equal;
+}
+
+/** One line per destination: what the sync changed, in rows. */
+function syncSummary(results: readonly DestinationResult[]): string {
+  return results
+    .map((result) => {
+      const total = (field: 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted') => result.models.reduce((n, m) => n + m[field], 0);
+      const outcome = result.status === 'succeeded' ? `${result.models.length} models` : `FAILED: ${result.error}`;
+      return `   ${result.destinationId}: ${outcome}, +${total('rowsInserted')} inserted ~${total('rowsUpdated')} updated -${total('rowsDeleted')} deleted rows`;
+    })
+    .join('\n');
 }
 
 /** The demo's ferry.yaml: also a working example of the format. */
