@@ -19,7 +19,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'destinations, model states, transfers',
+    description: 'destinations, model states, transfers, destination leases',
     statements: (t) => [
       `CREATE TABLE ${t.destinations} (
         id TEXT PRIMARY KEY,
@@ -60,6 +60,11 @@ const MIGRATIONS: readonly Migration[] = [
         schema_changes TEXT NOT NULL,
         error TEXT,
         PRIMARY KEY (transfer_id, model)
+      )`,
+      `CREATE TABLE ${t.destinationLeases} (
+        destination_id TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
       )`,
     ],
   },

@@ -1,6 +1,6 @@
 import type { SqlParam, SqlRow, StateDriver } from './driver/driver.ts';
 import { applyMigrations } from './migrations.ts';
-import type { DestinationRecord, ModelState, ModelTransfer, StateStore, Transfer, TransferStatus } from './state-store.ts';
+import type { DestinationRecord, LeaseHolder, ModelState, ModelTransfer, StateStore, Transfer, TransferStatus } from './state-store.ts';
 import { StateStoreError } from './state-store-error.ts';
 import type { StateTables } from './state-tables.ts';
 import { newTransferId } from './transfer-id.ts';
@@ -185,6 +185,33 @@ export class SqlStateStore implements StateStore {
     if (updated.length === 0) {
       throw new StateStoreError(`Cannot finish transfer ${transferId}: no such transfer in ${this.#driver.location}.`);
     }
+  }
+
+  async acquireLease(destinationId: string, holder: string, seconds: number, replacing?: string): Promise<LeaseHolder | undefined> {
+    if (!Number.isInteger(seconds) || seconds < 1) {
+      throw new StateStoreError(`A lease lasts a positive whole number of seconds, got ${seconds}.`);
+    }
+    // now() rather than CURRENT_TIMESTAMP: DuckDB binds CURRENT_TIMESTAMP in an ON CONFLICT
+    // clause as a column name. The database clock decides expiry, so runners' clocks may differ.
+    const taken = await this.#driver.query(
+      `INSERT INTO ${this.#tables.destinationLeases} AS lease (destination_id, holder, expires_at)
+       VALUES ($1, $2, now() + $3 * INTERVAL '1 second')
+       ON CONFLICT (destination_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE lease.holder = excluded.holder OR lease.expires_at < now() OR lease.holder = $4
+       RETURNING holder`,
+      [destinationId, holder, seconds, replacing ?? null],
+    );
+    if (taken.length > 0) return undefined;
+    const [current] = await this.#driver.query<{ holder: string; expires_at: Date }>(
+      `SELECT holder, expires_at FROM ${this.#tables.destinationLeases} WHERE destination_id = $1`,
+      [destinationId],
+    );
+    // Released between the two statements: try again rather than report a holder that is gone.
+    return current ? { holder: current.holder, expiresAt: current.expires_at } : this.acquireLease(destinationId, holder, seconds, replacing);
+  }
+
+  async releaseLease(destinationId: string, holder: string): Promise<void> {
+    await this.#driver.query(`DELETE FROM ${this.#tables.destinationLeases} WHERE destination_id = $1 AND holder = $2`, [destinationId, holder]);
   }
 
   async abandonRunningTransfers(destinationId: string): Promise<number> {

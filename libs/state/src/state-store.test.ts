@@ -173,6 +173,32 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     expect(byId.get(otherDestination)).toMatchObject({ status: 'running', finishedAt: null });
   });
 
+  it('leases a destination to one holder at a time, until released or expired', async () => {
+    expect(await store.acquireLease('acme-snowflake', 'runner-a', 60)).toBeUndefined();
+    // Renewing is taking it again.
+    expect(await store.acquireLease('acme-snowflake', 'runner-a', 60)).toBeUndefined();
+    const taken = await store.acquireLease('acme-snowflake', 'runner-b', 60);
+    expect(taken).toMatchObject({ holder: 'runner-a', expiresAt: expect.any(Date) });
+    expect(taken!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    // Leases are per destination.
+    expect(await store.acquireLease('globex-bigquery', 'runner-b', 60)).toBeUndefined();
+
+    // Only the holder can release it.
+    await store.releaseLease('acme-snowflake', 'runner-b');
+    expect(await store.acquireLease('acme-snowflake', 'runner-b', 60)).toMatchObject({ holder: 'runner-a' });
+    await store.releaseLease('acme-snowflake', 'runner-a');
+    expect(await store.acquireLease('acme-snowflake', 'runner-b', 1)).toBeUndefined();
+
+    // A holder that stops renewing (its process died) loses the lease when it expires.
+    expect(await store.acquireLease('acme-snowflake', 'runner-c', 60)).toMatchObject({ holder: 'runner-b' });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await store.acquireLease('acme-snowflake', 'runner-c', 60)).toBeUndefined();
+    // A caller that knows the holder is gone takes over at once; naming another holder does not.
+    expect(await store.acquireLease('acme-snowflake', 'runner-d', 60, 'runner-x')).toMatchObject({ holder: 'runner-c' });
+    expect(await store.acquireLease('acme-snowflake', 'runner-d', 60, 'runner-c')).toBeUndefined();
+    await expect(store.acquireLease('acme-snowflake', 'runner-c', 0)).rejects.toThrow(/positive whole number of seconds/);
+  });
+
   it('lands every write when many async tasks use it at once', async () => {
     const models = Array.from({ length: 20 }, (_, i) => `export_model_${String(i).padStart(2, '0')}`);
     const transferIds = await Promise.all(

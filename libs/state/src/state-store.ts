@@ -49,6 +49,12 @@ export interface DestinationRecord {
   readonly tenant: string;
 }
 
+/** Who holds a destination's lease, when `acquireLease` finds it taken. */
+export interface LeaseHolder {
+  readonly holder: string;
+  readonly expiresAt: Date;
+}
+
 /**
  * Ferry's control-plane state. One implementation, one SQL code path, over two engines: Postgres
  * for production (FERRY_STATE_URL) and an embedded DuckDB file needing no server.
@@ -73,6 +79,16 @@ export interface StateStore {
   /** Records one model's outcome within a running transfer. */
   recordModelTransfer(transferId: string, outcome: ModelTransfer): Promise<void>;
   finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string): Promise<void>;
+  /**
+   * Takes the destination's lease for `holder` for `seconds`, or renews it when `holder` has it
+   * already. One process syncs a destination at a time: two would race on its helper tables and
+   * watermarks. A lease its holder stopped renewing (the process died) can be taken once it
+   * expires, or at once by naming it in `replacing` (when the caller knows that process is gone).
+   * Resolves to undefined when `holder` has the lease, else to who has it.
+   */
+  acquireLease(destinationId: string, holder: string, seconds: number, replacing?: string): Promise<LeaseHolder | undefined>;
+  /** Gives the lease up, if `holder` has it. */
+  releaseLease(destinationId: string, holder: string): Promise<void>;
   /** Marks transfers still 'running' from a process that died as 'abandoned'; returns how many. */
   abandonRunningTransfers(destinationId: string): Promise<number>;
   /**

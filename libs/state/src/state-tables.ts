@@ -13,6 +13,7 @@ export interface StateTables {
   readonly modelStates: string;
   readonly transfers: string;
   readonly modelTransfers: string;
+  readonly destinationLeases: string;
 }
 
 /**
@@ -34,5 +35,6 @@ export function stateTables(schema: string): StateTables {
     modelStates: table('model_states'),
     transfers: table('transfers'),
     modelTransfers: table('model_transfers'),
+    destinationLeases: table('destination_leases'),
   };
 }

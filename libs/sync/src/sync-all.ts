@@ -19,8 +19,10 @@ export async function syncAll(
     try {
       return await syncDestination(target, openSource, state, options, events);
     } catch (error) {
-      // The state store itself failed for this destination: report it, keep going with the rest.
-      return { destinationId: target.id, transferId: null, status: 'failed', models: [], error: (error as Error).message };
+      // The destination could not start (state store down, lease taken, tenant changed): report it, keep going with the rest.
+      const result: DestinationResult = { destinationId: target.id, transferId: null, status: 'failed', models: [], error: (error as Error).message };
+      events.destinationFinished?.(target.id, result);
+      return result;
     }
   });
 }
