@@ -20,7 +20,21 @@ export async function openDuckDb(file: string): Promise<StateDriver> {
   } catch (error) {
     throw openError(file, error);
   }
-  return new DuckDbDriver(instance, await instance.connect(), file);
+  const connection = await instance.connect();
+  if (file !== IN_MEMORY) {
+    // After a crash DuckDB replays the WAL, but holds the replayed rows' secondary-index entries
+    // aside until something binds the index. The checkpoint DuckDB runs on close skips that step and
+    // persists the index without them, so the next UPDATE of such a row (abandoning the crashed
+    // transfer) fails and invalidates the database for good. An explicit checkpoint folds them in.
+    try {
+      await connection.run('CHECKPOINT');
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw openError(file, error);
+    }
+  }
+  return new DuckDbDriver(instance, connection, file);
 }
 
 /**
