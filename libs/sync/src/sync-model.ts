@@ -85,7 +85,9 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   await checkpoint('after-load');
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
   const watermark = await maxCursor(input, relations);
-  const retired = plan.diff?.retired.map((c) => c.destinationName) ?? [];
+  // Columns retired by an earlier evolve are still in the old table, and only there.
+  const retiredBefore = (await state.getModelState(input.destinationId, spec.name))?.retiredColumns ?? [];
+  const retired = [...(plan.diff?.retired.map((c) => c.destinationName) ?? []), ...retiredBefore];
   // A rebuilt table drops columns that left the model; their data stays in a retired copy.
   await destination.swap(shadow, sql.table, retired.length > 0 ? ferryTableName(sql.table, 'retired') : undefined);
   await checkpoint('after-swap');
@@ -119,9 +121,10 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
       for (const { column } of plan.diff?.widened ?? []) {
         await session.alterColumnType(sql.table, sql.columns[column.name] as string, destination.dialect.columnType(column.type));
       }
-      for (const column of [...(plan.diff?.retired ?? []), ...(plan.diff?.relaxed ?? [])]) {
-        const name = destination.dialect.foldIdentifier(column.destinationName);
-        if (!column.nullable) await session.dropNotNull(sql.table, name);
+      // Retired columns carry their old spec, relaxed ones their new (nullable) spec: both were NOT NULL.
+      const wereNotNull = [...(plan.diff?.retired ?? []).filter((c) => !c.nullable), ...(plan.diff?.relaxed ?? [])];
+      for (const column of wereNotNull) {
+        await session.dropNotNull(sql.table, destination.dialect.foldIdentifier(column.destinationName));
       }
     });
     for (const column of plan.diff.retired) retired.add(column.destinationName);
