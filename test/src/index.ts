@@ -4,3 +4,4 @@ export * from './harness/paths.ts';
 export * from './harness/workdir.ts';
 export * from './harness/transfer-csv.ts';
 export * from './harness/slices.ts';
+export * from './harness/crash.ts';

@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, createTempDatabase, runFerry, type TempDatabase } from '../index.ts';
+import { createTempDatabase, pauseFerryAt, runFerry, type TempDatabase } from '../index.ts';
 
 /**
  * Two ferry processes sharing a Postgres state store (as scheduled runners do) must never sync
@@ -33,24 +32,6 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `ferry sync` paused after its first shadow load, holding the destination's lease. */
-async function startPausedSync() {
-  const child = execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-c', config, '-d', DESTINATION, '--full-refresh'], {
-    env: { ...env, FERRY_TEST_PAUSE_AT: 'after-load' },
-    reject: false,
-  });
-  let stderr = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('ferry: paused at after-load')) resolve();
-    });
-    void child.then((result) => reject(new Error(`ferry sync ended before pausing (exit ${result.exitCode}): ${stderr}`)));
-  });
-  // Wrapped: the subprocess is a promise, and returning it from an async function would wait for it.
-  return { child };
-}
-
 async function leaseHolders(): Promise<string[]> {
   const client = new pg.Client({ connectionString: state.url });
   await client.connect();
@@ -64,7 +45,8 @@ async function leaseHolders(): Promise<string[]> {
 
 describe('two ferry processes, one Postgres state store', () => {
   it('refuses a second sync of a destination while the first holds it, and frees it when the first dies', async () => {
-    const { child: first } = await startPausedSync();
+    // Paused after its first shadow load, the first run holds the destination's lease.
+    const first = await pauseFerryAt('after-load', ['sync', '-c', config, '-d', DESTINATION, '--full-refresh'], { env });
     try {
       expect(await leaseHolders()).toEqual([expect.stringContaining(`/${first.pid}/`)]);
 
@@ -77,8 +59,7 @@ describe('two ferry processes, one Postgres state store', () => {
       const other = await runFerry(['sync', '-c', config, '-d', 'globex-duckdb'], { env });
       expect(other.exitCode, other.stderr).toBe(0);
     } finally {
-      first.kill('SIGKILL');
-      await first;
+      await first.kill();
     }
 
     // The killed process cannot release its lease; the next run sees it is gone and takes over.
