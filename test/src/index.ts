@@ -5,3 +5,4 @@ export * from './harness/workdir.ts';
 export * from './harness/transfer-csv.ts';
 export * from './harness/slices.ts';
 export * from './harness/crash.ts';
+export * from './harness/cli.ts';

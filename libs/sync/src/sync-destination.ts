@@ -128,7 +128,10 @@ async function runTransfer(
           const destination = target.open();
           const source = openSource();
           try {
-            await Promise.all([destination.connect(), source.connect()]);
+            // One after the other, source first: opening a DuckDB destination creates its file, which must not happen when
+            // there is nothing to read; and a connect still pending when the other fails would open after close() and leak.
+            await source.connect();
+            await destination.connect();
             await destination.ensureSchema();
             const plan = await planFor(destination, target, model, state, options);
             events.modelStarted?.(target.id, plan);

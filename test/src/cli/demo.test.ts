@@ -1,0 +1,118 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseLogLines, runFerry } from '../index.ts';
+
+/**
+ * `ferry demo`, the first thing a new user runs: the whole loop on DuckDB with no servers must
+ * succeed, verify every model of both sandbox destinations, and leave a ferry.yaml that
+ * `ferry status` reads back.
+ */
+const MODELS = Object.keys(exportModels).sort() as ExportModelName[];
+
+let dir: string;
+let demo: Awaited<ReturnType<typeof runFerry>>;
+let config: { destinations: { id: string; tenant: string; path: string; schema: string }[] };
+
+beforeAll(async () => {
+  dir = join(await mkdtemp(join(tmpdir(), 'ferry-demo-')), 'demo');
+  demo = await runFerry(['demo', '--dir', dir, '--messages', '200']);
+  config = parse(await readFile(join(dir, 'ferry.yaml'), 'utf8'));
+});
+
+afterAll(async () => {
+  if (dir) await rm(join(dir, '..'), { recursive: true, force: true });
+});
+
+/** The verification table `ferry demo` prints: a header line, then one row per destination and model. */
+function verificationTable(stdout: string): Record<string, string>[] {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((line) => line.startsWith('DESTINATION '));
+  expect(start, stdout).toBeGreaterThan(-1);
+  const header = lines[start]!.split(/ {2,}/);
+  const rows: Record<string, string>[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '') break;
+    const cells = line.split(/ {2,}/);
+    rows.push(Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])));
+  }
+  return rows;
+}
+
+it('succeeds, and its verification finds every model of both destinations equal to the tenant slice', () => {
+  expect(demo.exitCode, demo.stderr).toBe(0);
+  expect(config.destinations).toHaveLength(2);
+
+  const rows = verificationTable(demo.stdout);
+  const expected = config.destinations.flatMap((d) => MODELS.map((model) => `${d.id} ${d.tenant} ${model}`));
+  expect(rows.map((r) => `${r.DESTINATION} ${r.TENANT} ${r.MODEL}`).sort()).toEqual(expected.sort());
+  for (const row of rows) {
+    expect(row.RESULT, `${row.DESTINATION} ${row.MODEL}`).toBe('equal');
+    expect(Number(row['SOURCE ROWS']), `${row.DESTINATION} ${row.MODEL}`).toBeGreaterThan(0);
+    expect(row['DESTINATION ROWS']).toBe(row['SOURCE ROWS']);
+  }
+  expect(demo.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Done: both syncs succeeded and every destination equals its tenant's slice\./);
+});
+
+it('logs as JSON lines on a non-terminal stderr, one model.finished per model, destination and sync', () => {
+  const logs = parseLogLines(demo.stderr);
+  for (const line of logs) expect(line.app).toBe('ferry');
+  for (const { id } of config.destinations) {
+    const finished = logs.filter((l) => l.event === 'model.finished' && l.destination === id).map((l) => l.model as string);
+    expect(finished.sort()).toEqual([...MODELS, ...MODELS].sort());
+    expect(logs.filter((l) => l.event === 'transfer.finished' && l.destination === id).map((l) => l.status)).toEqual(['succeeded', 'succeeded']);
+  }
+  expect(logs.filter((l) => l.level >= 40)).toEqual([]);
+});
+
+interface StatusTransfer {
+  destinationId: string;
+  status: string;
+  startedAt: string;
+  models: { model: string; action: string; rowsInserted: number; rowsUpdated: number; rowsDeleted: number; error: string | null }[];
+}
+
+it('leaves a ferry.yaml that `ferry status --json` reads: both syncs of both destinations, and row counts that add up to the tables', async () => {
+  const status = await runFerry(['status', '-c', join(dir, 'ferry.yaml'), '--json']);
+  expect(status.exitCode, status.stderr).toBe(0);
+  const transfers = JSON.parse(status.stdout) as StatusTransfer[];
+
+  for (const destination of config.destinations) {
+    const mine = transfers.filter((t) => t.destinationId === destination.id).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    expect(mine.map((t) => t.status)).toEqual(['succeeded', 'succeeded']);
+    const [backfill, incremental] = mine as [StatusTransfer, StatusTransfer];
+    expect(backfill.models.map((m) => `${m.model}:${m.action}`).sort()).toEqual(MODELS.map((m) => `${m}:create`));
+    expect(incremental.models.map((m) => m.model).sort()).toEqual(MODELS);
+    // The demo changed the source between the syncs, so the second one must have moved rows.
+    expect(incremental.models.reduce((n, m) => n + m.rowsInserted + m.rowsUpdated + m.rowsDeleted, 0)).toBeGreaterThan(0);
+
+    const counts = await tableCounts(join(dir, destination.path), destination.schema);
+    for (const model of MODELS) {
+      const reported = mine.flatMap((t) => t.models).filter((m) => m.model === model);
+      for (const m of reported) expect(m.error).toBeNull();
+      const net = reported.reduce((n, m) => n + m.rowsInserted - m.rowsDeleted, 0);
+      expect(net, `${destination.id} ${model}: inserted minus deleted`).toBe(counts[model]);
+    }
+  }
+});
+
+/** Rows per model table in a destination DuckDB file, read directly rather than through Ferry. */
+async function tableCounts(path: string, schema: string): Promise<Record<string, number>> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    const counts: Record<string, number> = {};
+    for (const model of MODELS) {
+      const reader = await connection.runAndReadAll(`SELECT count(*) FROM "${schema}"."${modelSql.duckdb[model].table}"`);
+      counts[model] = Number(reader.getRows()[0]![0]);
+    }
+    return counts;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
