@@ -8,7 +8,7 @@ import type { ModelTransfer, StateStore } from '@ferry/state';
 import type { DestinationResult, SyncEvents } from './events.ts';
 import { planModel, type ModelPlan } from './plan.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
-import { syncModel, type SoftDeleteMode } from './sync-model.ts';
+import { syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 
 /**
  * The export models the engine can sync and their SQL per dialect: libs/generated in production
@@ -241,7 +241,7 @@ function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: Mo
   if (plan.action !== 'evolve' || !plan.diff) return [];
   const { capabilities, type } = destination;
   const reasons: string[] = [];
-  for (const { column } of plan.diff.widened) {
+  for (const { column } of typeChanges(destination, plan.diff)) {
     const inKey = spec.primaryKey.includes(column.name);
     if (inKey ? !capabilities.alterPrimaryKeyColumnTypeInPlace : !capabilities.alterColumnTypeInPlace) {
       reasons.push(`${type} cannot change the type of ${inKey ? 'key ' : ''}column ${column.destinationName} in place`);

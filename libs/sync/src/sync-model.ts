@@ -8,6 +8,7 @@ import { laterCursor, lagSeconds } from './cursor.ts';
 import { deleteMissingKeys } from './hard-deletes.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { ModelPlan } from './plan.ts';
+import type { SchemaDiff } from './schema-diff.ts';
 import type { SyncEvents } from './events.ts';
 
 /** What a destination wants done with rows the source marks soft-deleted. */
@@ -85,11 +86,8 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   await checkpoint('after-load');
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
   const watermark = await maxCursor(input, relations);
-  // Columns retired by an earlier evolve are still in the old table, and only there.
-  const retiredBefore = (await state.getModelState(input.destinationId, spec.name))?.retiredColumns ?? [];
-  const retired = [...(plan.diff?.retired.map((c) => c.destinationName) ?? []), ...retiredBefore];
-  // A rebuilt table drops columns that left the model; their data stays in a retired copy.
-  await destination.swap(shadow, sql.table, retired.length > 0 ? ferryTableName(sql.table, 'retired') : undefined);
+  const retired = await keepRetiredColumns(input, shadow);
+  await destination.swap(shadow, sql.table, retired.keepOldAs);
   await checkpoint('after-swap');
   await state.putModelState({
     destinationId: input.destinationId,
@@ -97,7 +95,7 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
     watermark,
     appliedFingerprint: spec.fingerprint,
     appliedSpec: spec,
-    retiredColumns: [],
+    retiredColumns: retired.inTable,
   });
   return {
     rowsInserted: loaded.rows - purged,
@@ -106,6 +104,57 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
     bytes: loaded.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/**
+ * Columns that left the model are never dropped, so a rebuild must not lose them: those retired
+ * now and those an earlier evolve kept in the table. When the primary key and its types are
+ * unchanged, they are added to the shadow table and filled from the old table by key, so they
+ * stay where users query them. Otherwise rows cannot be matched, and the old table is kept
+ * whole beside the new one as `<table>__ferry_retired` (`_2`, `_3`... when that name is taken).
+ */
+async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promise<{ inTable: string[]; keepOldAs?: string }> {
+  const { destination, sql, spec, plan, state } = input;
+  const previous = await state.getModelState(input.destinationId, spec.name);
+  const names = new Set([...(plan.diff?.retired.map((c) => c.destinationName) ?? []), ...(previous?.retiredColumns ?? [])]);
+  const old = names.size > 0 ? await destination.introspect(sql.table) : undefined;
+  if (!old) return { inTable: [] };
+  const { dialect } = destination;
+  const present = [...names].sort().filter((name) => old.columns.has(dialect.foldIdentifier(name)));
+  if (present.length === 0) return { inTable: [] };
+
+  if (!previous || !sameKey(previous.appliedSpec as ExportModelSpec, spec)) {
+    const base = ferryTableName(sql.table, 'retired');
+    let keepOldAs = base;
+    for (let n = 2; (await destination.introspect(keepOldAs)) !== undefined; n += 1) keepOldAs = `${base}_${n}`;
+    return { inTable: [], keepOldAs };
+  }
+  const q = (name: string) => dialect.quoteIdentifier(dialect.foldIdentifier(name));
+  const target = destination.relation(shadow);
+  const statements = present.map((name) => `ALTER TABLE ${target} ADD COLUMN ${q(name)} ${old.columns.get(dialect.foldIdentifier(name))?.type}`);
+  const keys = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
+  statements.push(
+    `UPDATE ${target} AS s SET ${present.map((name) => `${q(name)} = o.${q(name)}`).join(', ')} ` +
+      `FROM ${destination.relation(sql.table)} AS o WHERE ${keys.map((k) => `s.${k} = o.${k}`).join(' AND ')}`,
+  );
+  await destination.execute(statements);
+  return { inTable: present };
+}
+
+/**
+ * The widened columns whose type the warehouse must change. A longer varchar is nothing to do
+ * where the warehouse neither keeps nor enforces the length (DuckDB).
+ */
+export function typeChanges(destination: Destination, diff: SchemaDiff | undefined): SchemaDiff['widened'] {
+  const { enforcesVarcharLength } = destination.capabilities;
+  return (diff?.widened ?? []).filter(({ column, from }) => enforcesVarcharLength || column.type.kind !== 'varchar' || from.kind !== 'varchar');
+}
+
+/** Same key columns, same types: rows of the old table match rows of the new one by key. */
+function sameKey(applied: ExportModelSpec, current: ExportModelSpec): boolean {
+  const keyOf = (spec: ExportModelSpec) =>
+    JSON.stringify(spec.primaryKey.map((k) => spec.columns.find((c) => c.name === k)).map((c) => [c?.destinationName, c?.type]));
+  return keyOf(applied) === keyOf(current);
 }
 
 /** evolve / full-merge / incremental: stage the changed rows, merge them, delete what the source lost. */
@@ -118,7 +167,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   if (plan.diff) {
     await destination.transaction(async (session) => {
       for (const column of plan.diff?.added ?? []) await session.execute(bound(sql.addColumn[column.name] ?? [], relations));
-      for (const { column } of plan.diff?.widened ?? []) {
+      for (const { column } of typeChanges(destination, plan.diff)) {
         await session.alterColumnType(sql.table, sql.columns[column.name] as string, destination.dialect.columnType(column.type));
       }
       // Retired columns carry their old spec, relaxed ones their new (nullable) spec: both were NOT NULL.
