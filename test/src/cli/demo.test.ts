@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseLogLines, runFerry } from '../index.ts';
+import { parseLogLines, runFerry, snapshotTree } from '../index.ts';
 
 /**
  * `ferry demo`, the first thing a new user runs: the whole loop on DuckDB with no servers must
@@ -116,3 +116,23 @@ async function tableCounts(path: string, schema: string): Promise<Record<string,
     instance.closeSync();
   }
 }
+
+it('runs again in its own folder, but never replaces a folder it did not make', async () => {
+  const again = await runFerry(['demo', '--dir', dir, '--messages', '20']);
+  expect(again.exitCode, again.stderr).toBe(0);
+
+  const mine = join(dir, '..', 'mine');
+  await mkdir(mine);
+  await writeFile(join(mine, 'notes.txt'), 'precious');
+  const refused = await runFerry(['demo', '--dir', mine]);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.stderr).toContain('holds files ferry demo did not make');
+  expect(await snapshotTree(mine)).toEqual({ 'notes.txt': 'precious' });
+
+  // Bad numbers are refused before anything is touched.
+  const empty = join(dir, '..', 'empty');
+  const bad = await runFerry(['demo', '--dir', empty, '--tenants', '1']);
+  expect(bad.exitCode).toBe(1);
+  expect(bad.stderr).toContain("option '--tenants <count>' argument '1' is invalid. expected a whole number of at least 2.");
+  await expect(readdir(empty)).rejects.toThrow(/ENOENT/);
+});

@@ -9,7 +9,7 @@ import { REPO_ROOT } from './paths.ts';
  */
 export async function buildSampleDuckDBSource(dir: string, data: SampleDataOptions): Promise<string> {
   // Loaded on use: most importers of the harness never build one and need not load the CLI's code.
-  const { buildDemoSource, demoSourcePath } = await import('../../../apps/runner/src/demo/source.ts');
+  const { buildDemoSource, demoSourcePath } = await import('@ferry/runner/demo/source');
   const path = demoSourcePath(dir);
   await buildDemoSource(REPO_ROOT, path, data);
   return path;

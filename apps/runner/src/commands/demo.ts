@@ -1,7 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { exportModels, type ExportModelName } from '@ferry/generated';
 import { tenantId } from '@ferry/sample-data';
 import { buildDemoSource, changeDemoSource, demoSourcePath } from '../demo/source.ts';
@@ -13,9 +13,20 @@ import { table } from '../output/format.ts';
 
 interface DemoFlags {
   dir: string;
-  tenants: string;
-  messages: string;
-  seed: string;
+  tenants: number;
+  messages: number;
+  seed: number;
+}
+
+/** Marks a folder as made by `ferry demo`: the only kind of folder the demo replaces. */
+const DEMO_MARKER = '.ferry-demo';
+
+/** A whole number of at least `min`, for an option; commander reports the error and exits 1. */
+function wholeNumber(min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}.`);
+    return Number(value);
+  };
 }
 
 /** The two sandbox destinations: one keeps soft-deleted rows flagged, one deletes them. */
@@ -28,19 +39,33 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Run the whole loop on one machine, no servers: sample source, two tenants, sync, change, sync, verify')
-    .option('--dir <path>', 'working folder (recreated)', '.ferry/demo')
-    .option('--tenants <count>', 'tenants in the sample source', '3')
-    .option('--messages <count>', 'messages per tenant', '2000')
-    .option('--seed <number>', 'sample data seed', '42')
+    .option('--dir <path>', 'working folder: new, empty, or one an earlier demo made (it is recreated)', '.ferry/demo')
+    .option('--tenants <count>', 'tenants in the sample source (two are synced)', wholeNumber(2), 3)
+    .option('--messages <count>', 'messages per tenant', wholeNumber(1), 2000)
+    .option('--seed <number>', 'sample data seed', wholeNumber(0), 42)
     .action(async (flags: DemoFlags) => {
-      const ok = await runDemo({
-        dir: resolve(flags.dir),
-        tenants: Math.max(2, Number.parseInt(flags.tenants, 10)),
-        messagesPerTenant: Number.parseInt(flags.messages, 10),
-        seed: Number.parseInt(flags.seed, 10),
-      });
+      const dir = resolve(flags.dir);
+      await claimDemoDir(dir);
+      const ok = await runDemo({ dir, tenants: flags.tenants, messagesPerTenant: flags.messages, seed: flags.seed });
       if (!ok) process.exitCode = 1;
     });
+}
+
+/**
+ * Empties the working folder for a new run. Only a folder an earlier demo made, or an empty or
+ * missing one, is touched: `--dir .` must never wipe a user's files.
+ */
+async function claimDemoDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException): string[] => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
+    throw new Error(`${dir} holds files ferry demo did not make, and the demo recreates its folder: pass a new or empty folder with --dir`);
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, DEMO_MARKER), 'Made by `ferry demo`, which deletes and recreates this folder on each run.\n');
 }
 
 async function runDemo(options: { dir: string; tenants: number; messagesPerTenant: number; seed: number }): Promise<boolean> {
@@ -48,8 +73,6 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
   const { dir } = options;
   const say = (text: string) => console.log(text);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
 
   const sourcePath = demoSourcePath(dir);
   say(`1. Building the sample source (${options.tenants} tenants x ${options.messagesPerTenant} messages) in ${relative(process.cwd(), sourcePath)}`);
