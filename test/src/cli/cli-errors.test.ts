@@ -135,7 +135,7 @@ const cases: ConfigCase[] = [
   {
     name: 'a YAML syntax error',
     edit: (c) => stringify(c).replace(`tenant: ${TENANT}`, `tenant: [${TENANT}`),
-    problems: [/^YAML: .+ at line \d+, column \d+/],
+    problems: [/^YAML: .+ at line \d+, column \d+$/],
   },
   {
     name: 'an unknown product',
@@ -150,7 +150,12 @@ const cases: ConfigCase[] = [
   {
     name: 'a misspelt key',
     edit: (c) => ((c.destinations[1]!.shema = 'ferry'), c),
-    problems: ['destinations[1]: Unrecognized key: "shema"'],
+    problems: ['destinations[1]: unknown key "shema": did you mean "schema"?'],
+  },
+  {
+    name: 'an empty file',
+    edit: () => '# nothing yet\n',
+    problems: ['the file is empty: it needs at least `source` and `destinations` (see docs/ferry-yaml.md)'],
   },
   {
     name: 'several problems at once, every one reported',

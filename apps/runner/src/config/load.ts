@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ExportModelName } from '@ferry/generated';
-import { configSchema, type FerryConfig } from './schema.ts';
+import type { z } from 'zod';
+import { configSchema, destinationSchema, type FerryConfig } from './schema.ts';
 
 /** A ferry.yaml that cannot be used; every problem names its field and what to do. */
 export class ConfigError extends Error {
@@ -35,7 +36,11 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   }
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(file, document.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+    // The first line names the problem and its position; the rest is a code excerpt.
+    throw new ConfigError(file, document.errors.map((e) => `YAML: ${e.message.split('\n')[0]?.replace(/:$/, '')}`));
+  }
+  if (document.contents === null) {
+    throw new ConfigError(file, ['the file is empty: it needs at least `source` and `destinations` (see docs/ferry-yaml.md)']);
   }
   const problems: string[] = [];
   const raw = interpolate(document.toJS(), [], env, problems);
@@ -45,10 +50,43 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!parsed.success) {
     throw new ConfigError(
       file,
-      parsed.error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`),
+      parsed.error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${describeIssue(issue)}`),
     );
   }
   return resolvePaths({ ...parsed.data, file }, dirname(resolve(file)));
+}
+
+/** Every key ferry.yaml knows, to suggest one for a misspelt key. */
+const KNOWN_KEYS = [
+  ...new Set([
+    ...Object.keys(configSchema.shape),
+    ...['type', 'url', 'path', 'concurrency', 'lookback', 'retries'],
+    ...Object.keys(destinationSchema.options[0].shape),
+    ...Object.keys(destinationSchema.options[1].shape),
+  ]),
+];
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  return issue.keys
+    .map((key) => {
+      const near = KNOWN_KEYS.find((known) => editDistance(known, key) <= 2);
+      return `unknown key "${key}"${near ? `: did you mean "${near}"?` : ' (see docs/ferry-yaml.md for the keys it takes)'}`;
+    })
+    .join('; ');
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, problems: string[]): unknown {
