@@ -25,8 +25,9 @@ ORDER BY column_index`;
 /**
  * A DuckDB destination on one connection. Bulk loads stage the CSV in a file and COPY it, so
  * DuckDB's parallel CSV reader does the parsing (faster than feeding an appender from JavaScript).
- * The database is opened through DuckDB's instance cache, so a source and a destination in one
- * process share one instance of a file rather than opening it twice.
+ * The database is opened through DuckDB's instance cache, so destinations sharing a file in one
+ * process (two tenants' schemas, say) share one instance of it rather than opening it twice,
+ * which DuckDB does not guard against within a process.
  * @example
  * const destination = new DuckDBDestination({ type: 'duckdb', id: 'sandbox', path: ':memory:', schema: 'knock' });
  * await destination.connect();
@@ -34,6 +35,7 @@ ORDER BY column_index`;
 export class DuckDBDestination extends SqlDestination {
   readonly type = 'duckdb';
   readonly capabilities = duckdbCapabilities;
+  private instance: DuckDBInstance | undefined;
   private connection: DuckDBConnection | undefined;
   /** The database's name, which qualifies every relation (see quotedSchema). */
   private catalog: string | undefined;
@@ -53,8 +55,8 @@ export class DuckDBDestination extends SqlDestination {
 
   async connect(): Promise<void> {
     try {
-      const instance = await DuckDBInstance.fromCache(this.config.path);
-      this.connection = await instance.connect();
+      this.instance = await DuckDBInstance.fromCache(this.config.path);
+      this.connection = await this.instance.connect();
     } catch (error) {
       const { kind, what } = describeDuckDBOpenError(error, this.config.path);
       throw this.error(kind, what, error);
@@ -65,10 +67,15 @@ export class DuckDBDestination extends SqlDestination {
     this.catalog = catalog ?? undefined;
   }
 
-  /** Closes the connection; the instance closes once nothing in the process uses it. */
+  /**
+   * Closes the connection and this destination's handle on the cached instance: the file closes,
+   * and its lock is released for other processes, once no other handle in the process uses it.
+   */
   async close(): Promise<void> {
     this.connection?.closeSync();
     this.connection = undefined;
+    this.instance?.closeSync();
+    this.instance = undefined;
     this.catalog = undefined;
   }
 
