@@ -8,7 +8,7 @@ export interface SourceChanges {
   readonly inserts: number;
   /** Recipients marked deleted (deleted_at set). */
   readonly softDeletes: number;
-  /** Workflows and push messages removed outright. */
+  /** Recipients (not those just flagged), workflows and push messages removed outright. */
   readonly hardDeletes: number;
 }
 
@@ -31,6 +31,8 @@ export function sourceChangeStatements(changes: SourceChanges, at: Date): string
      SELECT gen_random_uuid(), ${emailColumns}, ${now} FROM ${email} WHERE id IN (${pick('email_messages', changes.inserts)})`,
     `UPDATE ${RAW_SCHEMA}.recipients SET deleted_at = ${now}, updated_at = ${now}
      WHERE id IN (${pick('recipients', changes.softDeletes, 'deleted_at IS NULL')})`,
+    // Erasure: recipients deleted outright, beside the ones only flagged above.
+    `DELETE FROM ${RAW_SCHEMA}.recipients WHERE id IN (${pick('recipients', changes.hardDeletes, 'deleted_at IS NULL')})`,
     `DELETE FROM ${RAW_SCHEMA}.workflows WHERE id IN (${pick('workflows', changes.hardDeletes)})`,
     `DELETE FROM ${RAW_SCHEMA}.push_messages WHERE id IN (${pick('push_messages', changes.hardDeletes)})`,
   ];

@@ -15,6 +15,11 @@ export interface ReadWindow {
    * (fractions allowed, kept to the microsecond). Integer and numeric cursors ignore it.
    */
   readonly lookbackSeconds?: number;
+  /**
+   * Leave out rows the model's soft-delete column marks deleted: what a destination that deletes
+   * such rows holds. Only for models with a soft-delete column.
+   */
+  readonly liveOnly?: boolean;
 }
 
 /** Per hash bucket of the primary key: how many keys fall in it and a checksum of them. */
@@ -41,7 +46,7 @@ export interface Source {
   /** Rows in the tenant's slice (in the window, when given). */
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */
-  keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number): Promise<KeyBucket[]>;
+  keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]>;
   /** The primary keys (canonical text of each key column) in the given buckets. */
-  keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[]): Promise<string[][]>;
+  keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]>;
 }

@@ -32,6 +32,15 @@ describe.each(['postgres', 'duckdb'] as const)('%s tenant slice', (kind) => {
     );
   });
 
+  it('leaves out soft-deleted rows only when asked, and only for a model that has them', () => {
+    const softDeleted = { ...everyTypeModel, softDelete: 'local_at' };
+    expect(tenantSliceFrom(kind, softDeleted, 'acme')).not.toContain('IS NULL');
+    expect(tenantSliceFrom(kind, softDeleted, 'acme', { liveOnly: true })).toMatch(/ AND "local_at" IS NULL$/);
+    expect(() => tenantSliceFrom(kind, everyTypeModel, 'acme', { liveOnly: true })).toThrow(
+      'export model "every_type" has no soft-delete column, so it has no soft-deleted rows to leave out',
+    );
+  });
+
   it('selects the exported columns in order, and only them', () => {
     const sql = tenantSliceQuery(kind, everyTypeModel, 'acme');
     const names = [...sql.slice(0, sql.indexOf(' FROM "analytics"')).matchAll(/(?:^SELECT |, |AS )("[^"]+")(?=,|$)/g)].map((m) => m[1]);

@@ -66,8 +66,8 @@ export function sourceRelation(kind: SourceKind, relation: SourceRelation): stri
 }
 
 /**
- * `FROM <relation> WHERE <tenant column> = <tenant> [AND <cursor> >= <since> - <lookback>]`: the
- * rows of one tenant, within the window when one is given.
+ * `FROM <relation> WHERE <tenant column> = <tenant> [AND <cursor> >= <since> - <lookback>]
+ * [AND <soft delete> IS NULL]`: the rows of one tenant, within the window when one is given.
  *
  * The tenant comparison is exact: `acme`, `ACME` and `acme ` are three tenants, and a NULL tenant
  * column never matches. It is written twice: a plain `=` lets the engine use an index or zone map
@@ -86,6 +86,12 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
   ];
   const cursorCondition = cursorWindow(spelling, model, window);
   if (cursorCondition) conditions.push(cursorCondition);
+  if (window?.liveOnly) {
+    if (model.softDelete === undefined) {
+      throw new Error(`export model "${model.name}" has no soft-delete column, so it has no soft-deleted rows to leave out`);
+    }
+    conditions.push(`${spelling.dialect.quoteIdentifier(model.softDelete)} IS NULL`);
+  }
   return `FROM ${sourceRelation(kind, model.source)} WHERE ${conditions.join(' AND ')}`;
 }
 

@@ -18,6 +18,8 @@ const KEYS_PER_BUCKET = 1024;
  * 3. only the differing buckets are listed key by key and diffed, so the keys moved are
  *    proportional to the buckets touched by deletions, not to the table.
  * Keys that appear in the source after the rows were read are ignored (the next run merges them).
+ * With `liveOnly` (a destination that deletes soft-deleted rows, purged before this runs) the
+ * source side leaves out soft-deleted rows too, so both sides count the same population.
  * @returns the number of destination rows deleted.
  */
 export async function deleteMissingKeys(input: {
@@ -28,10 +30,12 @@ export async function deleteMissingKeys(input: {
   readonly dialect: Dialect;
   readonly session: DestinationSession;
   readonly relations: Relations;
+  readonly liveOnly: boolean;
 }): Promise<number> {
   const { source, tenant, spec, sql, dialect, session, relations } = input;
+  const rows = input.liveOnly ? { liveOnly: true } : undefined;
   const [sourceCount, [[destinationCount] = []]] = await Promise.all([
-    source.count(spec, tenant),
+    source.count(spec, tenant, rows),
     session.query(`SELECT COUNT(*) FROM ${relations.target}`),
   ]);
   const rowsInDestination = Number(destinationCount ?? 0);
@@ -41,7 +45,7 @@ export async function deleteMissingKeys(input: {
   const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
   const from = `FROM ${relations.target}`;
   const [sourceBuckets, destinationBuckets] = await Promise.all([
-    source.keyBuckets(spec, tenant, prefix),
+    source.keyBuckets(spec, tenant, prefix, rows),
     session.query(dialect.keyBucketsQuery(from, keyColumns, prefix)),
   ]);
   const inSource = new Map(sourceBuckets.map((b) => [b.bucket, `${b.count}/${b.checksum}`]));
@@ -51,7 +55,7 @@ export async function deleteMissingKeys(input: {
   if (differing.length === 0) return 0;
 
   const [sourceKeys, destinationKeys] = await Promise.all([
-    source.keysInBuckets(spec, tenant, prefix, differing),
+    source.keysInBuckets(spec, tenant, prefix, differing, rows),
     session.query(dialect.keysInBucketsQuery(from, keyColumns, prefix, differing)),
   ]);
   const stillThere = new Set(sourceKeys.map((key) => JSON.stringify(key)));

@@ -1,5 +1,5 @@
 import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
-import type { Destination } from '@ferry/destinations';
+import type { Destination, DestinationSession } from '@ferry/destinations';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
 import type { ModelTransfer, StateStore } from '@ferry/state';
@@ -185,13 +185,18 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const stagedMax = await maxCursor(input, { ...relations, staging: relations.staging });
   await checkpoint('after-stage');
 
+  const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
   const applied = await destination.transaction(async (session) => {
     const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
+    // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
+    // through the merge and the purge; they were neither inserted nor deleted.
+    const passing = liveOnly ? await countNewSoftDeleted(input, session, relations) : 0;
     const changed = await session.execute(bound(sql.merge, relations));
-    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations });
-    const purged = input.softDeletes === 'delete' ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
+    // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
+    const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
+    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations, liveOnly });
     const inserted = Number(newRows ?? 0);
-    return { inserted, updated: Math.max(0, changed - inserted), deleted: deleted + purged };
+    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted), deleted: deleted + purged - passing };
   });
   await checkpoint('after-merge');
   await destination.execute(bound(sql.dropStaging, relations));
@@ -212,6 +217,19 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     bytes: staged.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/** Staged rows flagged soft-deleted whose key the destination table does not hold. */
+async function countNewSoftDeleted(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
+  const { dialect } = input.destination;
+  const { spec, sql } = input;
+  const q = (column: string) => dialect.quoteIdentifier(sql.columns[column] as string);
+  const sameKey = spec.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
+  const [[count] = []] = await session.query(
+    `SELECT COUNT(*) FROM ${relations.staging} AS s WHERE s.${q(spec.softDelete as string)} IS NOT NULL ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${relations.target} AS t WHERE ${sameKey})`,
+  );
+  return Number(count ?? 0);
 }
 
 async function maxCursor(input: ModelSyncInput, relations: Relations): Promise<string | null> {

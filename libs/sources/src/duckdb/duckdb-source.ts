@@ -58,15 +58,15 @@ export class DuckDBSource implements Source {
     return Number(rows[0]?.[0] ?? 0);
   }
 
-  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number): Promise<KeyBucket[]> {
-    const sql = dialects.duckdb.keyBucketsQuery(tenantSliceFrom('duckdb', model, tenant), keyColumns(model), prefixLength);
+  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
+    const sql = dialects.duckdb.keyBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength);
     const rows = await this.#rows(model, sql);
     return rows.map(([bucket, keys, checksum]) => ({ bucket: String(bucket), count: Number(keys), checksum: String(checksum) }));
   }
 
-  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[]): Promise<string[][]> {
+  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]> {
     if (buckets.length === 0) return [];
-    const sql = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant), keyColumns(model), prefixLength, buckets);
+    const sql = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, buckets);
     const rows = await this.#rows(model, sql);
     return rows.map((row) => row.map(String));
   }

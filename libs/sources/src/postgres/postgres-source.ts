@@ -80,15 +80,15 @@ export class PostgresSource implements Source {
     return Number(rows[0]?.rows ?? 0);
   }
 
-  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number): Promise<KeyBucket[]> {
-    const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant), keyColumns(model), prefixLength);
+  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
+    const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength);
     const rows = await this.#read(model, async (client) => (await client.query<{ bucket: string; keys: string; checksum: string }>(sql)).rows);
     return rows.map(({ bucket, keys, checksum }) => ({ bucket, count: Number(keys), checksum }));
   }
 
-  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[]): Promise<string[][]> {
+  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]> {
     if (buckets.length === 0) return [];
-    const sql = dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant), keyColumns(model), prefixLength, buckets);
+    const sql = dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets);
     return this.#read(model, async (client) => (await client.query<string[]>({ text: sql, rowMode: 'array' })).rows);
   }
 
