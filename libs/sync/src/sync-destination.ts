@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { DialectName, ModelSql } from '@ferry/dialects';
 import type { Destination } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
@@ -7,6 +5,7 @@ import type { ExportModelSpec } from '@ferry/schema';
 import type { ModelTransfer, StateStore } from '@ferry/state';
 import type { DestinationResult, SyncEvents } from './events.ts';
 import { planModel, type ModelPlan } from './plan.ts';
+import { holdLease, type Lease } from './lease.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import { syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 
@@ -88,16 +87,17 @@ export async function syncDestination(
   options: SyncOptions,
   events: SyncEvents = {},
 ): Promise<DestinationResult> {
-  const known = (await state.listDestinations()).find((d) => d.id === target.id);
-  if (known && known.tenant !== target.tenant) {
-    // Its tables hold the other tenant's rows: syncing would mix two tenants in one destination.
-    throw new Error(
-      `destination "${target.id}" was synced for tenant "${known.tenant}" but is now configured for "${target.tenant}": ` +
-        'give the new recipient a new destination id (and schema), or drop the old tables and forget its state first',
-    );
-  }
   const lease = await holdLease(state, target.id);
   try {
+    // Under the lease, so two runners cannot both claim a new destination for different tenants.
+    const known = (await state.listDestinations()).find((d) => d.id === target.id);
+    if (known && known.tenant !== target.tenant) {
+      // Its tables hold the other tenant's rows: syncing would mix two tenants in one destination.
+      throw new Error(
+        `destination "${target.id}" was synced for tenant "${known.tenant}" but is now configured for "${target.tenant}": ` +
+          'give the new recipient a new destination id (and schema), or drop the old tables and forget its state first',
+      );
+    }
     return await runTransfer(target, openSource, state, options, events, lease);
   } finally {
     await lease.release();
@@ -146,6 +146,7 @@ async function runTransfer(
               lookbackSeconds: options.lookbackSeconds,
               softDeletes: target.softDeletes,
               events,
+              checkLease: () => lease.check(),
             });
           } finally {
             await Promise.all([destination.close().catch(() => {}), source.close().catch(() => {})]);
@@ -167,65 +168,6 @@ async function runTransfer(
   const result: DestinationResult = { destinationId: target.id, transferId, status, models: outcomes, error };
   events.destinationFinished?.(target.id, result);
   return result;
-}
-
-/** How long a lease lasts unless renewed, and how often the holder renews it. */
-const LEASE_SECONDS = 120;
-const LEASE_RENEW_MS = 30_000;
-
-interface Lease {
-  /** Throws when the lease was lost (renewals failed until it expired), so no new work starts. */
-  check(): void;
-  release(): Promise<void>;
-}
-
-/**
- * Takes the destination's lease in the state store and renews it in the background until
- * released, so two ferry processes sharing a state store never sync one destination at once.
- */
-async function holdLease(state: StateStore, destinationId: string): Promise<Lease> {
-  const holder = [hostname(), process.pid, randomUUID().slice(0, 8)].join('/');
-  let taken = await state.acquireLease(destinationId, holder, LEASE_SECONDS);
-  // A ferry killed on this machine cannot renew its lease; waiting for it to expire would only delay the converging run.
-  if (taken && holderIsDeadHere(taken.holder)) taken = await state.acquireLease(destinationId, holder, LEASE_SECONDS, taken.holder);
-  if (taken) {
-    throw new Error(
-      `destination "${destinationId}" is being synced by another ferry process (host/pid ${taken.holder}); ` +
-        `run again when it has finished (its lease lasts until ${taken.expiresAt.toISOString()} unless renewed)`,
-    );
-  }
-  let lost: string | undefined;
-  const renew = setInterval(() => {
-    state.acquireLease(destinationId, holder, LEASE_SECONDS).then(
-      (other) => {
-        if (other) lost = `another ferry process (${other.holder}) took over destination "${destinationId}" after this one's lease expired`;
-      },
-      // A failed renewal is retried at the next tick; the lease outlives several of them.
-      () => {},
-    );
-  }, LEASE_RENEW_MS);
-  renew.unref();
-  return {
-    check() {
-      if (lost) throw new Error(lost);
-    },
-    async release() {
-      clearInterval(renew);
-      if (!lost) await state.releaseLease(destinationId, holder);
-    },
-  };
-}
-
-/** True when `holder` names a process on this machine that no longer runs. */
-function holderIsDeadHere(holder: string): boolean {
-  const [host, pid] = holder.split('/');
-  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 function catalogEntry(catalog: Catalog, destination: Destination, model: string): { spec: ExportModelSpec; sql: ModelSql } {
