@@ -1,6 +1,6 @@
 import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
 import type { Destination, DestinationSession } from '@ferry/destinations';
-import type { ExportModelSpec } from '@ferry/schema';
+import { formatLogicalType, type ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
 import type { ModelTransfer, StateStore } from '@ferry/state';
 import { countingBytes } from './csv.ts';
@@ -26,6 +26,8 @@ export interface ModelSyncInput {
   readonly lookbackSeconds: number;
   readonly softDeletes: SoftDeleteMode;
   readonly events: SyncEvents;
+  /** Throws when this process no longer holds the destination's lease: called before each write that must not race another runner. */
+  readonly checkLease: () => void;
 }
 
 /**
@@ -87,8 +89,10 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
   const watermark = await maxCursor(input, relations);
   const retired = await keepRetiredColumns(input, shadow);
+  input.checkLease();
   await destination.swap(shadow, sql.table, retired.keepOldAs);
   await checkpoint('after-swap');
+  input.checkLease();
   await state.putModelState({
     destinationId: input.destinationId,
     model: spec.name,
@@ -107,38 +111,48 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
 }
 
 /**
- * Columns that left the model are never dropped, so a rebuild must not lose them: those retired
- * now and those an earlier evolve kept in the table. When the primary key and its types are
- * unchanged, they are added to the shadow table and filled from the old table by key, so they
- * stay where users query them. Otherwise rows cannot be matched, and the old table is kept
- * whole beside the new one as `<table>__ferry_retired` (`_2`, `_3`... when that name is taken).
+ * Columns that left the model are never dropped, so a rebuild must not lose them. They are found
+ * in the old table itself, not only in Ferry's state, which may be younger than the table (a new
+ * state store, a forgotten destination). When the primary key is unchanged, they are added to the
+ * shadow table and filled from the old table by key, so they stay where users query them.
+ * Otherwise rows cannot be matched, and the old table is kept whole beside the new one as
+ * `<table>__ferry_retired` (`_2`, `_3`... when that name is taken).
  */
 async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promise<{ inTable: string[]; keepOldAs?: string }> {
-  const { destination, sql, spec, plan, state } = input;
-  const previous = await state.getModelState(input.destinationId, spec.name);
-  const names = new Set([...(plan.diff?.retired.map((c) => c.destinationName) ?? []), ...(previous?.retiredColumns ?? [])]);
-  const old = names.size > 0 ? await destination.introspect(sql.table) : undefined;
+  const { destination, sql, spec, state } = input;
+  const old = await destination.introspect(sql.table);
   if (!old) return { inTable: [] };
-  const { dialect } = destination;
-  const present = [...names].sort().filter((name) => old.columns.has(dialect.foldIdentifier(name)));
-  if (present.length === 0) return { inTable: [] };
+  const current = new Set(Object.values(sql.columns));
+  const retired = [...old.columns.keys()].filter((name) => !current.has(name)).sort();
+  if (retired.length === 0) return { inTable: [] };
 
+  const previous = await state.getModelState(input.destinationId, spec.name);
   if (!previous || !sameKey(previous.appliedSpec as ExportModelSpec, spec)) {
     const base = ferryTableName(sql.table, 'retired');
     let keepOldAs = base;
     for (let n = 2; (await destination.introspect(keepOldAs)) !== undefined; n += 1) keepOldAs = `${base}_${n}`;
     return { inTable: [], keepOldAs };
   }
-  const q = (name: string) => dialect.quoteIdentifier(dialect.foldIdentifier(name));
+  const q = (name: string) => destination.dialect.quoteIdentifier(name);
   const target = destination.relation(shadow);
-  const statements = present.map((name) => `ALTER TABLE ${target} ADD COLUMN ${q(name)} ${old.columns.get(dialect.foldIdentifier(name))?.type}`);
-  const keys = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
+  const statements = retired.map((name) => `ALTER TABLE ${target} ADD COLUMN ${q(name)} ${old.columns.get(name)?.type}`);
+  const keys = spec.primaryKey.map((k) => q(sql.columns[k] as string));
   statements.push(
-    `UPDATE ${target} AS s SET ${present.map((name) => `${q(name)} = o.${q(name)}`).join(', ')} ` +
+    `UPDATE ${target} AS s SET ${retired.map((name) => `${q(name)} = o.${q(name)}`).join(', ')} ` +
       `FROM ${destination.relation(sql.table)} AS o WHERE ${keys.map((k) => `s.${k} = o.${k}`).join(' AND ')}`,
   );
   await destination.execute(statements);
-  return { inTable: present };
+  return { inTable: retired };
+}
+
+/** Same key columns, same types: rows of the old table match rows of the new one by key. */
+function sameKey(applied: ExportModelSpec, current: ExportModelSpec): boolean {
+  const keyOf = (spec: ExportModelSpec) =>
+    spec.primaryKey
+      .map((k) => spec.columns.find((c) => c.name === k))
+      .map((c) => `${c?.destinationName} ${c ? formatLogicalType(c.type) : ''}`)
+      .join(', ');
+  return keyOf(applied) === keyOf(current);
 }
 
 /**
@@ -150,12 +164,6 @@ export function typeChanges(destination: Destination, diff: SchemaDiff | undefin
   return (diff?.widened ?? []).filter(({ column, from }) => enforcesVarcharLength || column.type.kind !== 'varchar' || from.kind !== 'varchar');
 }
 
-/** Same key columns, same types: rows of the old table match rows of the new one by key. */
-function sameKey(applied: ExportModelSpec, current: ExportModelSpec): boolean {
-  const keyOf = (spec: ExportModelSpec) =>
-    JSON.stringify(spec.primaryKey.map((k) => spec.columns.find((c) => c.name === k)).map((c) => [c?.destinationName, c?.type]));
-  return keyOf(applied) === keyOf(current);
-}
 
 /** evolve / full-merge / incremental: stage the changed rows, merge them, delete what the source lost. */
 async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
@@ -165,6 +173,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const retired = new Set(previous?.retiredColumns ?? []);
 
   if (plan.diff) {
+    input.checkLease();
     await destination.transaction(async (session) => {
       for (const column of plan.diff?.added ?? []) await session.execute(bound(sql.addColumn[column.name] ?? [], relations));
       for (const { column } of typeChanges(destination, plan.diff)) {
@@ -176,8 +185,10 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
         await session.dropNotNull(sql.table, destination.dialect.foldIdentifier(column.destinationName));
       }
     });
-    for (const column of plan.diff.retired) retired.add(column.destinationName);
+    for (const column of plan.diff.retired) retired.add(destination.dialect.foldIdentifier(column.destinationName));
   }
+  // A column that came back into the model is no longer retired.
+  for (const name of Object.values(sql.columns)) retired.delete(name);
 
   await destination.execute(bound([...sql.dropStaging, ...sql.createStaging], relations));
   const window = plan.since === undefined ? undefined : { since: plan.since, lookbackSeconds: input.lookbackSeconds };
@@ -186,6 +197,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   await checkpoint('after-stage');
 
   const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
+  input.checkLease();
   const applied = await destination.transaction(async (session) => {
     const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
     // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
@@ -202,6 +214,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   await destination.execute(bound(sql.dropStaging, relations));
 
   const watermark = laterCursor(plan.since === undefined ? null : (previous?.watermark ?? null), stagedMax, cursorKind(spec));
+  input.checkLease();
   await state.putModelState({
     destinationId: input.destinationId,
     model: spec.name,
