@@ -30,7 +30,7 @@ export function stateLocation(config: LoadedConfig, env: NodeJS.ProcessEnv = pro
   return env.FERRY_STATE_URL ?? config.state.url ?? config.state.path ?? join(dirname(config.file), '.ferry', 'state.duckdb');
 }
 
-export async function openRuntime(config: LoadedConfig, selection: Selection = {}): Promise<Runtime> {
+export async function openRuntime(config: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
   const targets = config.destinations
     .filter((d) => selection.destination === undefined || d.id === selection.destination)
     .map((entry): DestinationTarget => {
@@ -51,7 +51,7 @@ export async function openRuntime(config: LoadedConfig, selection: Selection = {
   if (selection.model !== undefined && targets.every((t) => t.models.length === 0)) {
     throw new Error(`no selected destination receives model "${selection.model}"`);
   }
-  const state = await openStateStore(stateLocation(config));
+  const state = await openStateStore(stateLocation(config, env));
   await state.migrate();
   return {
     config,

@@ -126,7 +126,7 @@ it('runs again in its own folder, but never replaces a folder it did not make', 
   await writeFile(join(mine, 'notes.txt'), 'precious');
   const refused = await runFerry(['demo', '--dir', mine]);
   expect(refused.exitCode).toBe(1);
-  expect(refused.stderr).toContain('holds files ferry demo did not make');
+  expect(refused.stderr).toContain('holds files ferry demo did not write (notes.txt)');
   expect(await snapshotTree(mine)).toEqual({ 'notes.txt': 'precious' });
 
   // Bad numbers are refused before anything is touched.

@@ -18,8 +18,9 @@ interface DemoFlags {
   seed: number;
 }
 
-/** Marks a folder as made by `ferry demo`: the only kind of folder the demo replaces. */
-const DEMO_MARKER = '.ferry-demo';
+/** The demo keeps its state in its folder, whatever FERRY_STATE_URL says: it must never touch a real state store. */
+const DEMO_ENV = { ...process.env, FERRY_STATE_URL: undefined };
+
 
 /** A whole number of at least `min`, for an option; commander reports the error and exits 1. */
 function wholeNumber(min: number) {
@@ -39,7 +40,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Run the whole loop on one machine, no servers: sample source, two tenants, sync, change, sync, verify')
-    .option('--dir <path>', 'working folder: new, empty, or one an earlier demo made (it is recreated)', '.ferry/demo')
+    .option('--dir <path>', 'working folder: new, empty, or one an earlier demo used (its files are replaced)', '.ferry/demo')
     .option('--tenants <count>', 'tenants in the sample source (two are synced)', wholeNumber(2), 3)
     .option('--messages <count>', 'messages per tenant', wholeNumber(1), 2000)
     .option('--seed <number>', 'sample data seed', wholeNumber(0), 42)
@@ -51,21 +52,25 @@ export function registerDemo(program: Command): void {
     });
 }
 
+/** What the demo writes in its folder, and DuckDB's write-ahead logs of its databases. */
+const DEMO_FILES = new Set(['ferry.yaml', 'state.duckdb', 'ferry_source.duckdb', ...DESTINATIONS.map((d) => `${d.id}.duckdb`)]);
+
 /**
- * Empties the working folder for a new run. Only a folder an earlier demo made, or an empty or
- * missing one, is touched: `--dir .` must never wipe a user's files.
+ * Readies the working folder: deletes what an earlier demo left there, and nothing else. A
+ * folder holding anything the demo does not write is refused, and the folder itself is never
+ * removed (it may be the shell's current folder).
  */
 async function claimDemoDir(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException): string[] => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
+  await mkdir(dir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`cannot use ${dir} as the demo's folder (${error.code ?? error.message}): pass a new or empty folder with --dir`);
   });
-  if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
-    throw new Error(`${dir} holds files ferry demo did not make, and the demo recreates its folder: pass a new or empty folder with --dir`);
+  const entries = await readdir(dir);
+  const foreign = entries.filter((entry) => !DEMO_FILES.has(entry.replace(/\.wal$/, '')));
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : '');
+    throw new Error(`${dir} holds files ferry demo did not write (${shown}): pass a new or empty folder with --dir`);
   }
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, DEMO_MARKER), 'Made by `ferry demo`, which deletes and recreates this folder on each run.\n');
+  await Promise.all(entries.map((entry) => rm(join(dir, entry), { force: true })));
 }
 
 async function runDemo(options: { dir: string; tenants: number; messagesPerTenant: number; seed: number }): Promise<boolean> {
@@ -81,7 +86,7 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   const configPath = join(dir, 'ferry.yaml');
   await writeFile(configPath, demoConfig());
   say(`2. First sync (backfill) of ${DESTINATIONS.length} sandbox destinations, configured in ${relative(process.cwd(), configPath)}`);
-  const first = await runSync(configPath, {});
+  const first = await runSync(configPath, {}, DEMO_ENV);
   say(syncSummary(first));
 
   const changes = { updates: 40, inserts: 25, softDeletes: 5, hardDeletes: 3 };
@@ -89,7 +94,7 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   await changeDemoSource(root, sourcePath, changes, new Date());
 
   say('4. Second sync (incremental)');
-  const second = await runSync(configPath, {});
+  const second = await runSync(configPath, {}, DEMO_ENV);
   say(syncSummary(second));
 
   say('5. Verifying every destination table equals its tenant\'s slice of the source');

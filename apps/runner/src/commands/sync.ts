@@ -55,8 +55,8 @@ export function registerSync(program: Command): void {
 }
 
 /** Loads ferry.yaml and syncs the selected destinations, reporting as it goes. */
-export async function runSync(configFile: string, selection: Selection): Promise<DestinationResult[]> {
-  const runtime = await openRuntime(await loadConfig(configFile), selection);
+export async function runSync(configFile: string, selection: Selection, env: NodeJS.ProcessEnv = process.env): Promise<DestinationResult[]> {
+  const runtime = await openRuntime(await loadConfig(configFile, env), selection, env);
   try {
     return await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());
   } finally {

@@ -39,7 +39,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     // The first line names the problem and its position; the rest is a code excerpt.
     throw new ConfigError(file, document.errors.map((e) => `YAML: ${e.message.split('\n')[0]?.replace(/:$/, '')}`));
   }
-  if (document.contents === null) {
+  if (document.contents === null || document.toJS() === null) {
     throw new ConfigError(file, ['the file is empty: it needs at least `source` and `destinations` (see docs/ferry-yaml.md)']);
   }
   const problems: string[] = [];
@@ -70,7 +70,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code !== 'unrecognized_keys') return issue.message;
   return issue.keys
     .map((key) => {
-      const near = KNOWN_KEYS.find((known) => editDistance(known, key) <= 2);
+      // The nearest known key, if close enough to be a typo; never the key itself (known elsewhere, not here).
+      const [near] = KNOWN_KEYS.filter((known) => known !== key && editDistance(known, key) <= Math.min(2, key.length - 2)).sort(
+        (a, b) => editDistance(a, key) - editDistance(b, key),
+      );
       return `unknown key "${key}"${near ? `: did you mean "${near}"?` : ' (see docs/ferry-yaml.md for the keys it takes)'}`;
     })
     .join('; ');
