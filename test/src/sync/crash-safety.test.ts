@@ -213,9 +213,10 @@ async function changeSource(round: number): Promise<string[]> {
   const q = (text: string) => source.client.query(text, [TENANT]);
   const updated = await q(`UPDATE analytics.messages SET status = 'read', updated_at = ${later}
     WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id LIMIT 5 OFFSET ${(round - 1) * 5}) RETURNING id`);
+  // Deletes first: a random new id could otherwise fall among the rows picked for deletion.
+  await q(`DELETE FROM analytics.messages WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 2 OFFSET 10)`);
   await q(`CREATE TEMP TABLE fresh AS SELECT * FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 3`);
   await source.client.query(`UPDATE fresh SET id = gen_random_uuid(), updated_at = ${later}; INSERT INTO analytics.messages SELECT * FROM fresh; DROP TABLE fresh`);
-  await q(`DELETE FROM analytics.messages WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 2 OFFSET 10)`);
   return updated.rows.map((row: { id: string }) => row.id);
 }
 

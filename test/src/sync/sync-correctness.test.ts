@@ -133,9 +133,10 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
     const q = (text: string) => source.client.query(text, [TENANT]);
     await q(`UPDATE analytics.messages SET status = 'read', updated_at = ${now}
              WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id LIMIT 5)`);
+    // Deletes first: a random new id could otherwise fall among the rows picked for deletion.
+    await q(`DELETE FROM analytics.messages WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 2 OFFSET 10)`);
     await q(`CREATE TEMP TABLE fresh AS SELECT * FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 3`);
     await source.client.query(`UPDATE fresh SET id = gen_random_uuid(), updated_at = ${now}; INSERT INTO analytics.messages SELECT * FROM fresh`);
-    await q(`DELETE FROM analytics.messages WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 2 OFFSET 10)`);
     await q(`UPDATE analytics.recipients SET deleted_at = ${now}, updated_at = ${now}
              WHERE id IN (SELECT id FROM analytics.recipients WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 2)`);
     await q(`DELETE FROM analytics.workflows WHERE id IN (SELECT id FROM analytics.workflows WHERE tenant_id = $1 ORDER BY id LIMIT 2)`);
