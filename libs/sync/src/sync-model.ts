@@ -38,18 +38,21 @@ export interface ModelSyncInput {
 export async function syncModel(input: ModelSyncInput): Promise<ModelTransfer> {
   const started = Date.now();
   const { plan } = input;
-  const result = plan.action === 'create' || plan.action === 'rebuild' ? await loadShadow(input) : await mergeChanges(input);
+  const { kept = [], ...result } = plan.action === 'create' || plan.action === 'rebuild' ? await loadShadow(input) : await mergeChanges(input);
   return {
     model: input.spec.name,
     action: plan.action,
     ...result,
     durationMs: Date.now() - started,
-    schemaChanges: plan.action === 'incremental' || plan.action === 'full-merge' ? [] : [...plan.reasons],
+    schemaChanges: [...(plan.action === 'incremental' || plan.action === 'full-merge' ? [] : plan.reasons), ...kept],
     error: null,
   };
 }
 
-type LoadResult = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted' | 'bytes' | 'lagSeconds'>;
+type LoadResult = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted' | 'bytes' | 'lagSeconds'> & {
+  /** What a rebuild kept of columns that left the model, for the transfer's schema changes. */
+  readonly kept?: readonly string[];
+};
 
 /** Helper tables are per model, so models of one destination never share one. */
 function relationsFor(input: ModelSyncInput, target: string): Required<Relations> {
@@ -101,7 +104,11 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
     appliedSpec: spec,
     retiredColumns: retired.inTable,
   });
+  const kept = retired.keepOldAs
+    ? [`kept the previous table whole as ${retired.keepOldAs}: its rows cannot be matched to the new key`]
+    : retired.inTable.map((name) => `kept retired column ${name} with its values`);
   return {
+    kept,
     rowsInserted: loaded.rows - purged,
     rowsUpdated: 0,
     rowsDeleted: 0,

@@ -445,6 +445,9 @@ describe('schema evolution: edit dbt model -> dbt build + parse -> ferry generat
     for (const kind of KINDS) {
       expect(outcomes[kind].messages).toMatchObject({ action: 'rebuild', rowsInserted: expected.length });
       expect(outcomes[kind].messages.schemaChanges).toContain('the primary key changed from (id) to (tenant_id,id)');
+      expect(outcomes[kind].messages.schemaChanges).toContain(
+        'kept the previous table whole as messages__ferry_retired: its rows cannot be matched to the new key',
+      );
       expect(await primaryKeyOf(kind, 'messages')).toBe('tenant_id,id');
       expect((await columnsOf(kind, 'messages')).has('inserted_at')).toBe(false);
       expect(await insertedAt(kind, 'messages__ferry_retired'), `${kind}: the retired column's data survives the rebuild`).toEqual(before[kind]);
