@@ -37,7 +37,12 @@ export function planModel(input: PlanInput): ModelPlan {
   const { spec, state, table } = input;
   const model = spec.name;
   if (!table) {
-    const reasons = state ? ['the destination table is missing (dropped outside Ferry?): creating it again'] : ['first sync: backfill'];
+    const renamedFrom = (state?.appliedSpec as ExportModelSpec | undefined)?.destinationName;
+    const reasons = !state
+      ? ['first sync: backfill']
+      : renamedFrom !== undefined && renamedFrom !== spec.destinationName
+        ? [`the destination table was renamed from ${renamedFrom} to ${spec.destinationName}: creating it; ${renamedFrom} is left as it is`]
+        : ['the destination table is missing (dropped outside Ferry?): creating it again'];
     return { model, action: 'create', reasons };
   }
   if (input.fullRefresh) return { model, action: 'rebuild', reasons: ['full refresh requested'] };
