@@ -210,12 +210,14 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
     // through the merge and the purge; they were neither inserted nor deleted.
     const passing = liveOnly ? await countNewSoftDeleted(input, session, relations) : 0;
+    // Held live rows the merge flags are then purged: one deletion each, not an update as well.
+    const flagged = liveOnly ? await countLiveRowsFlagged(input, session, relations) : 0;
     const changed = await session.execute(bound(sql.merge, relations));
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
     const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations, liveOnly });
     const inserted = Number(newRows ?? 0);
-    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted), deleted: deleted + purged - passing };
+    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: deleted + purged - passing };
   });
   await checkpoint('after-merge');
   await destination.execute(bound(sql.dropStaging, relations));
@@ -248,6 +250,26 @@ async function countNewSoftDeleted(input: ModelSyncInput, session: DestinationSe
   const [[count] = []] = await session.query(
     `SELECT COUNT(*) FROM ${relations.staging} AS s WHERE s.${q(spec.softDelete as string)} IS NOT NULL ` +
       `AND NOT EXISTS (SELECT 1 FROM ${relations.target} AS t WHERE ${sameKey})`,
+  );
+  return Number(count ?? 0);
+}
+
+/**
+ * Staged rows flagged soft-deleted whose key the destination holds as a live row, and that the
+ * merge replaces: the flag differs, so only the cursor can keep the merge from taking them
+ * (the `newerAndChanged` rule of the merge templates).
+ */
+async function countLiveRowsFlagged(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
+  const { dialect } = input.destination;
+  const { spec, sql } = input;
+  const q = (column: string) => dialect.quoteIdentifier(sql.columns[column] as string);
+  const sameKey = spec.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
+  const flag = q(spec.softDelete as string);
+  const cursor = spec.cursor === undefined ? undefined : q(spec.cursor);
+  const newer = cursor === undefined ? '' : ` AND (t.${cursor} IS NULL OR (s.${cursor} IS NOT NULL AND t.${cursor} <= s.${cursor}))`;
+  const [[count] = []] = await session.query(
+    `SELECT COUNT(*) FROM ${relations.staging} AS s JOIN ${relations.target} AS t ON ${sameKey} ` +
+      `WHERE s.${flag} IS NOT NULL AND t.${flag} IS NULL${newer}`,
   );
   return Number(count ?? 0);
 }
