@@ -143,10 +143,9 @@ async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promis
   const q = (name: string) => destination.dialect.quoteIdentifier(name);
   const target = destination.relation(shadow);
   const statements = retired.map((name) => `ALTER TABLE ${target} ADD COLUMN ${q(name)} ${old.columns.get(name)?.type}`);
-  const keys = spec.primaryKey.map((k) => q(sql.columns[k] as string));
   statements.push(
     `UPDATE ${target} AS s SET ${retired.map((name) => `${q(name)} = o.${q(name)}`).join(', ')} ` +
-      `FROM ${destination.relation(sql.table)} AS o WHERE ${keys.map((k) => `s.${k} = o.${k}`).join(' AND ')}`,
+      `FROM ${destination.relation(sql.table)} AS o WHERE ${keysMatch(input, 's', 'o')}`,
   );
   await destination.execute(statements);
   return { inTable: retired };
@@ -241,15 +240,21 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   };
 }
 
+/** The model column's destination name, quoted for the destination's SQL. */
+function quotedColumn(input: ModelSyncInput, column: string): string {
+  return input.destination.dialect.quoteIdentifier(input.sql.columns[column] as string);
+}
+
+/** `a.k1 = b.k1 AND ...` over the model's primary key: rows of two tables with the same key. */
+function keysMatch(input: ModelSyncInput, a: string, b: string): string {
+  return input.spec.primaryKey.map((k) => `${a}.${quotedColumn(input, k)} = ${b}.${quotedColumn(input, k)}`).join(' AND ');
+}
+
 /** Staged rows flagged soft-deleted whose key the destination table does not hold. */
 async function countNewSoftDeleted(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
-  const { dialect } = input.destination;
-  const { spec, sql } = input;
-  const q = (column: string) => dialect.quoteIdentifier(sql.columns[column] as string);
-  const sameKey = spec.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
   const [[count] = []] = await session.query(
-    `SELECT COUNT(*) FROM ${relations.staging} AS s WHERE s.${q(spec.softDelete as string)} IS NOT NULL ` +
-      `AND NOT EXISTS (SELECT 1 FROM ${relations.target} AS t WHERE ${sameKey})`,
+    `SELECT COUNT(*) FROM ${relations.staging} AS s WHERE s.${quotedColumn(input, input.spec.softDelete as string)} IS NOT NULL ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${relations.target} AS t WHERE ${keysMatch(input, 't', 's')})`,
   );
   return Number(count ?? 0);
 }
@@ -260,15 +265,12 @@ async function countNewSoftDeleted(input: ModelSyncInput, session: DestinationSe
  * (the `newerAndChanged` rule of the merge templates).
  */
 async function countLiveRowsFlagged(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
-  const { dialect } = input.destination;
-  const { spec, sql } = input;
-  const q = (column: string) => dialect.quoteIdentifier(sql.columns[column] as string);
-  const sameKey = spec.primaryKey.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
-  const flag = q(spec.softDelete as string);
-  const cursor = spec.cursor === undefined ? undefined : q(spec.cursor);
+  const { spec } = input;
+  const flag = quotedColumn(input, spec.softDelete as string);
+  const cursor = spec.cursor === undefined ? undefined : quotedColumn(input, spec.cursor);
   const newer = cursor === undefined ? '' : ` AND (t.${cursor} IS NULL OR (s.${cursor} IS NOT NULL AND t.${cursor} <= s.${cursor}))`;
   const [[count] = []] = await session.query(
-    `SELECT COUNT(*) FROM ${relations.staging} AS s JOIN ${relations.target} AS t ON ${sameKey} ` +
+    `SELECT COUNT(*) FROM ${relations.staging} AS s JOIN ${relations.target} AS t ON ${keysMatch(input, 't', 's')} ` +
       `WHERE s.${flag} IS NOT NULL AND t.${flag} IS NULL${newer}`,
   );
   return Number(count ?? 0);
