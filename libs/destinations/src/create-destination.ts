@@ -1,11 +1,22 @@
 import type { Destination } from './destination.ts';
+import { createBigQueryDestination } from './bigquery/bigquery-destination.ts';
+import type { BigQueryDestinationConfig } from './bigquery/bigquery-config.ts';
 import { DuckDBDestination } from './duckdb/duckdb-destination.ts';
 import type { DuckDBDestinationConfig } from './duckdb/duckdb-config.ts';
 import { PostgresDestination } from './postgres/postgres-destination.ts';
 import type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
+import { RedshiftDestination } from './redshift/redshift-destination.ts';
+import type { RedshiftDestinationConfig } from './redshift/redshift-config.ts';
+import { createSnowflakeDestination } from './snowflake/snowflake-destination.ts';
+import type { SnowflakeDestinationConfig } from './snowflake/snowflake-config.ts';
 
 /** A destination's configuration; `type` picks the warehouse. */
-export type DestinationConfig = PostgresDestinationConfig | DuckDBDestinationConfig;
+export type DestinationConfig =
+  | PostgresDestinationConfig
+  | DuckDBDestinationConfig
+  | SnowflakeDestinationConfig
+  | BigQueryDestinationConfig
+  | RedshiftDestinationConfig;
 
 /** Every destination type Ferry can write to. */
 export type DestinationType = DestinationConfig['type'];
@@ -23,10 +34,16 @@ export function createDestination(config: DestinationConfig): Destination {
       return new PostgresDestination(config);
     case 'duckdb':
       return new DuckDBDestination(config);
+    case 'snowflake':
+      return createSnowflakeDestination(config);
+    case 'bigquery':
+      return createBigQueryDestination(config);
+    case 'redshift':
+      return new RedshiftDestination(config);
     default: {
       // Unreachable for typed configs; a config read from JSON can still name an unknown type.
       const unknown: never = config;
-      throw new Error(`unknown destination type "${(unknown as { type: string }).type}": expected postgres or duckdb`);
+      throw new Error(`unknown destination type "${(unknown as { type: string }).type}": expected postgres, duckdb, snowflake, bigquery or redshift`);
     }
   }
 }

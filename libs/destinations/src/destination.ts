@@ -1,4 +1,4 @@
-import type { Dialect } from '@ferry/dialects';
+import type { Dialect, DialectName } from '@ferry/dialects';
 import type { DestinationCapabilities } from './capabilities.ts';
 
 /** A destination table as the warehouse reports it. */
@@ -47,7 +47,8 @@ export interface DestinationSession {
  * run one thing at a time on it.
  */
 export interface Destination extends DestinationSession {
-  readonly type: 'postgres' | 'duckdb';
+  /** The warehouse type, which is also its dialect's name. */
+  readonly type: DialectName;
   /** The destination's id from its config; every error message names it. */
   readonly id: string;
   readonly dialect: Dialect;

@@ -114,9 +114,13 @@ export abstract class SqlDestination implements Destination {
     await this.run(`ALTER TABLE ${this.relation(from)} RENAME TO ${this.dialect.quoteIdentifier(to)}`);
   }
 
-  /** An error whose message starts with this destination's id and type. */
+  /**
+   * An error whose message starts with this destination's id and type. The type is read from the
+   * dialect, which shares its name, because a subclass's own fields are not set yet while a base
+   * constructor runs.
+   */
   protected error(kind: DestinationErrorKind, what: string, cause?: unknown): DestinationError {
-    return new DestinationError(this.id, kind, `destination "${this.id}" (${this.type}): ${what}`, cause === undefined ? undefined : { cause });
+    return new DestinationError(this.id, kind, `destination "${this.id}" (${this.dialect.name}): ${what}`, cause === undefined ? undefined : { cause });
   }
 
   private async rollback(): Promise<void> {
