@@ -6,3 +6,5 @@ export * from './harness/transfer-csv.ts';
 export * from './harness/slices.ts';
 export * from './harness/crash.ts';
 export * from './harness/cli.ts';
+export * from './harness/every-type-rows.ts';
+export * from './harness/redshift.ts';

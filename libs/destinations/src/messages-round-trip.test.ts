@@ -44,6 +44,11 @@ const SPELLING: Record<DestinationType, Record<'uuid' | 'text' | 'json' | 'cost'
     uuid: 'UUID', text: 'VARCHAR', json: 'JSON', cost: 'DECIMAL(12,6)', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMP WITH TIME ZONE',
     varchar: () => 'VARCHAR',
   },
+  // As the catalog spells them on the Postgres stand-in: SUPER is a jsonb domain there.
+  redshift: {
+    uuid: 'character(36)', text: 'character varying(65535)', json: 'super', cost: 'numeric(12,6)', boolean: 'boolean',
+    timestamptz: 'timestamp with time zone', varchar: (length) => `character varying(${length * 4})`,
+  },
 };
 
 describe.each(DESTINATION_TYPES)('%s destination with the generated messages SQL', (type) => {

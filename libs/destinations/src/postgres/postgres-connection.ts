@@ -14,13 +14,15 @@ const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 
 /**
  * Reads a destination's connection settings.
+ * @param product the warehouse's name in messages (Postgres, Redshift)
  * @throws Error when `url` is not a Postgres URL; the message never repeats the URL, which may hold a password.
  */
-export function postgresConnection(config: PostgresDestinationConfig): PostgresConnection {
+export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type'>, product = 'Postgres'): PostgresConnection {
   const url = config.url === undefined ? undefined : parseUrl(config.url);
   const password = url?.password ? decodeURIComponent(url.password) : config.password;
   const user = url?.username ? decodeURIComponent(url.username) : config.user;
   const target: PostgresTarget = {
+    product,
     host: (url ? decodeURIComponent(url.hostname) : config.host) || 'localhost',
     port: Number(url?.port || config.port || 5432),
     user: user ?? '(the default user)',

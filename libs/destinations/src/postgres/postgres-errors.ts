@@ -6,6 +6,8 @@ const quote = dialectFor('postgres').quoteIdentifier;
 
 /** Where a Postgres destination connects, for error messages: never the password. */
 export interface PostgresTarget {
+  /** The warehouse's name in messages: Postgres, or Redshift on the same protocol. */
+  readonly product: string;
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -36,7 +38,7 @@ export function describePostgresError(error: unknown, target: PostgresTarget, do
       return {
         kind: 'connection',
         what:
-          `${doing} failed: cannot reach Postgres at ${at} (${reason}). Check the host and port, that the warehouse ` +
+          `${doing} failed: cannot reach ${target.product} at ${at} (${reason}). Check the host and port, that the warehouse ` +
           `accepts connections from Ferry's address (firewall, security group), or connect through an SSH tunnel`,
       };
     }
@@ -49,8 +51,8 @@ export function describePostgresError(error: unknown, target: PostgresTarget, do
       return {
         kind: 'authentication',
         what:
-          `Postgres at ${at} refused user ${user} for database ${quote(target.database)} (${reason}). ` +
-          `Check the user and password in the destination's credentials, and that pg_hba.conf admits this user from Ferry's address`,
+          `${target.product} at ${at} refused user ${user} for database ${quote(target.database)} (${reason}). ` +
+          `Check the user and password in the destination's credentials, and that the server admits this user from Ferry's address (pg_hba.conf on Postgres, the security group on Redshift)`,
       };
     case '3D000':
       return { kind: 'missing-database', what: `database ${quote(target.database)} does not exist at ${at} (${reason}). Check the database name in the destination's connection` };

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createTempDatabase } from '@ferry/test';
+import { createTempDatabase, openRedshiftTestWarehouse } from '@ferry/test';
 import { afterAll } from 'vitest';
 import { createDestination, type DestinationType } from '../create-destination.ts';
 import type { Destination } from '../destination.ts';
@@ -53,6 +53,22 @@ export const testDestinations: Readonly<Record<DestinationType, () => Promise<Te
         observer.closeSync();
         await destination.close();
         await rm(directory, { recursive: true, force: true });
+      },
+    };
+  },
+  async redshift() {
+    const warehouse = await openRedshiftTestWarehouse();
+    const config = warehouse.config('test-redshift', 'Knock');
+    const [destination, observer] = [warehouse.create(config), warehouse.create({ ...config, id: 'test-redshift-observer' })];
+    await destination.connect();
+    await observer.connect();
+    return {
+      destination,
+      observe: (sql) => observer.query(sql),
+      stagedFiles: async () => [],
+      async dispose() {
+        await Promise.all([destination.close(), observer.close()]);
+        await warehouse.dispose();
       },
     };
   },
