@@ -2,81 +2,29 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createDestination, type Destination, type DestinationConfig, type DestinationType } from '@ferry/destinations';
-import { DIALECT_NAMES, dialectFor, renderModelSql } from '@ferry/dialects';
+import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
+import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
-import { DuckDBSource } from '@ferry/sources';
+import { DuckDBSource, sourceRelation } from '@ferry/sources';
+import { everyTypeModel } from '@ferry/sources/testing/models';
 import { openStateStore, type ModelTransfer, type StateStore } from '@ferry/state';
 import { syncAll, type Catalog, type DestinationTarget, type ModelAction, type SoftDeleteMode } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, readDestinationTable, readSlice, type DestinationLocation, type SliceRow } from '../index.ts';
+import {
+  byTenantAndId, column as columnIndex, comparable, FIRST_LOAD, INSERTED, readSlice, readThroughDestination, SECOND_LOAD, UPDATED, type SliceRow, type Value,
+} from '../index.ts';
+import type { Warehouse } from './conformance-destination.ts';
+import { CONFORMANCE_DESTINATIONS } from './destinations/index.ts';
 
 /**
  * One destination conformance suite: every destination type runs the same scenarios through the
- * real sync engine, and its expected differences are stated in EXPECTATIONS, a Record over
- * DestinationType, so a new destination type does not compile until it states them, and then
+ * real sync engine, and its expected differences are stated in CONFORMANCE_DESTINATIONS, a Record
+ * over DestinationType, so a new destination type does not compile until it states them, and then
  * runs every scenario. Each step asserts the destination holds exactly the tenant's slice of the
  * source (and nothing of the other tenant, whose keys overlap) and what the engine reported.
  */
 const TENANT = 'acme';
 const MODEL = 'orders';
-
-/** Names each destination must keep distinct and addressable: reserved words, mixed case, non-ASCII. */
-type AwkwardName = 'order' | 'select' | 'CamelCase' | 'größe';
-
-interface Expectations {
-  /** The column name the table holds for each awkward model column: the destination's identifier folding. */
-  readonly folded: Readonly<Record<AwkwardName, string>>;
-  /** The column type the table reports for größe as varchar(16), then widened to varchar(64). */
-  readonly varcharType: { readonly before: string; readonly after: string };
-  /** The action for widening non-key columns (integer -> bigint, varchar(16) -> varchar(64)). */
-  readonly widening: ModelAction;
-  /** The action for widening the primary-key column integer -> bigint. */
-  readonly keyWidening: ModelAction;
-}
-
-const EXPECTATIONS: Readonly<Record<DestinationType, Expectations>> = {
-  postgres: {
-    folded: { order: 'order', select: 'select', CamelCase: 'camelcase', größe: 'größe' },
-    varcharType: { before: 'character varying(16)', after: 'character varying(64)' },
-    widening: 'evolve',
-    keyWidening: 'evolve',
-  },
-  duckdb: {
-    folded: { order: 'order', select: 'select', CamelCase: 'camelcase', größe: 'größe' },
-    // DuckDB neither keeps nor enforces a varchar length: the widening changes nothing.
-    varcharType: { before: 'VARCHAR', after: 'VARCHAR' },
-    widening: 'evolve',
-    // DuckDB refuses to change the type of a primary-key column in place.
-    keyWidening: 'rebuild',
-  },
-};
-
-/** A warehouse of one destination type for one describe block: configs for its targets, and a way to read them back. */
-interface Warehouse {
-  config(id: string, schema: string): DestinationConfig;
-  location(id: string): DestinationLocation;
-  dispose(): Promise<void>;
-}
-
-const WAREHOUSES: Readonly<Record<DestinationType, (dir: string) => Promise<Warehouse>>> = {
-  async postgres() {
-    const database = await createTempDatabase('ferry_conformance');
-    return {
-      config: (id, schema) => ({ id, type: 'postgres', url: database.url, schema }),
-      location: () => ({ type: 'postgres', url: database.url }),
-      dispose: () => database.drop(),
-    };
-  },
-  async duckdb(dir) {
-    const path = (id: string) => join(dir, `${id}.duckdb`);
-    return {
-      config: (id, schema) => ({ id, type: 'duckdb', path: path(id), schema }),
-      location: (id) => ({ type: 'duckdb', path: path(id) }),
-      dispose: async () => {},
-    };
-  },
-};
 
 function column(name: string, type: LogicalType, nullable = true): ColumnSpec {
   return { name, destinationName: name, type, nullable, dataType: formatLogicalType(type) };
@@ -140,8 +88,8 @@ const MODES: readonly SoftDeleteMode[] = ['keep', 'delete'];
 type Counts = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted'>;
 const counts = (rowsInserted: number, rowsUpdated: number, rowsDeleted: number): Counts => ({ rowsInserted, rowsUpdated, rowsDeleted });
 
-for (const type of Object.keys(EXPECTATIONS) as DestinationType[]) {
-  const expected = EXPECTATIONS[type];
+for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
+  const expected = CONFORMANCE_DESTINATIONS[type].expectations;
 
   describe(`destination conformance: ${type}`, () => {
     let dir: string;
@@ -196,12 +144,14 @@ for (const type of Object.keys(EXPECTATIONS) as DestinationType[]) {
       }
       const softDeleted = spec.columns.findIndex((c) => c.name === spec.softDelete);
       for (const target of targets) {
-        const { schema, dialect } = target.open();
+        const { dialect } = target.open();
         const sql = catalog.modelSql[dialect.name][MODEL]!;
         const want = target.softDeletes === 'delete' ? slice.filter((row) => row[softDeleted] === null) : slice;
-        const got = await readDestinationTable(warehouse.location(target.id), schema, spec, sql, TENANT);
+        const [got, [[all] = []]] = await connected(target, async (d) => [
+          await readThroughDestination(d, spec, sql, TENANT),
+          await d.query(`SELECT COUNT(*) FROM ${d.relation(sql.table)}`),
+        ] as const);
         expect(got, target.id).toEqual(want);
-        const [[all] = []] = await connected(target, (d) => d.query(`SELECT COUNT(*) FROM ${d.relation(sql.table)}`));
         expect(Number(all), `${target.id}: rows of any tenant`).toBe(want.length);
       }
     }
@@ -227,13 +177,13 @@ for (const type of Object.keys(EXPECTATIONS) as DestinationType[]) {
       await changeSource(SOURCE_SQL);
       state = await openStateStore(join(dir, 'state.duckdb'));
       await state.migrate();
-      warehouse = await WAREHOUSES[type](dir);
+      warehouse = await CONFORMANCE_DESTINATIONS[type].open(dir);
       targets = MODES.map((mode) => ({
         id: mode,
         tenant: TENANT,
         models: [MODEL],
         softDeletes: mode,
-        open: () => createDestination(warehouse.config(mode, `Conformance_${mode}`)),
+        open: () => (warehouse.create ?? createDestination)(warehouse.config(mode, `Conformance_${mode}`)),
       }));
     });
 
@@ -292,7 +242,9 @@ for (const type of Object.keys(EXPECTATIONS) as DestinationType[]) {
       await changeSource(`ALTER TABLE analytics.orders ALTER amount TYPE BIGINT;
         UPDATE analytics.orders SET amount = 5000000000, "größe" = '${'ß'.repeat(40)}', updated_at = '2024-01-04 00:00:00+00'
         WHERE tenant_id = 'acme' AND id = 2`);
-      expectOutcome(await sync(V3_WIDER), expected.widening, { keep: counts(0, 1, 0), delete: counts(0, 1, 0) });
+      // A rebuild reloads the slice: rows 2 and 5 live, 3 and 4 soft-deleted (held only when keeping them).
+      const want = expected.widening === 'rebuild' ? { keep: counts(4, 0, 0), delete: counts(2, 0, 0) } : { keep: counts(0, 1, 0), delete: counts(0, 1, 0) };
+      expectOutcome(await sync(V3_WIDER), expected.widening, want);
       expect((await columnTypes()).get(expected.folded.größe)).toBe(expected.varcharType.after);
       await expectSlices();
     });
@@ -318,6 +270,135 @@ for (const type of Object.keys(EXPECTATIONS) as DestinationType[]) {
       await expectSlices();
       expectOutcome(await sync(V5_SCORE_TEXT), 'incremental', { keep: counts(0, 0, 0), delete: counts(0, 0, 0) });
       await expectSlices();
+    });
+  });
+}
+
+/** everyTypeModel in a DuckDB source, as dbt would write it. */
+function everyTypeSource(): { create: string[]; insert(rows: readonly Value[][]): string; update(id: string, changes: Record<string, string>): string } {
+  const dialect = dialects.duckdb;
+  const relation = sourceRelation('duckdb', everyTypeModel.source);
+  const literal = (value: Value, i: number) =>
+    value === null ? 'NULL' : `CAST('${value.replaceAll("'", "''")}' AS ${dialect.columnType(everyTypeModel.columns[i]!.type)})`;
+  return {
+    create: [
+      `CREATE SCHEMA ${dialect.quoteIdentifier(everyTypeModel.source.schema)}`,
+      `CREATE TABLE ${relation} (${everyTypeModel.columns.map((c) => `${dialect.quoteIdentifier(c.name)} ${dialect.columnType(c.type)}`).join(', ')})`,
+    ],
+    insert: (rows) => `INSERT INTO ${relation} VALUES ${rows.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`,
+    update: (id, changes) =>
+      `UPDATE ${relation} SET ${Object.entries(changes)
+        .map(([name, value]) => `${dialect.quoteIdentifier(name)} = ${literal(value, columnIndex(name))}`)
+        .join(', ')} WHERE tenant_id = '${TENANT}' AND id = ${id}`,
+  };
+}
+
+for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
+  describe(`destination conformance: ${type}: every logical type round-trips exactly`, () => {
+    const statements = everyTypeSource();
+    const catalog: Catalog = {
+      exportModels: { [everyTypeModel.name]: everyTypeModel },
+      modelSql: Object.fromEntries(
+        DIALECT_NAMES.map((name) => [name, { [everyTypeModel.name]: renderModelSql(dialectFor(name), everyTypeModel) }]),
+      ) as Catalog['modelSql'],
+    };
+    let dir: string;
+    let sourcePath: string;
+    let state: StateStore;
+    let warehouse: Warehouse;
+    let target: DestinationTarget;
+
+    async function changeSource(...sql: string[]): Promise<void> {
+      const instance = await DuckDBInstance.create(sourcePath);
+      const connection = await instance.connect();
+      try {
+        for (const statement of sql) await connection.run(statement);
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    }
+
+    async function sync(): Promise<ModelTransfer> {
+      const [result] = await syncAll([target], () => new DuckDBSource({ path: sourcePath }), state, {
+        catalog,
+        fullRefresh: false,
+        lookbackSeconds: 0,
+        retry: { retries: 0, baseDelayMs: 10 },
+        concurrency: 1,
+      });
+      expect(result?.error).toBeNull();
+      return result!.models[0]!;
+    }
+
+    /** The destination holds exactly `rows`, column by column, so a failure names the row and the column. */
+    async function expectHolds(rows: readonly Value[][]): Promise<void> {
+      const destination = target.open();
+      await destination.connect();
+      let got: SliceRow[];
+      try {
+        got = (await readThroughDestination(destination, everyTypeModel, catalog.modelSql[destination.dialect.name][everyTypeModel.name]!, TENANT)).toSorted(byTenantAndId);
+      } finally {
+        await destination.close();
+      }
+      expect(got.map((row) => row[1]), 'ids').toEqual(rows.map((row) => row[1]));
+      got.forEach((row, r) => {
+        const [actual, wanted] = [comparable(row), comparable(rows[r]!)];
+        everyTypeModel.columns.forEach((c, i) =>
+          expect({ id: row[1], column: c.name, value: actual[i] }).toEqual({ id: row[1], column: c.name, value: wanted[i] }),
+        );
+      });
+    }
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), `ferry-conformance-types-${type}-`));
+      sourcePath = join(dir, 'vendor.duckdb');
+      await changeSource(...statements.create, statements.insert(FIRST_LOAD));
+      state = await openStateStore(join(dir, 'state.duckdb'));
+      await state.migrate();
+      warehouse = await CONFORMANCE_DESTINATIONS[type].open(dir);
+      target = {
+        id: 'types',
+        tenant: TENANT,
+        models: [everyTypeModel.name],
+        softDeletes: 'keep',
+        open: () => (warehouse.create ?? createDestination)(warehouse.config('types', 'Conformance_types')),
+      };
+    });
+
+    afterAll(async () => {
+      await state?.close();
+      await warehouse?.dispose();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('backfills every value exactly: NULL vs "", extremes, microseconds, numeric(38,9), JSON, long text', async () => {
+      expect(await sync()).toMatchObject({ action: 'create', rowsInserted: FIRST_LOAD.length });
+      await expectHolds(FIRST_LOAD);
+    });
+
+    it('creates the columns its type mapping states', async () => {
+      const destination = target.open();
+      await destination.connect();
+      try {
+        const sql = catalog.modelSql[destination.dialect.name][everyTypeModel.name]!;
+        const shape = await destination.introspect(sql.table);
+        const types = Object.fromEntries(everyTypeModel.columns.map((c) => [c.name, shape?.columns.get(sql.columns[c.name]!)?.type]));
+        expect(types).toEqual(CONFORMANCE_DESTINATIONS[type].expectations.everyTypeColumns);
+      } finally {
+        await destination.close();
+      }
+    });
+
+    it('carries an update and an insert incrementally with the same fidelity', async () => {
+      await changeSource(statements.update('4', UPDATED), statements.insert([INSERTED]));
+      expect(await sync()).toMatchObject({ action: 'incremental', rowsInserted: 1, rowsUpdated: 1, rowsDeleted: 0 });
+      await expectHolds(SECOND_LOAD);
+    });
+
+    it('a second run with no changes changes nothing, re-read NaN and JSON null included', async () => {
+      expect(await sync()).toMatchObject({ action: 'incremental', rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
+      await expectHolds(SECOND_LOAD);
     });
   });
 }

@@ -1,3 +1,4 @@
+import type { Destination } from '@ferry/destinations';
 import type { ModelSql } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, type Source } from '@ferry/sources';
@@ -43,6 +44,19 @@ export async function readDestinationTable(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * One tenant's rows of a destination table, read through the destination itself: its `query`
+ * returns canonical text, so this works alike for every destination type.
+ */
+export async function readThroughDestination(destination: Destination, spec: ExportModelSpec, sql: ModelSql, tenant: string): Promise<SliceRow[]> {
+  const q = (column: string) => destination.dialect.quoteIdentifier(sql.columns[column] as string);
+  const rows = await destination.query(
+    `SELECT ${spec.columns.map((c) => q(c.name)).join(', ')} FROM ${destination.relation(sql.table)} ` +
+      `WHERE ${q(spec.tenantColumn)} = '${tenant.replaceAll("'", "''")}'`,
+  );
+  return normalise(rows, spec);
 }
 
 function normalise(rows: (string | null)[][], spec: ExportModelSpec): SliceRow[] {
