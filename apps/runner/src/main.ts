@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { SetupSqlError } from '@ferry/destinations';
 import { GeneratorError } from '@ferry/generator';
 import { registerGenerate } from './commands/generate.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDestinations } from './commands/destinations.ts';
 import { ConfigError } from './config/load.ts';
 import { redactSecrets } from './output/redact.ts';
 
@@ -19,6 +21,7 @@ registerManifest(program);
 registerSync(program);
 registerStatus(program);
 registerDemo(program);
+registerDestinations(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -32,7 +35,7 @@ function reportError(error: unknown): number {
     // Commander has already printed usage errors and help; only its exit code matters.
     return error.exitCode;
   }
-  if (error instanceof GeneratorError || error instanceof ConfigError) {
+  if (error instanceof GeneratorError || error instanceof ConfigError || error instanceof SetupSqlError) {
     console.error(`error: ${error.message}`);
     return 1;
   }

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createDestination, type DestinationConfig, type DestinationType } from '@ferry/destinations';
+import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
+import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
+import { sourceRelation } from '@ferry/sources';
+import { DuckDBSource } from '@ferry/sources';
+import { everyTypeModel } from '@ferry/sources/testing/models';
+import { openStateStore } from '@ferry/state';
+import { syncAll, type Catalog } from '@ferry/sync';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDatabase, FIRST_LOAD, POSTGRES_ADMIN_URL, runFerry, TENANT, type TempDatabase } from '../index.ts';
+
+/**
+ * `ferry destinations setup-sql <type>`: the script a customer's administrator runs. On Postgres
+ * (and Redshift's SQL on Postgres) the script is run for real, and Ferry then syncs as the login
+ * it created — enough privilege to do its work, and no more (it cannot write outside its schema).
+ */
+const PASSWORD = 'Setup-Test-Pa55word';
+
+const catalog: Catalog = {
+  exportModels: { [everyTypeModel.name]: everyTypeModel },
+  modelSql: Object.fromEntries(DIALECT_NAMES.map((name) => [name, { [everyTypeModel.name]: renderModelSql(dialectFor(name), everyTypeModel) }])) as Catalog['modelSql'],
+};
+
+let dir: string;
+let sourcePath: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-setup-sql-'));
+  sourcePath = join(dir, 'vendor.duckdb');
+  const dialect = dialects.duckdb;
+  const literal = (value: string | null, i: number) =>
+    value === null ? 'NULL' : `CAST('${value.replaceAll("'", "''")}' AS ${dialect.columnType(everyTypeModel.columns[i]!.type)})`;
+  const instance = await DuckDBInstance.create(sourcePath);
+  const connection = await instance.connect();
+  try {
+    await connection.run(`CREATE SCHEMA ${everyTypeModel.source.schema}`);
+    await connection.run(
+      `CREATE TABLE ${sourceRelation('duckdb', everyTypeModel.source)} (${everyTypeModel.columns.map((c) => `${dialect.quoteIdentifier(c.name)} ${dialect.columnType(c.type)}`).join(', ')})`,
+    );
+    await connection.run(`INSERT INTO ${sourceRelation('duckdb', everyTypeModel.source)} VALUES ${FIRST_LOAD.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const PG_WIRE: readonly { type: Extract<DestinationType, 'postgres' | 'redshift'>; placeholder: string }[] = [
+  { type: 'postgres', placeholder: 'choose-a-strong-password' },
+  { type: 'redshift', placeholder: 'Choose-a-str0ng-password' },
+];
+
+describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder }) => {
+  let database: TempDatabase;
+  const user = `ferry_setup_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    database = await createTempDatabase(`ferry_setup_${type}`);
+    if (type === 'redshift') await prepareRedshiftOnPostgres(database.client);
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+    const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS "${user}"`).finally(() => admin.end());
+  });
+
+  it('creates a login that Ferry syncs with, and that cannot write outside its schema', async () => {
+    const printed = await runFerry(['destinations', 'setup-sql', type, '--database', database.name, '--user', user, '--schema', 'Knock']);
+    expect(printed.exitCode, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(placeholder);
+    await database.client.query(printed.stdout.replace(placeholder, PASSWORD));
+
+    const url = new URL(database.url);
+    url.username = user;
+    url.password = PASSWORD;
+    const config: DestinationConfig = { type, id: `${type}-least-privilege`, url: url.toString(), schema: 'Knock' };
+    const state = await openStateStore(join(dir, `state-${type}.duckdb`));
+    await state.migrate();
+    try {
+      const [result] = await syncAll(
+        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open: () => (type === 'redshift' ? new RedshiftOnPostgresTestDouble({ ...config, type }) : createDestination(config)) }],
+        () => new DuckDBSource({ path: sourcePath }),
+        state,
+        { catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
+      );
+      expect(result?.models[0]?.error ?? result?.error).toBeNull();
+      expect(result?.models[0]).toMatchObject({ action: 'create', rowsInserted: FIRST_LOAD.length });
+    } finally {
+      await state.close();
+    }
+
+    const asFerry = new pg.Client({ connectionString: url.toString() });
+    await asFerry.connect();
+    try {
+      expect((await asFerry.query(`SELECT COUNT(*)::int AS n FROM knock.every_type`)).rows[0].n).toBe(FIRST_LOAD.length);
+      await expect(asFerry.query('CREATE TABLE public.not_ferrys (x int)')).rejects.toThrow(/permission denied/);
+    } finally {
+      await asFerry.end();
+    }
+  });
+});
+
+describe('setup SQL for the cloud warehouses', () => {
+  it('snowflake: a role owning the schema, a small auto-suspending warehouse, a user defaulting to both', async () => {
+    const { exitCode, stdout } = await runFerry(['destinations', 'setup-sql', 'snowflake', '--database', 'analytics', '--schema', 'knock']);
+    expect(exitCode).toBe(0);
+    for (const line of [
+      'CREATE ROLE IF NOT EXISTS "FERRY_ROLE";',
+      `CREATE USER IF NOT EXISTS "FERRY" PASSWORD = 'choose-a-strong-password' DEFAULT_ROLE = "FERRY_ROLE" DEFAULT_WAREHOUSE = "FERRY_WH";`,
+      'GRANT USAGE ON WAREHOUSE "FERRY_WH" TO ROLE "FERRY_ROLE";',
+      'GRANT USAGE ON DATABASE "ANALYTICS" TO ROLE "FERRY_ROLE";',
+      'GRANT OWNERSHIP ON SCHEMA "ANALYTICS"."KNOCK" TO ROLE "FERRY_ROLE" COPY CURRENT GRANTS;',
+    ]) {
+      expect(stdout.split('\n')).toContain(line);
+    }
+    expect(stdout).not.toMatch(/ACCOUNTADMIN|ALL PRIVILEGES/);
+  });
+
+  it('bigquery: the job user role on the project, data editor on the dataset only', async () => {
+    const member = 'ferry@acme-data.iam.gserviceaccount.com';
+    const { exitCode, stdout } = await runFerry(['destinations', 'setup-sql', 'bigquery', '--project', 'acme-data', '--user', member, '--schema', 'Knock', '--location', 'EU']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(`--member 'serviceAccount:${member}' --role roles/bigquery.jobUser`);
+    expect(stdout.split('\n')).toContain("CREATE SCHEMA IF NOT EXISTS `acme-data`.`knock` OPTIONS (location = 'EU');");
+    expect(stdout.split('\n')).toContain(`GRANT \`roles/bigquery.dataEditor\` ON SCHEMA \`acme-data\`.\`knock\` TO "serviceAccount:${member}";`);
+    expect(stdout).not.toMatch(/roles\/bigquery\.admin|roles\/owner/);
+  });
+
+  it.each([
+    [['snowflake'], /snowflake setup SQL needs --database/],
+    [['bigquery', '--user', 'ferry@x.iam.gserviceaccount.com'], /bigquery setup SQL needs --project/],
+    [['bigquery', '--project', 'p'], /needs --user to be a service account's email/],
+    [['oracle'], /unknown destination type "oracle": expected one of postgres, redshift, snowflake, bigquery, duckdb/],
+  ])('%j exits 1 naming what is missing', async (args, message) => {
+    const { exitCode, stdout, stderr } = await runFerry(['destinations', 'setup-sql', ...args]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+});
