@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
+import { destinationConfig } from './config/destination-config.ts';
 import { createSource, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { exportModels, modelSql } from '@ferry/generated';
@@ -40,7 +41,7 @@ export async function openRuntime(config: LoadedConfig, selection: Selection = {
         tenant: entry.tenant,
         models,
         softDeletes: entry.soft_deletes,
-        open: () => createDestination({ ...entry, id: entry.id }),
+        open: () => createDestination(destinationConfig(entry)),
       };
     });
   if (selection.destination !== undefined && targets.length === 0) {

@@ -121,7 +121,11 @@ function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
     ...config,
     source: config.source.type === 'duckdb' ? { ...config.source, path: at(config.source.path) } : config.source,
     state: { ...config.state, ...(config.state.path ? { path: at(config.state.path) } : {}) },
-    destinations: config.destinations.map((d) => (d.type === 'duckdb' ? { ...d, path: at(d.path) } : d)),
+    destinations: config.destinations.map((d) => {
+      if (d.type === 'duckdb') return { ...d, path: at(d.path) };
+      if (d.type === 'bigquery' && d.key_file) return { ...d, key_file: at(d.key_file) };
+      return d;
+    }),
   };
 }
 

@@ -19,24 +19,42 @@ const postgresConnection = {
   url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://user:${PASSWORD_VAR}@host:5432/db'),
 };
 const duckdbConnection = { path: z.string().min(1) };
+const snowflakeConnection = {
+  account: z.string().min(1, 'the account identifier, e.g. xy12345.eu-central-1 or myorg-myaccount'),
+  user: z.string().min(1),
+  password: z.string().min(1, 'write it as ${ENV_VAR}'),
+  database: z.string().min(1),
+  warehouse: z.string().min(1).optional(),
+  role: z.string().min(1).optional(),
+};
+const bigqueryConnection = {
+  project: z.string().min(1, 'the Google Cloud project id'),
+  dataset: z.string().min(1).default('ferry'),
+  location: z.string().min(1).optional(),
+  key_file: z.string().min(1).optional(),
+};
 
 export const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('postgres'), ...postgresConnection }),
   z.strictObject({ type: z.literal('duckdb'), ...duckdbConnection }),
 ]);
 
-const destinationCommon = {
+const destinationIdentity = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
   tenant: z.string().min(1, 'the recipient value in each model\'s tenant column'),
   product: z.string().optional(),
   models: z.array(modelName).min(1).optional(),
-  schema: z.string().min(1).default('ferry'),
   soft_deletes: z.enum(['keep', 'delete']).default('keep'),
 };
+/** Every destination but BigQuery, whose schema is its `dataset`. */
+const destinationCommon = { ...destinationIdentity, schema: z.string().min(1).default('ferry') };
 
 export const destinationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('postgres'), ...destinationCommon, ...postgresConnection }),
   z.strictObject({ type: z.literal('duckdb'), ...destinationCommon, ...duckdbConnection }),
+  z.strictObject({ type: z.literal('redshift'), ...destinationCommon, ...postgresConnection }),
+  z.strictObject({ type: z.literal('snowflake'), ...destinationCommon, ...snowflakeConnection }),
+  z.strictObject({ type: z.literal('bigquery'), ...destinationIdentity, ...bigqueryConnection }),
 ]);
 
 /** ferry.yaml. Documented in docs/ferry-yaml.md; secrets are `${ENV_VAR}` references. */
