@@ -75,7 +75,7 @@ describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder 
     await admin.query(`DROP ROLE IF EXISTS "${user}"`).finally(() => admin.end());
   });
 
-  it('creates a login that Ferry syncs with, and that cannot write outside its schema', async () => {
+  it('creates a login that Ferry syncs with, that cannot write outside its schema, and whose missing grant is named', async () => {
     const printed = await runFerry(['destinations', 'setup-sql', type, '--database', database.name, '--user', user, '--schema', 'Knock']);
     expect(printed.exitCode, printed.stderr).toBe(0);
     expect(printed.stdout).toContain(placeholder);
@@ -98,6 +98,27 @@ describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder 
       expect(result?.models[0]).toMatchObject({ action: 'create', rowsInserted: FIRST_LOAD.length });
     } finally {
       await state.close();
+    }
+
+    // Without a grant the script gives, the next run fails naming the grant, is recorded as
+    // failed, and moves no watermark.
+    await database.client.query(`REVOKE TEMPORARY ON DATABASE "${database.name}" FROM PUBLIC, "${user}"`);
+    const reopened = await openStateStore(join(dir, `state-${type}.duckdb`));
+    try {
+      const before = await reopened.getModelState(config.id, everyTypeModel.name);
+      const [failed] = await syncAll(
+        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open: () => (type === 'redshift' ? new RedshiftOnPostgresTestDouble({ ...config, type }) : createDestination(config)) }],
+        () => new DuckDBSource({ path: sourcePath }),
+        reopened,
+        { catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
+      );
+      expect(failed?.models[0]?.error).toMatch(new RegExp(`^destination "${type}-least-privilege" \\(${type}\\): .*GRANT TEMPORARY ON DATABASE "${database.name}" TO "${user}"`));
+      expect(failed?.models[0]?.error).not.toContain(PASSWORD);
+      expect((await reopened.getModelState(config.id, everyTypeModel.name))?.watermark).toBe(before?.watermark);
+      const [latest] = await reopened.recentTransfers({ destinationId: config.id, limit: 1 });
+      expect(latest?.status).toBe('failed');
+    } finally {
+      await reopened.close();
     }
 
     const asFerry = new pg.Client({ connectionString: url.toString() });
