@@ -29,7 +29,7 @@ const DOCUMENTED_TYPES: Readonly<Record<LogicalTypeKind, readonly LogicalType[]>
 
 /**
  * One markdown table of every dialect's column type for every logical type, read from the
- * TypeMaps; libs/dialects/README.md embeds it and a test keeps the two equal.
+ * TypeMaps; docs/destinations.md embeds it and a test keeps the two equal.
  */
 export function typeMappingMarkdown(): string {
   const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;

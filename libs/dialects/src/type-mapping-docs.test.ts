@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { typeMappingMarkdown } from './type-mapping-markdown.ts';
 
-describe('README.md', () => {
+describe('docs/destinations.md', () => {
   it('shows the type mapping the type maps produce', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../../docs/destinations.md', import.meta.url), 'utf8');
     const table = /<!-- type-mapping:start -->\n([\s\S]*?)<!-- type-mapping:end -->/.exec(readme)?.[1];
-    expect(table, 'README.md lacks the type-mapping markers').toBeDefined();
+    expect(table, 'docs/destinations.md lacks the type-mapping markers').toBeDefined();
     expect(table).toBe(typeMappingMarkdown());
   });
 });
