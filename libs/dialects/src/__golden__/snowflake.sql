@@ -112,7 +112,7 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."TENANT_ID" = s."TENANT_ID
 DELETE FROM {target} WHERE "DELETED_AT" IS NOT NULL;
 
 -- orders: maxCursor
-SELECT CAST(MAX("UPDATED_AT") AS VARCHAR) AS max_cursor FROM {staging};
+SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging};
 
 -- orders: addColumn tenant_id
 ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "TENANT_ID" VARCHAR;
