@@ -8,3 +8,5 @@ export * from './harness/crash.ts';
 export * from './harness/cli.ts';
 export * from './harness/every-type-rows.ts';
 export * from './harness/redshift.ts';
+export * from './harness/emulators/snowflake.ts';
+export * from './harness/emulators/bigquery.ts';

@@ -1,5 +1,5 @@
 import type { Destination } from './destination.ts';
-import { createBigQueryDestination } from './bigquery/bigquery-destination.ts';
+import { BigQueryDestination } from './bigquery/bigquery-destination.ts';
 import type { BigQueryDestinationConfig } from './bigquery/bigquery-config.ts';
 import { DuckDBDestination } from './duckdb/duckdb-destination.ts';
 import type { DuckDBDestinationConfig } from './duckdb/duckdb-config.ts';
@@ -7,7 +7,7 @@ import { PostgresDestination } from './postgres/postgres-destination.ts';
 import type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
 import { RedshiftDestination } from './redshift/redshift-destination.ts';
 import type { RedshiftDestinationConfig } from './redshift/redshift-config.ts';
-import { createSnowflakeDestination } from './snowflake/snowflake-destination.ts';
+import { SnowflakeDestination } from './snowflake/snowflake-destination.ts';
 import type { SnowflakeDestinationConfig } from './snowflake/snowflake-config.ts';
 
 /** A destination's configuration; `type` picks the warehouse. */
@@ -35,9 +35,9 @@ export function createDestination(config: DestinationConfig): Destination {
     case 'duckdb':
       return new DuckDBDestination(config);
     case 'snowflake':
-      return createSnowflakeDestination(config);
+      return new SnowflakeDestination(config);
     case 'bigquery':
-      return createBigQueryDestination(config);
+      return new BigQueryDestination(config);
     case 'redshift':
       return new RedshiftDestination(config);
     default: {

@@ -1,5 +1,6 @@
 import { bindRelations, type Relations } from '@ferry/dialects';
 import { exportModels, modelSql } from '@ferry/generated';
+import { realBigQueryProject } from '@ferry/test';
 import { describe, expect, it } from 'vitest';
 import type { DestinationType } from './create-destination.ts';
 import type { Destination } from './destination.ts';
@@ -34,6 +35,12 @@ const SENT: readonly Row[] = [
 /** SENT as the destination returns it: booleans spelled out, `.5` seconds at their own precision. */
 const STORED: readonly Row[] = SENT.map((row) => row.map((value) => ({ t: 'true', f: 'false' })[value ?? ''] ?? value));
 
+/** Rows with JSON values parsed: warehouses may re-space JSON text (BigQuery prints it compact). */
+function jsonParsed(rows: readonly Row[]): unknown[][] {
+  const json = exportModels.messages.columns.map((column) => column.type.kind === 'json');
+  return rows.map((row) => row.map((value, i) => (json[i] && value !== null ? JSON.parse(value) : value)));
+}
+
 /** How each warehouse spells the column types of `messages`. */
 const SPELLING: Record<DestinationType, Record<'uuid' | 'text' | 'json' | 'cost' | 'boolean' | 'timestamptz', string> & { varchar(length: number): string }> = {
   postgres: {
@@ -43,6 +50,17 @@ const SPELLING: Record<DestinationType, Record<'uuid' | 'text' | 'json' | 'cost'
   duckdb: {
     uuid: 'UUID', text: 'VARCHAR', json: 'JSON', cost: 'DECIMAL(12,6)', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMP WITH TIME ZONE',
     varchar: () => 'VARCHAR',
+  },
+  // As DESCRIBE TABLE spells them: VARCHAR keeps its length (plain VARCHAR is the maximum); the
+  // emulator stores timestamps with nanoseconds, so it reports precision 9 where Snowflake reports 6.
+  snowflake: {
+    uuid: 'VARCHAR(36)', text: 'VARCHAR(16777216)', json: 'VARIANT', cost: 'NUMBER(12,6)', boolean: 'BOOLEAN',
+    timestamptz: process.env.FERRY_TEST_SNOWFLAKE_ACCOUNT ? 'TIMESTAMP_TZ(6)' : 'TIMESTAMP_TZ(9)', varchar: (length) => `VARCHAR(${length})`,
+  },
+  // bqemulator's table metadata lists JSON columns as STRING and NUMERIC without its parameters.
+  bigquery: {
+    uuid: 'STRING', text: 'STRING', json: realBigQueryProject() ? 'JSON' : 'STRING', cost: realBigQueryProject() ? 'NUMERIC(12,6)' : 'NUMERIC',
+    boolean: 'BOOL', timestamptz: 'TIMESTAMP', varchar: () => 'STRING',
   },
   // As the catalog spells them on the Postgres stand-in: SUPER is a jsonb domain there.
   redshift: {
@@ -75,10 +93,11 @@ describe.each(DESTINATION_TYPES)('%s destination with the generated messages SQL
     expect(await stage()).toEqual({ rows: SENT.length, bytes: Buffer.byteLength(SENT.map(csvRecord).join('')) });
     expect(await destination.transaction((session) => run(session as Destination, sql.merge, relations))).toBe(SENT.length);
 
-    const list = columns.map((column) => destination.dialect.quoteIdentifier(column)).join(', ');
-    const select = `SELECT ${list} FROM ${relations.target} ORDER BY "id"`;
-    expect(await destination.query(select)).toEqual(STORED);
-    expect(await destination.query(`SELECT "vendor_status" IS NULL, "provider" IS NULL FROM ${relations.target} ORDER BY "id"`)).toEqual([
+    const q = (column: string) => destination.dialect.quoteIdentifier(destination.dialect.foldIdentifier(column));
+    const list = columns.map(q).join(', ');
+    const select = `SELECT ${list} FROM ${relations.target} ORDER BY ${q('id')}`;
+    expect(jsonParsed(await destination.query(select))).toEqual(jsonParsed(STORED));
+    expect(await destination.query(`SELECT ${q('vendor_status')} IS NULL, ${q('provider')} IS NULL FROM ${relations.target} ORDER BY ${q('id')}`)).toEqual([
       ['false', 'false'],
       ['true', 'true'],
       ['false', 'false'],
@@ -87,7 +106,7 @@ describe.each(DESTINATION_TYPES)('%s destination with the generated messages SQL
     // The same rows again change nothing: the merge's count comes from its last statement.
     await stage();
     expect(await destination.transaction((session) => run(session as Destination, sql.merge, relations))).toBe(0);
-    expect(await destination.query(select)).toEqual(STORED);
+    expect(jsonParsed(await destination.query(select))).toEqual(jsonParsed(STORED));
   });
 
   it('introspects the created table: columns in order, warehouse types, nullability; undefined when missing', async () => {
@@ -111,7 +130,9 @@ describe.each(DESTINATION_TYPES)('%s destination with the generated messages SQL
       ...timestamps.map((name): [string, string, boolean] => [name, spelling.timestamptz, name !== 'inserted_at' && name !== 'updated_at']),
     ];
     const shape = await destination.introspect('messages_introspected');
-    expect([...(shape?.columns ?? [])].map(([name, column]) => [name, column.type, column.nullable])).toEqual(expected);
+    expect([...(shape?.columns ?? [])].map(([name, column]) => [name, column.type, column.nullable])).toEqual(
+      expected.map(([name, ...rest]) => [destination.dialect.foldIdentifier(name), ...rest]),
+    );
     expect(await destination.introspect('no_such_table')).toBeUndefined();
   });
 });

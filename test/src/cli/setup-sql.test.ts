@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createDestination, type DestinationConfig, type DestinationType } from '@ferry/destinations';
+import { createDestination, type DestinationType } from '@ferry/destinations';
 import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
 import { sourceRelation } from '@ferry/sources';
@@ -84,12 +84,13 @@ describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder 
     const url = new URL(database.url);
     url.username = user;
     url.password = PASSWORD;
-    const config: DestinationConfig = { type, id: `${type}-least-privilege`, url: url.toString(), schema: 'Knock' };
+    const config = { id: `${type}-least-privilege`, url: url.toString(), schema: 'Knock' };
+    const open = () => (type === 'redshift' ? new RedshiftOnPostgresTestDouble({ type, ...config }) : createDestination({ type, ...config }));
     const state = await openStateStore(join(dir, `state-${type}.duckdb`));
     await state.migrate();
     try {
       const [result] = await syncAll(
-        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open: () => (type === 'redshift' ? new RedshiftOnPostgresTestDouble({ ...config, type }) : createDestination(config)) }],
+        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open }],
         () => new DuckDBSource({ path: sourcePath }),
         state,
         { catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
@@ -107,7 +108,7 @@ describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder 
     try {
       const before = await reopened.getModelState(config.id, everyTypeModel.name);
       const [failed] = await syncAll(
-        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open: () => (type === 'redshift' ? new RedshiftOnPostgresTestDouble({ ...config, type }) : createDestination(config)) }],
+        [{ id: config.id, tenant: TENANT, models: [everyTypeModel.name], softDeletes: 'keep', open }],
         () => new DuckDBSource({ path: sourcePath }),
         reopened,
         { catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createTempDatabase, openRedshiftTestWarehouse } from '@ferry/test';
+import { createTempDatabase, openBigQueryTestWarehouse, openRedshiftTestWarehouse, openSnowflakeTestWarehouse } from '@ferry/test';
 import { afterAll } from 'vitest';
 import { createDestination, type DestinationType } from '../create-destination.ts';
 import type { Destination } from '../destination.ts';
@@ -53,6 +53,40 @@ export const testDestinations: Readonly<Record<DestinationType, () => Promise<Te
         observer.closeSync();
         await destination.close();
         await rm(directory, { recursive: true, force: true });
+      },
+    };
+  },
+  async snowflake() {
+    const warehouse = await openSnowflakeTestWarehouse();
+    const config = warehouse.config('test-snowflake', 'Knock');
+    const [destination, observer] = [createDestination(config), createDestination({ ...config, id: 'test-snowflake-observer' })];
+    await destination.connect();
+    await observer.connect();
+    return {
+      destination,
+      observe: (sql) => observer.query(sql),
+      // Loads stage their gzipped CSV in a directory of their own, removed after each load.
+      stagedFiles: async () => [],
+      async dispose() {
+        await Promise.all([destination.close(), observer.close()]);
+        await warehouse.dispose();
+      },
+    };
+  },
+  async bigquery() {
+    const warehouse = await openBigQueryTestWarehouse();
+    const config = warehouse.config('test-bigquery', 'Knock');
+    const [destination, observer] = [warehouse.create(config), warehouse.create({ ...config, id: 'test-bigquery-observer' })];
+    await destination.connect();
+    await observer.connect();
+    return {
+      destination,
+      observe: (sql) => observer.query(sql),
+      // Loads stream NDJSON to the API: nothing is staged locally.
+      stagedFiles: async () => [],
+      async dispose() {
+        await Promise.all([destination.close(), observer.close()]);
+        await warehouse.dispose();
       },
     };
   },
