@@ -87,7 +87,8 @@ export function comparable(row: SliceRow): unknown[] {
       const float = type.kind === 'real' ? Math.fround(number) : number;
       return Object.is(float, -0) ? '-0' : String(float);
     }
-    return type.kind === 'json' ? JSON.parse(value) : value;
+    // Wrapped, so a JSON null stays apart from SQL NULL.
+    return type.kind === 'json' ? { json: JSON.parse(value) } : value;
   });
 }
 
