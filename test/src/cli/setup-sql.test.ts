@@ -163,6 +163,7 @@ describe('setup SQL for the cloud warehouses', () => {
     [['snowflake'], /snowflake setup SQL needs --database/],
     [['bigquery', '--user', 'ferry@x.iam.gserviceaccount.com'], /bigquery setup SQL needs --project/],
     [['bigquery', '--project', 'p'], /needs --user to be a service account's email/],
+    [['bigquery', '--project', 'p; rm -rf /', '--user', 'ferry@x.iam.gserviceaccount.com'], /--project "p; rm -rf \/" is not a Google Cloud project id/],
     [['oracle'], /unknown destination type "oracle": expected one of postgres, redshift, snowflake, bigquery, duckdb/],
   ])('%j exits 1 naming what is missing', async (args, message) => {
     const { exitCode, stdout, stderr } = await runFerry(['destinations', 'setup-sql', ...args]);

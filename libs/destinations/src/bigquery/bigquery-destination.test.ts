@@ -40,6 +40,13 @@ describe('BigQuery values (unit)', () => {
     expect(JSON.parse(line)).toEqual({ k: '1', b: true, j: { a: 'x\ny' }, s: '' });
   });
 
+  it.each([
+    ['a boolean that is neither true nor false', ['yes'], ['boolean'], /a boolean field holds "yes"/],
+    ['empty JSON text', ['  '], ['json'], /a JSON field holds empty text/],
+  ] as const)('refuses %s rather than loading a wrong value', (_, record, encodings, message) => {
+    expect(() => ndjsonLine([...record], ['"c"'], [...encodings])).toThrow(message);
+  });
+
   it('reads back the relations it quoted, escapes included', () => {
     expect(parseRelation('`acme-analytics`.`knock`.`_ferry_staging_a\\`b`')).toEqual({ projectId: 'acme-analytics', datasetId: 'knock', tableId: '_ferry_staging_a`b' });
     expect(parseRelation('knock.orders')).toBeUndefined();

@@ -1,4 +1,5 @@
-import type { TransferRecord } from '../transfer-csv-records.ts';
+import { canonicalFloat } from '../canonical-float.ts';
+import { MalformedCsvError, type TransferRecord } from '../transfer-csv-records.ts';
 
 /** A column of a query result or table as the BigQuery API describes it. */
 export interface BigQueryField {
@@ -59,15 +60,6 @@ export function canonicalText(raw: unknown, field: BigQueryField): string | null
     default:
       return raw;
   }
-}
-
-/** BigQuery prints `NaN`/`Infinity` (the emulator `nan`/`inf`, and `-0.0`): JavaScript's shortest round-trip text instead. */
-function canonicalFloat(raw: string): string {
-  const special: Readonly<Record<string, string>> = { nan: 'NaN', inf: 'Infinity', '+inf': 'Infinity', '-inf': '-Infinity', infinity: 'Infinity', '-infinity': '-Infinity' };
-  const named = special[raw.toLowerCase()];
-  if (named !== undefined) return named;
-  const value = Number(raw);
-  return Object.is(value, -0) ? '-0' : String(value);
 }
 
 /**
@@ -157,15 +149,23 @@ export function ndjsonLine(record: TransferRecord, names: readonly string[], enc
   record.forEach((value, i) => {
     if (value === null) return;
     const encoding = encodings[i];
-    const json =
-      encoding === 'json'
-        ? value.replace(/[\r\n]/g, ' ')
-        : encoding === 'boolean'
-          ? String(value === 't' || value === 'true')
-          : JSON.stringify(value);
+    const json = encoding === 'json' ? inlineJson(value) : encoding === 'boolean' ? booleanJson(value) : JSON.stringify(value);
     parts.push(`${names[i]}:${json}`);
   });
   return `{${parts.join(',')}}\n`;
+}
+
+/** A JSON column's text, inline on one line; empty text is no JSON value at all. */
+function inlineJson(value: string): string {
+  if (value.trim() === '') throw new MalformedCsvError('a JSON field holds empty text, which is no JSON value: the transfer format writes NULL as an empty unquoted field');
+  return value.replace(/[\r\n]/g, ' ');
+}
+
+/** A boolean field as JSON; anything but the transfer format's spellings is refused, never read as false. */
+function booleanJson(value: string): string {
+  if (value === 't' || value === 'true') return 'true';
+  if (value === 'f' || value === 'false') return 'false';
+  throw new MalformedCsvError(`a boolean field holds ${JSON.stringify(value.slice(0, 40))}: the transfer format writes true/false (or t/f)`);
 }
 
 /** A table named by its project, dataset and table id. */

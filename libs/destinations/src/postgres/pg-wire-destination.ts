@@ -55,6 +55,14 @@ export abstract class PgWireDestination extends SqlDestination {
     if (found.length === 0) await super.ensureSchema();
   }
 
+  /**
+   * Pins what the session prints: UTC, ISO dates, and floats with enough digits to read back as
+   * the same float (Postgres 12+ prints the shortest exact text from extra_float_digits 1 up).
+   */
+  protected get sessionSettings(): string {
+    return `SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET extra_float_digits = 1`;
+  }
+
   protected get quotedSchema(): string {
     return this.dialect.quoteIdentifier(this.schema);
   }
@@ -67,7 +75,7 @@ export abstract class PgWireDestination extends SqlDestination {
     });
     try {
       await client.connect();
-      await client.query(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET extra_float_digits = 1`);
+      await client.query(this.sessionSettings);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw this.failure(error, 'connecting');

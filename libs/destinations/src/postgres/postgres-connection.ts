@@ -18,21 +18,23 @@ const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
  * @throws Error when `url` is not a Postgres URL; the message never repeats the URL, which may hold a password.
  */
 export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type'>, product = 'Postgres'): PostgresConnection {
+  // Redshift clusters listen on 5439, Postgres on 5432.
+  const defaultPort = product === 'Redshift' ? 5439 : 5432;
   const url = config.url === undefined ? undefined : parseUrl(config.url);
   const password = url?.password ? decodeURIComponent(url.password) : config.password;
   const user = url?.username ? decodeURIComponent(url.username) : config.user;
   const target: PostgresTarget = {
     product,
     host: (url ? decodeURIComponent(url.hostname) : config.host) || 'localhost',
-    port: Number(url?.port || config.port || 5432),
+    port: Number(url?.port || config.port || defaultPort),
     user: user ?? '(the default user)',
     // Postgres connects to the database named after the user when none is given.
     database: (url ? decodeURIComponent(url.pathname.slice(1)) : config.database) || user || '(the default database)',
     schema: config.schema,
   };
   const connection: pg.ClientConfig = url
-    ? { connectionString: config.url }
-    : { host: config.host, port: config.port, user: config.user, password: config.password, database: config.database };
+    ? { connectionString: withDefaultPort(url, config.url as string, defaultPort) }
+    : { host: config.host, port: config.port ?? defaultPort, user: config.user, password: config.password, database: config.database };
   return {
     target,
     password: password || undefined,
@@ -44,6 +46,14 @@ export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type
       keepAlive: true,
     },
   };
+}
+
+/** The URL with the warehouse's default port when it names none: pg would take 5432 even for Redshift. */
+function withDefaultPort(url: URL, text: string, port: number): string {
+  if (url.port || port === 5432) return text;
+  const copy = new URL(text);
+  copy.port = String(port);
+  return copy.toString();
 }
 
 function parseUrl(text: string): URL {

@@ -2,6 +2,7 @@ import { dialectFor } from '@ferry/dialects';
 import { openRedshiftTestWarehouse, type RedshiftTestWarehouse } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
+import { postgresConnection } from '../postgres/postgres-connection.ts';
 import { postgresSpelling, RedshiftOnPostgresTestDouble } from '../testing/redshift-on-postgres.ts';
 import { csvRecord } from '../testing/transfer-csv.ts';
 
@@ -64,10 +65,9 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
     expect(error).toMatchObject({ kind: 'load', message: expect.stringMatching(/^destination "redshift-unit" \(redshift\): loading rows into .* a quoted field is not closed/) });
   });
 
-  it('changes a type in place only to lengthen a VARCHAR, as Redshift does', async () => {
-    await destination.alterColumnType('events', 'name', 'VARCHAR(256)');
-    expect((await destination.introspect('events'))?.columns.get('name')?.type).toBe('character varying(256)');
-    await expect(destination.alterColumnType('events', 'id', 'NUMERIC(38,0)')).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/rebuild the table/) });
+  it('refuses to change a type in place, so the engine rebuilds as on Redshift', async () => {
+    await expect(destination.alterColumnType('events', 'name', 'VARCHAR(256)')).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/rebuild the table/) });
+    expect((await destination.introspect('events'))?.columns.get('name')?.type).toBe('character varying(64)');
   });
 
   it('drops NOT NULL by moving the column into a nullable one, keeping every value', async () => {
@@ -75,6 +75,16 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
     const shape = await destination.introspect('events');
     expect(shape?.columns.get('id')).toEqual({ type: 'bigint', nullable: true });
     expect(await destination.query(`SELECT COUNT(DISTINCT "id"), MIN("id"), MAX("id") FROM ${table}`)).toEqual([['100000', '1', '100000']]);
+  });
+});
+
+describe('Redshift connections', () => {
+  it("default to Redshift's port 5439 where a URL or the parts name none, and keep a port that is named", () => {
+    const connect = (config: { url?: string; host?: string }) => postgresConnection({ id: 'r', schema: 'knock', ...config }, 'Redshift');
+    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com/dev' }).clientConfig.connectionString).toBe('postgres://ferry:pw@cluster.example.com:5439/dev');
+    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com:6000/dev' }).clientConfig.connectionString).toBe('postgres://ferry:pw@cluster.example.com:6000/dev');
+    expect(connect({ host: 'cluster.example.com' }).clientConfig.port).toBe(5439);
+    expect(connect({ url: 'postgres://ferry@cluster.example.com/dev' }).target.port).toBe(5439);
   });
 });
 

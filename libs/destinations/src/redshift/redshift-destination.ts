@@ -70,7 +70,7 @@ export class RedshiftDestination extends PgWireDestination {
       for await (const record of transferCsvRecords(counted(csv))) {
         this.checkWidth(record, columns.length, rows + batch.length / columns.length + 1);
         batch.push(...record);
-        batchBytes += record.reduce((sum, value) => sum + (value?.length ?? 0), 0);
+        batchBytes += record.reduce((sum, value) => sum + (value === null ? 0 : Buffer.byteLength(value)), 0);
         if (batch.length / columns.length >= rowsPerInsert || batchBytes >= MAX_BATCH_BYTES) await flush();
       }
       await flush();
@@ -82,14 +82,21 @@ export class RedshiftDestination extends PgWireDestination {
   }
 
   /**
-   * Redshift changes a column's type in place only to lengthen a VARCHAR, so anything else is
-   * refused here, before the warehouse would; the capabilities make the engine rebuild instead.
+   * Redshift changes a type in place only to lengthen a VARCHAR, and not inside a transaction
+   * block, where the engine evolves tables; its capabilities make the engine rebuild instead, so
+   * this refuses, before the warehouse would.
    */
   override async alterColumnType(table: string, column: string, type: string): Promise<void> {
-    if (!/^VARCHAR\(\d+\)$/i.test(type)) {
-      throw this.error('usage', `Redshift cannot change ${this.relation(table)}.${this.dialect.quoteIdentifier(column)} to ${type} in place: rebuild the table`);
-    }
-    await super.alterColumnType(table, column, type);
+    throw this.error('usage', `Redshift cannot change ${this.relation(table)}.${this.dialect.quoteIdentifier(column)} to ${type} in a transaction: rebuild the table`);
+  }
+
+  /**
+   * Redshift keeps the old rule for float text: 15 significant digits plus extra_float_digits,
+   * at most 2, which gives the 17 a double needs to read back exactly (a real gets 8 of its 9).
+   * @see https://docs.aws.amazon.com/redshift/latest/dg/r_extra_float_digits.html
+   */
+  protected override get sessionSettings(): string {
+    return `SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SET extra_float_digits = 2`;
   }
 
   /**

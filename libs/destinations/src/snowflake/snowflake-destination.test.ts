@@ -5,7 +5,8 @@ import { csvRecord } from '../testing/transfer-csv.ts';
 import type { SnowflakeDestinationConfig } from './snowflake-config.ts';
 import { SnowflakeDestination, type SnowflakeResult } from './snowflake-destination.ts';
 import { describeSnowflakeError, type SnowflakeTarget } from './snowflake-errors.ts';
-import { canonicalFloat, canonicalText } from './snowflake-values.ts';
+import { canonicalFloat } from '../canonical-float.ts';
+import { canonicalText } from './snowflake-values.ts';
 
 /** The destination, counting the statements it sends to Snowflake. */
 class StatementCountingSnowflakeDestination extends SnowflakeDestination {

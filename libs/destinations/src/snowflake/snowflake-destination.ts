@@ -108,8 +108,12 @@ export class SnowflakeDestination extends SqlDestination {
     try {
       await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
     } catch (error) {
+      // A half-open connection would keep the driver's timers alive.
+      await new Promise<void>((resolve) => connection.destroy(() => resolve()));
       throw this.failure(error, 'connecting');
     }
+    // A second connect replaces the session; the first is closed, not leaked.
+    await this.close();
     this.connection = connection;
     this.stageCreated = false;
     await this.run(SNOWFLAKE_SESSION_PARAMETERS);
@@ -235,7 +239,7 @@ export class SnowflakeDestination extends SqlDestination {
    * Sends one statement and resolves to its result; driver errors become DestinationErrors.
    * Every statement this destination runs goes through here.
    */
-  protected send(sql: string, doing: string): Promise<SnowflakeResult> {
+  protected async send(sql: string, doing: string): Promise<SnowflakeResult> {
     const connection = this.connected();
     return new Promise((resolve, reject) => {
       try {

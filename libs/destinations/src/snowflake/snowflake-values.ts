@@ -1,3 +1,5 @@
+import { canonicalFloat } from '../canonical-float.ts';
+
 /**
  * Result values as snowflake-sdk hands them over, turned into the transfer format's canonical
  * text. The SDK is asked for numbers and JSON as the strings Snowflake sent (exact digits at the
@@ -13,18 +15,18 @@ export const FETCH_AS_STRING = ['Number', 'JSON'] as const;
 /**
  * Session parameters every Ferry session sets: UTC for TIMESTAMP_LTZ and CURRENT_TIMESTAMP,
  * nanosecond times (canonicalText trims them), and quoted identifiers keeping their case, which
- * Ferry's folding relies on (an account may set QUOTED_IDENTIFIERS_IGNORE_CASE).
+ * Ferry's folding relies on (an account may set QUOTED_IDENTIFIERS_IGNORE_CASE), and input
+ * formats that detect the transfer format's ISO text whatever the account's defaults are.
  */
-export const SNOWFLAKE_SESSION_PARAMETERS = `ALTER SESSION SET TIMEZONE = 'UTC' TIME_OUTPUT_FORMAT = 'HH24:MI:SS.FF9' QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE`;
+export const SNOWFLAKE_SESSION_PARAMETERS =
+  `ALTER SESSION SET TIMEZONE = 'UTC' TIME_OUTPUT_FORMAT = 'HH24:MI:SS.FF9' QUOTED_IDENTIFIERS_IGNORE_CASE = FALSE ` +
+  `DATE_INPUT_FORMAT = 'AUTO' TIME_INPUT_FORMAT = 'AUTO' TIMESTAMP_INPUT_FORMAT = 'AUTO'`;
 
 /** The SDK's date object for DATE and TIMESTAMP_* values. */
 interface SnowflakeDate {
   getEpochSeconds(): number;
   getNanoSeconds(): number;
 }
-
-/** Snowflake's spellings of the special floats, and the transfer format's. */
-const SPECIAL_FLOATS: Readonly<Record<string, string>> = { nan: 'NaN', inf: 'Infinity', infinity: 'Infinity', '-inf': '-Infinity', '-infinity': '-Infinity' };
 
 /** `.ffffff` from nanoseconds, trailing zeros trimmed as Postgres prints it; empty for a whole second. */
 function fraction(nanoseconds: number): string {
@@ -36,14 +38,6 @@ function fraction(nanoseconds: number): string {
 function timestampText(value: SnowflakeDate): string {
   const iso = new Date(value.getEpochSeconds() * 1000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction(value.getNanoSeconds())}`;
-}
-
-/** A float's text that reads back as the same float: `-0` kept, Snowflake's `inf` spelled `Infinity`. */
-export function canonicalFloat(text: string): string {
-  const special = SPECIAL_FLOATS[text.toLowerCase()];
-  if (special !== undefined) return special;
-  const value = Number(text);
-  return Object.is(value, -0) ? '-0' : String(value);
 }
 
 /**
