@@ -10,3 +10,4 @@ export * from './harness/every-type-rows.ts';
 export * from './harness/redshift.ts';
 export * from './harness/emulators/snowflake.ts';
 export * from './harness/emulators/bigquery.ts';
+export * from './harness/duckdb.ts';

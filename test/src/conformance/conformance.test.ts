@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
@@ -11,7 +10,7 @@ import { openStateStore, type ModelTransfer, type StateStore } from '@ferry/stat
 import { syncAll, type Catalog, type DestinationTarget, type ModelAction, type SoftDeleteMode } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  byTenantAndId, column as columnIndex, comparable, FIRST_LOAD, INSERTED, readSlice, readThroughDestination, SECOND_LOAD, UPDATED, type SliceRow, type Value,
+  byTenantAndId, column as columnIndex, runOnDuckDB, comparable, FIRST_LOAD, INSERTED, readSlice, readThroughDestination, SECOND_LOAD, UPDATED, type SliceRow, type Value,
 } from '../index.ts';
 import type { Warehouse } from './conformance-destination.ts';
 import { CONFORMANCE_DESTINATIONS } from './destinations/index.ts';
@@ -101,14 +100,7 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
     let targets: DestinationTarget[];
 
     async function changeSource(sql: string): Promise<void> {
-      const instance = await DuckDBInstance.create(sourcePath);
-      const connection = await instance.connect();
-      try {
-        await connection.run(sql);
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
+      await runOnDuckDB(sourcePath, sql);
     }
 
     async function sync(next: Catalog, fullRefresh = false): Promise<Record<SoftDeleteMode, ModelTransfer>> {
@@ -309,14 +301,7 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
     let target: DestinationTarget;
 
     async function changeSource(...sql: string[]): Promise<void> {
-      const instance = await DuckDBInstance.create(sourcePath);
-      const connection = await instance.connect();
-      try {
-        for (const statement of sql) await connection.run(statement);
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
+      await runOnDuckDB(sourcePath, ...sql);
     }
 
     async function sync(): Promise<ModelTransfer> {

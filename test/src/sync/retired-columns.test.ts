@@ -9,7 +9,7 @@ import { DuckDBSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { syncAll, type Catalog } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, type TempDatabase } from '../index.ts';
+import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
 
 /**
  * A column that leaves the model is never dropped, whatever happens to the table later: a full
@@ -81,14 +81,7 @@ async function legacyValues(): Promise<Record<'pg' | 'duck', string[]>> {
 }
 
 async function changeSource(sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(sourcePath);
-  const connection = await instance.connect();
-  try {
-    await connection.run(sql);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  await runOnDuckDB(sourcePath, sql);
 }
 
 beforeAll(async () => {

@@ -1,14 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
 import { exportModels, modelSql } from '@ferry/generated';
 import { DuckDBSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { syncAll, type DestinationTarget } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSampleDuckDBSource, readDestinationTable, readSlice, type SliceRow } from '../index.ts';
+import { buildSampleDuckDBSource, readDestinationTable, readSlice, runOnDuckDB, type SliceRow } from '../index.ts';
 
 /**
  * `soft_deletes: delete` removes rows the source flags deleted, so the destination holds fewer
@@ -47,14 +46,7 @@ afterAll(async () => {
 });
 
 async function changeSource(sql: string): Promise<void> {
-  const instance = await DuckDBInstance.create(sourcePath);
-  const connection = await instance.connect();
-  try {
-    await connection.run(sql);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  await runOnDuckDB(sourcePath, sql);
 }
 
 async function sync() {

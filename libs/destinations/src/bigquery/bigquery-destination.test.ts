@@ -1,7 +1,7 @@
 import { openBigQueryTestWarehouse, type BigQueryTestWarehouse } from '@ferry/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
-import { csvRecord } from '../testing/transfer-csv.ts';
+import { csvRows } from '../testing/transfer-csv.ts';
 import { describeBigQueryError, type BigQueryTarget } from './bigquery-errors.ts';
 import { canonicalText, ndjsonLine, parseRelation, plainDecimal, timestampText } from './bigquery-values.ts';
 
@@ -120,16 +120,13 @@ describe('BigQuery destination on the test warehouse', () => {
     const table = destination.relation('rows');
     await destination.execute([`CREATE OR REPLACE TABLE ${table} (${q('id')} INT64, ${q('amount')} NUMERIC(38,9), ${q('at')} TIMESTAMP, ${q('note')} STRING)`]);
     const ROWS = 100_000;
-    async function* csv(): AsyncGenerator<Buffer> {
-      for (let start = 0; start < ROWS; start += 1000) {
-        let chunk = '';
-        for (let id = start; id < start + 1000; id += 1) chunk += csvRecord([String(id), `${id}.000000001`, '2024-01-01 00:00:00.000001+00', id % 2 ? '' : null]);
-        yield Buffer.from(chunk);
-      }
-    }
     const before = warehouse.requests();
     const started = Date.now();
-    const loaded = await destination.loadCsv(table, ['id', 'amount', 'at', 'note'], csv());
+    const loaded = await destination.loadCsv(
+      table,
+      ['id', 'amount', 'at', 'note'],
+      csvRows(ROWS, (i) => [String(i - 1), `${i - 1}.000000001`, '2024-01-01 00:00:00.000001+00', (i - 1) % 2 ? '' : null]),
+    );
     const requests = warehouse.requests() - before;
     console.info(`bigquery: ${ROWS} rows loaded in ${Date.now() - started} ms with ${requests} API requests`);
     expect(loaded.rows).toBe(ROWS);

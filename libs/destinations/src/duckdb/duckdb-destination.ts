@@ -1,14 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { dialectFor } from '@ferry/dialects';
-import { ByteCount } from '../byte-count.ts';
 import type { TableShape } from '../destination.ts';
 import type { DestinationError } from '../destination-error.ts';
 import { SqlDestination } from '../sql-destination.ts';
+import { CsvStagingError, stageCsvFile, type StagedCsvFile } from '../staged-csv-file.ts';
 import { statementSummary } from '../statement-summary.ts';
 import { tableShapeFrom } from '../table-shape.ts';
 import { duckdbCapabilities } from './duckdb-capabilities.ts';
@@ -96,32 +92,19 @@ export class DuckDBDestination extends SqlDestination {
   async loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
     const doing = `loading CSV into ${relation}`;
     const stagingDirectory = this.config.stagingDirectory ?? tmpdir();
-    let directory: string;
+    let staged: StagedCsvFile;
     try {
-      directory = await mkdtemp(join(stagingDirectory, 'ferry-duckdb-'));
+      staged = await stageCsvFile(csv, stagingDirectory, { gzip: false });
     } catch (error) {
-      throw this.error('load', `${doing} failed: cannot create a staging file in ${stagingDirectory} (${(error as Error).message}); set stagingDirectory to a writable directory`, error);
+      if (!(error instanceof CsvStagingError)) throw error;
+      throw this.error('load', `${doing} failed: ${error.message}; free space there or set stagingDirectory to a writable disk with room`, error);
     }
     try {
-      const file = join(directory, 'rows.csv');
-      const counter = new ByteCount();
-      const staged = createWriteStream(file);
-      let stagingFailure: Error | undefined;
-      staged.on('error', (error) => {
-        stagingFailure = error;
-      });
-      try {
-        await pipeline(csv, counter.through, staged);
-      } catch (error) {
-        // A failing CSV source is the source's error, not the destination's: pass it on as is.
-        if (error !== stagingFailure) throw error;
-        throw this.error('load', `${doing} failed: cannot stage the CSV in ${directory} (${(error as Error).message}); free space there or set stagingDirectory to a disk with room`, error);
-      }
       const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
-      const rows = await this.runDoing(`COPY ${relation} (${list}) FROM ${duckdbLiteral(file)} (${DUCKDB_CSV_OPTIONS})`, doing);
-      return { rows, bytes: counter.bytes };
+      const rows = await this.runDoing(`COPY ${relation} (${list}) FROM ${duckdbLiteral(staged.file)} (${DUCKDB_CSV_OPTIONS})`, doing);
+      return { rows, bytes: staged.bytes };
     } finally {
-      await rm(directory, { recursive: true, force: true });
+      await staged.remove();
     }
   }
 

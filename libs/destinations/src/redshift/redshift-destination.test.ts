@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
 import { postgresConnection } from '../postgres/postgres-connection.ts';
 import { postgresSpelling, RedshiftOnPostgresTestDouble } from '../testing/redshift-on-postgres.ts';
-import { csvRecord } from '../testing/transfer-csv.ts';
+import { csvRows } from '../testing/transfer-csv.ts';
 
 /** The test double, counting the INSERT statements its loads send. */
 class CountingRedshiftOnPostgresTestDouble extends RedshiftOnPostgresTestDouble {
@@ -14,15 +14,6 @@ class CountingRedshiftOnPostgresTestDouble extends RedshiftOnPostgresTestDouble 
     this.inserts += 1;
     return super.runWith(sql, values, doing);
   }
-}
-
-async function* rowsOf(count: number, row: (i: number) => (string | null)[]): AsyncGenerator<Buffer> {
-  const chunk: string[] = [];
-  for (let i = 1; i <= count; i += 1) {
-    chunk.push(csvRecord(row(i)));
-    if (chunk.length === 1000) yield Buffer.from(chunk.splice(0).join(''));
-  }
-  if (chunk.length > 0) yield Buffer.from(chunk.join(''));
 }
 
 describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
@@ -46,7 +37,7 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
 
   it('loads 100k rows with a few dozen multi-row INSERTs, not one statement per row', async () => {
     const columns = ['id', 'name', 'payload', 'at', 'score'];
-    const loaded = await destination.loadCsv(table, columns, rowsOf(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
+    const loaded = await destination.loadCsv(table, columns, csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
     expect(loaded.rows).toBe(100_000);
     expect(destination.inserts).toBeGreaterThan(0);
     expect(destination.inserts).toBeLessThanOrEqual(Math.ceil(100_000 / Math.floor(32_767 / columns.length)));

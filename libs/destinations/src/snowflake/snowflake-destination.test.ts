@@ -1,7 +1,7 @@
 import { openSnowflakeTestWarehouse, type SnowflakeTestWarehouse } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
-import { csvRecord } from '../testing/transfer-csv.ts';
+import { csvRows } from '../testing/transfer-csv.ts';
 import type { SnowflakeDestinationConfig } from './snowflake-config.ts';
 import { SnowflakeDestination, type SnowflakeResult } from './snowflake-destination.ts';
 import { describeSnowflakeError, type SnowflakeTarget } from './snowflake-errors.ts';
@@ -16,15 +16,6 @@ class StatementCountingSnowflakeDestination extends SnowflakeDestination {
     this.statements.push(sql.split(/\s/, 1)[0]!.toUpperCase());
     return super.send(sql, doing);
   }
-}
-
-async function* rowsOf(count: number, row: (i: number) => (string | null)[]): AsyncGenerator<Buffer> {
-  const chunk: string[] = [];
-  for (let i = 1; i <= count; i += 1) {
-    chunk.push(csvRecord(row(i)));
-    if (chunk.length === 1000) yield Buffer.from(chunk.splice(0).join(''));
-  }
-  if (chunk.length > 0) yield Buffer.from(chunk.join(''));
 }
 
 describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)', () => {
@@ -52,7 +43,7 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
   it('loads 100k rows with one PUT and one COPY, not one statement per row', async () => {
     destination.statements.length = 0;
     const started = Date.now();
-    const loaded = await destination.loadCsv(table, columns, rowsOf(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
+    const loaded = await destination.loadCsv(table, columns, csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
     const seconds = (Date.now() - started) / 1000;
     expect(loaded.rows).toBe(100_000);
     // The session's temporary stage is created by its first load, then PUT and COPY per load.
@@ -64,7 +55,7 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     expect(summary).toEqual(['100000', String(Math.floor(100_000 / 7)), '99999', '2024-01-01 00:00:00.000001+00', 'NaN']);
 
     destination.statements.length = 0;
-    await destination.loadCsv(table, columns, rowsOf(1, (i) => [String(i), null, null, null, null]));
+    await destination.loadCsv(table, columns, csvRows(1, (i) => [String(i), null, null, null, null]));
     expect(destination.statements).toEqual(['PUT', 'COPY']);
   }, 120_000);
 

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { dialectFor } from '@ferry/dialects';
 import type snowflake from 'snowflake-sdk';
-import { ByteCount } from '../byte-count.ts';
 import type { TableShape } from '../destination.ts';
 import { DestinationError } from '../destination-error.ts';
 import { scratchName } from '../names.ts';
 import { SqlDestination } from '../sql-destination.ts';
+import { CsvStagingError, stageCsvFile, type StagedCsvFile } from '../staged-csv-file.ts';
 import { statementSummary } from '../statement-summary.ts';
 import { snowflakeCapabilities } from './snowflake-capabilities.ts';
 import type { SnowflakeDestinationConfig } from './snowflake-config.ts';
@@ -152,42 +147,29 @@ export class SnowflakeDestination extends SqlDestination {
 
   async loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
     const doing = `loading CSV into ${relation}`;
-    let directory: string;
+    let staged: StagedCsvFile;
     try {
-      directory = await mkdtemp(join(tmpdir(), 'ferry-snowflake-'));
+      staged = await stageCsvFile(csv, tmpdir(), { gzip: true });
     } catch (error) {
-      throw this.error('load', `${doing} failed: cannot create a staging file in ${tmpdir()} (${(error as Error).message}); free space there or point TMPDIR to a writable disk`, error);
+      if (!(error instanceof CsvStagingError)) throw error;
+      throw this.error('load', `${doing} failed: ${error.message}; free space there or point TMPDIR to a writable disk with room`, error);
     }
     try {
-      const file = join(directory, 'rows.csv.gz');
-      const counter = new ByteCount();
-      const staged = createWriteStream(file);
-      let stagingFailure: Error | undefined;
-      staged.on('error', (error) => {
-        stagingFailure = error;
-      });
-      try {
-        await pipeline(csv, counter.through, createGzip(), staged);
-      } catch (error) {
-        // A failing CSV source is the source's error, not the destination's: pass it on as is.
-        if (error !== stagingFailure) throw error;
-        throw this.error('load', `${doing} failed: cannot stage the CSV in ${directory} (${(error as Error).message}); free space there or point TMPDIR to a disk with room`, error);
-      }
       // One folder per load, so concurrent loads of one session never pick up each other's files.
       const location = `@${await this.stage()}/${randomUUID()}/`;
-      await this.send(`PUT ${literal(`file://${file}`)} ${location} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`, doing);
+      await this.send(`PUT ${literal(`file://${staged.file}`)} ${location} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`, doing);
       const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
       try {
         const { statement, rows } = await this.send(`COPY INTO ${relation} (${list}) FROM ${location} FILE_FORMAT = (${CSV_FORMAT}) PURGE = TRUE`, doing);
         const loaded = (statement.getColumns() ?? []).findIndex((column) => column.getName().toLowerCase() === 'rows_loaded');
-        return { rows: rows.reduce((sum, row) => sum + Number(row[loaded] ?? 0), 0), bytes: counter.bytes };
+        return { rows: rows.reduce((sum, row) => sum + Number(row[loaded] ?? 0), 0), bytes: staged.bytes };
       } catch (error) {
         // PURGE removes the file only after a successful load.
         await this.send(`REMOVE ${location}`, doing).catch(() => undefined);
         throw error;
       }
     } finally {
-      await rm(directory, { recursive: true, force: true });
+      await staged.remove();
     }
   }
 

@@ -58,55 +58,43 @@ export const testDestinations: Readonly<Record<DestinationType, () => Promise<Te
   },
   async snowflake() {
     const warehouse = await openSnowflakeTestWarehouse();
-    const config = warehouse.config('test-snowflake', 'Knock');
-    const [destination, observer] = [createDestination(config), createDestination({ ...config, id: 'test-snowflake-observer' })];
-    await destination.connect();
-    await observer.connect();
-    return {
-      destination,
-      observe: (sql) => observer.query(sql),
-      // Loads stage their gzipped CSV in a directory of their own, removed after each load.
-      stagedFiles: async () => [],
-      async dispose() {
-        await Promise.all([destination.close(), observer.close()]);
-        await warehouse.dispose();
-      },
-    };
+    return pairOn({ ...warehouse, create: createDestination }, 'snowflake');
   },
   async bigquery() {
-    const warehouse = await openBigQueryTestWarehouse();
-    const config = warehouse.config('test-bigquery', 'Knock');
-    const [destination, observer] = [warehouse.create(config), warehouse.create({ ...config, id: 'test-bigquery-observer' })];
-    await destination.connect();
-    await observer.connect();
-    return {
-      destination,
-      observe: (sql) => observer.query(sql),
-      // Loads stream NDJSON to the API: nothing is staged locally.
-      stagedFiles: async () => [],
-      async dispose() {
-        await Promise.all([destination.close(), observer.close()]);
-        await warehouse.dispose();
-      },
-    };
+    return pairOn(await openBigQueryTestWarehouse(), 'bigquery');
   },
   async redshift() {
-    const warehouse = await openRedshiftTestWarehouse();
-    const config = warehouse.config('test-redshift', 'Knock');
-    const [destination, observer] = [warehouse.create(config), warehouse.create({ ...config, id: 'test-redshift-observer' })];
-    await destination.connect();
-    await observer.connect();
-    return {
-      destination,
-      observe: (sql) => observer.query(sql),
-      stagedFiles: async () => [],
-      async dispose() {
-        await Promise.all([destination.close(), observer.close()]);
-        await warehouse.dispose();
-      },
-    };
+    return pairOn(await openRedshiftTestWarehouse(), 'redshift');
   },
 };
+
+/** A test warehouse that makes destinations from its configs (real, emulated or a stand-in). */
+interface ConfigurableWarehouse<C extends { readonly id: string }> {
+  config(id: string, schema: string): C;
+  create(config: C): Destination;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A destination and an observer, each on its own session, in one schema of the warehouse.
+ * Nothing is staged on local disk by these types (Snowflake's gzip file lives only during a
+ * load; BigQuery streams; Redshift inserts), so stagedFiles is empty.
+ */
+async function pairOn<C extends { readonly id: string }>(warehouse: ConfigurableWarehouse<C>, type: DestinationType): Promise<TestDestination> {
+  const config = warehouse.config(`test-${type}`, 'Knock');
+  const [destination, observer] = [warehouse.create(config), warehouse.create({ ...config, id: `test-${type}-observer` })];
+  await destination.connect();
+  await observer.connect();
+  return {
+    destination,
+    observe: (sql) => observer.query(sql),
+    stagedFiles: async () => [],
+    async dispose() {
+      await Promise.all([destination.close(), observer.close()]);
+      await warehouse.dispose();
+    },
+  };
+}
 
 /** Every destination type, for `describe.each`. */
 export const DESTINATION_TYPES = Object.keys(testDestinations) as DestinationType[];

@@ -14,3 +14,13 @@ export function csvRecord(values: readonly (string | null)[]): string {
 export async function* csvChunks(records: readonly (readonly (string | null)[])[]): AsyncGenerator<Buffer> {
   for (const record of records) yield Buffer.from(csvRecord(record));
 }
+
+/** A CSV stream of `count` generated records (row(1) .. row(count)), 1,000 records a chunk: bulk loads without holding them all. */
+export async function* csvRows(count: number, row: (i: number) => (string | null)[]): AsyncGenerator<Buffer> {
+  const chunk: string[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    chunk.push(csvRecord(row(i)));
+    if (chunk.length === 1000) yield Buffer.from(chunk.splice(0).join(''));
+  }
+  if (chunk.length > 0) yield Buffer.from(chunk.join(''));
+}
