@@ -68,6 +68,18 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'secrets (ciphertext only, sealed by @ferry/connections)',
+    statements: (t) => [
+      `CREATE TABLE ${t.secrets} (
+        name TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+    ],
+  },
 ];
 
 const LATEST_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);

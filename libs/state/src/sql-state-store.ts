@@ -1,6 +1,15 @@
 import type { SqlParam, SqlRow, StateDriver } from './driver/driver.ts';
 import { applyMigrations } from './migrations.ts';
-import type { DestinationRecord, LeaseHolder, ModelState, ModelTransfer, StateStore, Transfer, TransferStatus } from './state-store.ts';
+import type {
+  DestinationRecord,
+  LeaseHolder,
+  ModelState,
+  ModelTransfer,
+  StateStore,
+  StoredSecret,
+  Transfer,
+  TransferStatus,
+} from './state-store.ts';
 import { StateStoreError } from './state-store-error.ts';
 import type { StateTables } from './state-tables.ts';
 import { newTransferId } from './transfer-id.ts';
@@ -48,6 +57,13 @@ interface ModelTransferRow extends SqlRow {
   lag_seconds: number | null;
   schema_changes: string;
   error: string | null;
+}
+
+interface SecretRow extends SqlRow {
+  name: string;
+  key_id: string;
+  sealed: string;
+  updated_at: Date;
 }
 
 /**
@@ -248,6 +264,42 @@ export class SqlStateStore implements StateStore {
     }));
   }
 
+  async putSecret(secret: Omit<StoredSecret, 'updatedAt'>): Promise<void> {
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.secrets} (name, key_id, sealed, updated_at) VALUES ($1, $2, $3, CURRENT_TIMESTAMP)
+       ON CONFLICT (name) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = excluded.updated_at`,
+      [secret.name, secret.keyId, secret.sealed],
+    );
+  }
+
+  async getSecret(name: string): Promise<StoredSecret | undefined> {
+    const [row] = await this.#driver.query<SecretRow>(
+      `SELECT name, key_id, sealed, updated_at FROM ${this.#tables.secrets} WHERE name = $1`,
+      [name],
+    );
+    return row && storedSecret(row);
+  }
+
+  async listSecrets(): Promise<StoredSecret[]> {
+    const rows = await this.#driver.query<SecretRow>(`SELECT name, key_id, sealed, updated_at FROM ${this.#tables.secrets} ORDER BY name`);
+    return rows.map(storedSecret);
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    const deleted = await this.#driver.query(`DELETE FROM ${this.#tables.secrets} WHERE name = $1 RETURNING name`, [name]);
+    return deleted.length > 0;
+  }
+
+  async replaceSecret(name: string, expectedSealed: string, next: Omit<StoredSecret, 'name' | 'updatedAt'>): Promise<boolean> {
+    // One statement, so the comparison and the write are atomic on both engines.
+    const replaced = await this.#driver.query(
+      `UPDATE ${this.#tables.secrets} SET key_id = $3, sealed = $4, updated_at = CURRENT_TIMESTAMP
+       WHERE name = $1 AND sealed = $2 RETURNING name`,
+      [name, expectedSealed, next.keyId, next.sealed],
+    );
+    return replaced.length > 0;
+  }
+
   /** The model outcomes of the given transfers, by transfer id, each list in model order. */
   async #modelTransfers(transferIds: readonly string[]): Promise<Map<string, ModelTransfer[]>> {
     const byTransfer = new Map<string, ModelTransfer[]>();
@@ -276,4 +328,8 @@ export class SqlStateStore implements StateStore {
     }
     return byTransfer;
   }
+}
+
+function storedSecret(row: SecretRow): StoredSecret {
+  return { name: row.name, keyId: row.key_id, sealed: row.sealed, updatedAt: row.updated_at };
 }

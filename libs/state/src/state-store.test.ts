@@ -236,6 +236,42 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     expect((await store.recentTransfers()).map((t) => [t.id, t.models.length])).toEqual([[transferId, 1]]);
   });
 
+  it('stores, replaces, lists (by name) and deletes secrets, stamping when each changed', async () => {
+    expect(await store.getSecret('acme_pg')).toBeUndefined();
+    expect(await store.listSecrets()).toEqual([]);
+    const before = Date.now();
+    await store.putSecret({ name: 'zeta_token', keyId: 'k_aaaaaaaaaaaa', sealed: 'v1.zeta' });
+    await store.putSecret({ name: 'acme_pg', keyId: 'k_aaaaaaaaaaaa', sealed: 'v1.first' });
+    await store.putSecret({ name: 'acme_pg', keyId: 'k_bbbbbbbbbbbb', sealed: 'v1.second' });
+
+    const acme = await store.getSecret('acme_pg');
+    expect(acme).toEqual({ name: 'acme_pg', keyId: 'k_bbbbbbbbbbbb', sealed: 'v1.second', updatedAt: expect.any(Date) });
+    expect(acme!.updatedAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    expect((await store.listSecrets()).map((s) => [s.name, s.sealed])).toEqual([
+      ['acme_pg', 'v1.second'],
+      ['zeta_token', 'v1.zeta'],
+    ]);
+
+    expect(await store.deleteSecret('acme_pg')).toBe(true);
+    expect(await store.deleteSecret('acme_pg')).toBe(false);
+    expect((await store.listSecrets()).map((s) => s.name)).toEqual(['zeta_token']);
+  });
+
+  it('replaces a secret only while it still holds the ciphertext the caller read', async () => {
+    await store.putSecret({ name: 'acme_pg', keyId: 'k_old', sealed: 'v1.read-by-rotation' });
+    // A `ferry secrets set` lands between the rotation's read and its write.
+    await store.putSecret({ name: 'acme_pg', keyId: 'k_new', sealed: 'v1.set-meanwhile' });
+
+    expect(await store.replaceSecret('acme_pg', 'v1.read-by-rotation', { keyId: 'k_new', sealed: 'v1.rotated-stale' })).toBe(false);
+    expect(await store.getSecret('acme_pg')).toMatchObject({ keyId: 'k_new', sealed: 'v1.set-meanwhile' });
+
+    expect(await store.replaceSecret('acme_pg', 'v1.set-meanwhile', { keyId: 'k_newer', sealed: 'v1.rotated' })).toBe(true);
+    expect(await store.getSecret('acme_pg')).toMatchObject({ keyId: 'k_newer', sealed: 'v1.rotated' });
+    // A secret deleted meanwhile stays deleted.
+    expect(await store.replaceSecret('no_such_secret', 'v1.x', { keyId: 'k_new', sealed: 'v1.y' })).toBe(false);
+    expect(await store.getSecret('no_such_secret')).toBeUndefined();
+  });
+
   it('says it is closed when used after close', async () => {
     await store.close();
     await expect(store.listDestinations()).rejects.toThrow(/is already closed/);

@@ -56,6 +56,19 @@ export interface LeaseHolder {
 }
 
 /**
+ * A credential as the state store keeps it: ciphertext only. Sealing and opening happen in
+ * @ferry/connections, which holds the master keys; the store never sees a key or a plaintext.
+ */
+export interface StoredSecret {
+  readonly name: string;
+  /** Fingerprint of the master key that sealed it (not secret): which key opening it needs. */
+  readonly keyId: string;
+  /** The sealed value, as text. */
+  readonly sealed: string;
+  readonly updatedAt: Date;
+}
+
+/**
  * Ferry's control-plane state. One implementation, one SQL code path, over two engines: Postgres
  * for production (FERRY_STATE_URL) and an embedded DuckDB file needing no server.
  */
@@ -96,4 +109,18 @@ export interface StateStore {
    * one's, `limit` of them (default 20).
    */
   recentTransfers(options?: { destinationId?: string; limit?: number }): Promise<Transfer[]>;
+
+  /** Stores a secret's ciphertext, replacing any under that name. */
+  putSecret(secret: Omit<StoredSecret, 'updatedAt'>): Promise<void>;
+  getSecret(name: string): Promise<StoredSecret | undefined>;
+  /** Every stored secret, by name. */
+  listSecrets(): Promise<StoredSecret[]>;
+  /** Resolves to false when there was no such secret. */
+  deleteSecret(name: string): Promise<boolean>;
+  /**
+   * Compare-and-swap: replaces the secret only if its ciphertext is still `expectedSealed`, and
+   * resolves to whether it did. Key rotation re-seals with it, so a secret set (or deleted)
+   * while the rotation ran is never overwritten with the value the rotation read.
+   */
+  replaceSecret(name: string, expectedSealed: string, next: Omit<StoredSecret, 'name' | 'updatedAt'>): Promise<boolean>;
 }

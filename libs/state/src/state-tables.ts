@@ -14,6 +14,7 @@ export interface StateTables {
   readonly transfers: string;
   readonly modelTransfers: string;
   readonly destinationLeases: string;
+  readonly secrets: string;
 }
 
 /**
@@ -36,5 +37,6 @@ export function stateTables(schema: string): StateTables {
     transfers: table('transfers'),
     modelTransfers: table('model_transfers'),
     destinationLeases: table('destination_leases'),
+    secrets: table('secrets'),
   };
 }

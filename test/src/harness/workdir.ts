@@ -24,11 +24,15 @@ export async function copyDbtProject(to: string): Promise<string> {
   return to;
 }
 
-/** Runs the real `ferry` CLI as a user would, never throwing on a non-zero exit. */
-export async function runFerry(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+/**
+ * Runs the real `ferry` CLI as a user would, never throwing on a non-zero exit. stdin is `input`,
+ * or empty: never left open, which a command reading it would wait on.
+ */
+export function runFerry(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {
   return execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: options.env,
+    input: options.input ?? '',
     reject: false,
   });
 }
