@@ -11,3 +11,4 @@ export * from './harness/redshift.ts';
 export * from './harness/emulators/snowflake.ts';
 export * from './harness/emulators/bigquery.ts';
 export * from './harness/duckdb.ts';
+export * from './harness/sshd.ts';
