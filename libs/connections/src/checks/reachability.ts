@@ -1,0 +1,41 @@
+import net from 'node:net';
+
+/**
+ * Opens and closes a TCP connection to `host:port`: tells "nothing answers there" apart from a
+ * refused login before any driver is involved.
+ * @throws Error saying what happened, with the timeout it waited
+ */
+export function checkReachable(host: string, port: number, timeoutSeconds: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutSeconds * 1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(`${host}:${port} accepts TCP connections (${Date.now() - started} ms)`);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error(`no answer from ${host}:${port} within ${timeoutSeconds} s (connect_timeout): check the host, the port and the firewall between Ferry and it`));
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.destroy();
+      reject(new Error(`${host}:${port} cannot be reached (${reachabilityReason(error)})`));
+    });
+  });
+}
+
+function reachabilityReason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused: nothing listens on that port; check the port, and that the server is running';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve: check the host';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to the host: check the address and the network between Ferry and it';
+    default:
+      return error.code ?? error.message;
+  }
+}
