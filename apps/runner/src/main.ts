@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { SecretError } from '@ferry/connections';
 import { SetupSqlError } from '@ferry/destinations';
 import { GeneratorError } from '@ferry/generator';
 import { registerGenerate } from './commands/generate.ts';
@@ -7,6 +8,9 @@ import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDestinations } from './commands/destinations.ts';
+import { registerSource } from './commands/source.ts';
+import { registerSecrets } from './commands/secrets.ts';
+import { registerKeys } from './commands/keys.ts';
 import { ConfigError } from './config/load.ts';
 import { redactSecrets } from './output/redact.ts';
 
@@ -22,6 +26,17 @@ registerSync(program);
 registerStatus(program);
 registerDemo(program);
 registerDestinations(program);
+registerSource(program);
+registerSecrets(program);
+registerKeys(program);
+
+// An error nothing caught would otherwise reach stderr as Node prints it, secrets and all.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.exitCode = reportError(error);
+    process.exit();
+  });
+}
 
 try {
   await program.parseAsync(process.argv);
@@ -35,8 +50,8 @@ function reportError(error: unknown): number {
     // Commander has already printed usage errors and help; only its exit code matters.
     return error.exitCode;
   }
-  if (error instanceof GeneratorError || error instanceof ConfigError || error instanceof SetupSqlError) {
-    console.error(`error: ${error.message}`);
+  if (error instanceof GeneratorError || error instanceof ConfigError || error instanceof SetupSqlError || error instanceof SecretError) {
+    console.error(`error: ${redactSecrets(error.message)}`);
     return 1;
   }
   console.error(`error: ${redactSecrets((error as Error).message ?? String(error))}`);

@@ -1,9 +1,10 @@
 import { DuckDBSource } from './duckdb/duckdb-source.ts';
 import { PostgresSource } from './postgres/postgres-source.ts';
 import type { Source } from './source.ts';
+import type { PostgresSourceUrl } from './postgres/connection.ts';
 
 /** Where the export models are read from, as a workspace configures it. */
-export type SourceConfig = { readonly type: 'postgres'; readonly url: string } | { readonly type: 'duckdb'; readonly path: string };
+export type SourceConfig = ({ readonly type: 'postgres' } & PostgresSourceUrl) | { readonly type: 'duckdb'; readonly path: string };
 
 /**
  * The source for a config; call `connect()` before reading.
@@ -15,7 +16,7 @@ export type SourceConfig = { readonly type: 'postgres'; readonly url: string } |
 export function createSource(config: SourceConfig): Source {
   switch (config.type) {
     case 'postgres':
-      return new PostgresSource({ url: config.url });
+      return new PostgresSource(config);
     case 'duckdb':
       return new DuckDBSource({ path: config.path });
     default:

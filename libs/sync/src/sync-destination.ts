@@ -28,6 +28,18 @@ export interface DestinationTarget {
   readonly softDeletes: SoftDeleteMode;
   /** A fresh, unconnected client for each attempt. */
   open(): Destination;
+  /**
+   * Opens what the destination's connections pass through (an SSH tunnel): once per transfer,
+   * before its first connection, closed after its last. Absent for a direct connection.
+   */
+  openRoute?(): Promise<ConnectionRoute>;
+}
+
+/** What a destination's connections pass through during one transfer, such as an SSH tunnel. */
+export interface ConnectionRoute {
+  /** Why the route failed, if it did: added to the error of a model that failed on it. */
+  readonly problem: string | undefined;
+  close(): Promise<void>;
 }
 
 export interface SyncOptions {
@@ -43,14 +55,19 @@ export async function planDestination(
   state: StateStore,
   options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan[]> {
-  const destination = target.open();
-  await destination.connect();
+  const route = await target.openRoute?.();
   try {
-    const plans: ModelPlan[] = [];
-    for (const model of target.models) plans.push(await planFor(destination, target, model, state, options));
-    return plans;
+    const destination = target.open();
+    await destination.connect();
+    try {
+      const plans: ModelPlan[] = [];
+      for (const model of target.models) plans.push(await planFor(destination, target, model, state, options));
+      return plans;
+    } finally {
+      await destination.close();
+    }
   } finally {
-    await destination.close();
+    await route?.close();
   }
 }
 
@@ -119,7 +136,10 @@ async function runTransfer(
   events.destinationStarted?.(target.id, transferId);
   const outcomes: ModelTransfer[] = [];
   let error: string | null = null;
+  let route: ConnectionRoute | undefined;
   try {
+    // Inside the transfer, so a bastion that is down fails it like any unreachable warehouse.
+    route = await target.openRoute?.();
     for (const model of target.models) {
       lease.check();
       const outcome = await withRetries(
@@ -153,13 +173,15 @@ async function runTransfer(
           }
         },
         (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause),
-      ).catch((cause: Error): ModelTransfer => failedModel(model, cause));
+      ).catch((cause: Error): ModelTransfer => failedModel(model, cause, route?.problem));
       outcomes.push(outcome);
       await state.recordModelTransfer(transferId, outcome);
       events.modelFinished?.(target.id, outcome);
     }
   } catch (cause) {
     error = (cause as Error).message;
+  } finally {
+    await route?.close().catch(() => {});
   }
   const failed = outcomes.filter((o) => o.error !== null);
   error ??= failed.length > 0 ? `${failed.length} of ${outcomes.length} model(s) failed: ${failed.map((o) => o.model).join(', ')}` : null;
@@ -195,7 +217,7 @@ function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: Mo
   return reasons;
 }
 
-function failedModel(model: string, cause: Error): ModelTransfer {
+function failedModel(model: string, cause: Error, routeProblem: string | undefined): ModelTransfer {
   return {
     model,
     action: 'failed',
@@ -206,6 +228,7 @@ function failedModel(model: string, cause: Error): ModelTransfer {
     durationMs: 0,
     lagSeconds: null,
     schemaChanges: [],
-    error: cause.message,
+    // A warehouse driver only sees its connection cut; the route knows why.
+    error: routeProblem === undefined ? cause.message : `${cause.message} (${routeProblem})`,
   };
 }

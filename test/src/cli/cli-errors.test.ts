@@ -109,7 +109,7 @@ const cases: ConfigCase[] = [
   {
     name: 'a destination URL that is not postgres://',
     edit: (c) => ((c.destinations[1]!.url = 'mysql://ferry:${FERRY_TEST_PASSWORD}@db.acme.example/analytics'), c),
-    problems: ['destinations[1].url: must be a postgres:// URL, e.g. postgres://user:${PASSWORD_VAR}@host:5432/db'],
+    problems: ['destinations[1].url: must be a postgres:// URL, e.g. postgres://user@host:5432/db (the password in `password`)'],
   },
   {
     name: 'an unknown export model',

@@ -1,6 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DIALECT_NAMES } from '@ferry/dialects';
 import { setupSql, type DestinationType } from '@ferry/destinations';
+import { loadConfig } from '../config/load.ts';
+import { checkDestination } from '../connections/connection-checks.ts';
+import { checkLine, reportChecks } from '../output/check-report.ts';
+import { openRuntime } from '../runtime.ts';
 
 interface SetupSqlFlags {
   user: string;
@@ -35,5 +39,24 @@ export function registerDestinations(program: Command): void {
     .option('--location <location>', 'bigquery: where the dataset lives', 'US')
     .action((type: DestinationType, flags: SetupSqlFlags) => {
       process.stdout.write(setupSql(type, flags));
+    });
+
+  destinations
+    .command('test')
+    .description('Check that Ferry can reach, log in to and write to a destination: each check passes or says what to fix')
+    .argument('<id>', 'the destination id in ferry.yaml')
+    .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
+    .option('--json', 'print the results as JSON')
+    .action(async (id: string, flags: { config: string; json?: boolean }) => {
+      const runtime = await openRuntime(await loadConfig(flags.config), { destination: id });
+      try {
+        const entry = runtime.config.destinations.find((d) => d.id === id);
+        if (!entry) throw new Error(`no destination "${id}" in ${flags.config}`);
+        if (!flags.json) console.log(`Checking destination "${id}" (${entry.type})`);
+        const results = await checkDestination(entry, (result) => flags.json || console.log(checkLine(result)));
+        reportChecks(results, flags.json ?? false);
+      } finally {
+        await runtime.close();
+      }
     });
 }

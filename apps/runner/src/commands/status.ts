@@ -29,7 +29,7 @@ export function registerStatus(program: Command): void {
         });
         console.log(flags.json ? redactSecrets(JSON.stringify(transfers, null, 2)) : formatTransfers(transfers));
       } finally {
-        await runtime.state.close();
+        await runtime.close();
       }
     });
 }

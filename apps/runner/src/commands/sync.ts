@@ -49,7 +49,7 @@ export function registerSync(program: Command): void {
         }
         console.log(table(rows));
       } finally {
-        await runtime.state.close();
+        await runtime.close();
       }
     });
 }
@@ -60,6 +60,6 @@ export async function runSync(configFile: string, selection: Selection, env: Nod
   try {
     return await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());
   } finally {
-    await runtime.state.close();
+    await runtime.close();
   }
 }

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ExportModelName } from '@ferry/generated';
 import type { z } from 'zod';
-import { configSchema, destinationSchema, type FerryConfig } from './schema.ts';
+import { configSchema, destinationSchema, sshTunnel, type FerryConfig } from './schema.ts';
 
 /** A ferry.yaml that cannot be used; every problem names its field and what to do. */
 export class ConfigError extends Error {
@@ -24,7 +24,8 @@ export interface LoadedConfig extends FerryConfig {
 /**
  * Reads ferry.yaml: YAML, then `${VAR}` references replaced from the environment, then the
  * schema. Values that came from the environment are never echoed in errors, since they are
- * usually secrets.
+ * usually secrets. `${secret:name}` references stay as written: they name secrets in the state
+ * store, resolved when the store is open (see resolveSecretReferences).
  */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   let text: string;
@@ -61,8 +62,8 @@ const KNOWN_KEYS = [
   ...new Set([
     ...Object.keys(configSchema.shape),
     ...['type', 'url', 'path', 'concurrency', 'lookback', 'retries'],
-    ...Object.keys(destinationSchema.options[0].shape),
-    ...Object.keys(destinationSchema.options[1].shape),
+    ...destinationSchema.options.flatMap((option) => Object.keys(option.shape)),
+    ...Object.keys(sshTunnel.shape),
   ]),
 ];
 
@@ -70,6 +71,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code !== 'unrecognized_keys') return issue.message;
   return issue.keys
     .map((key) => {
+      if (key === 'ssh') return 'ssh tunnels are for postgres and redshift connections (Snowflake, BigQuery and DuckDB are not reached through a bastion)';
       // The nearest known key, if close enough to be a typo; never the key itself (known elsewhere, not here).
       const [near] = KNOWN_KEYS.filter((known) => known !== key && editDistance(known, key) <= Math.min(2, key.length - 2)).sort(
         (a, b) => editDistance(a, key) - editDistance(b, key),
@@ -92,8 +94,16 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+/** `${ENV_VAR}` or `${secret:name}`; anything else inside `${…}` is a mistake worth reporting. */
+const REFERENCE = /\$\{(?:[A-Za-z_][A-Za-z0-9_]*|secret:[A-Za-z_][A-Za-z0-9_.-]*)\}/g;
+
 function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv, problems: string[]): unknown {
   if (typeof value === 'string') {
+    const malformed = value.replace(REFERENCE, '').match(/\$\{[^}]*\}?/);
+    if (malformed) {
+      problems.push(`${formatPath(path)}: "${malformed[0]}" is not a reference Ferry knows: write \${ENV_VAR} or \${secret:name}`);
+      return value;
+    }
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
       const found = env[name];
       if (found === undefined) {
@@ -110,7 +120,8 @@ function interpolate(value: unknown, path: PropertyKey[], env: NodeJS.ProcessEnv
   return value;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+/** A field's path as ferry.yaml users read it: `destinations[0].ssh.host`. */
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
@@ -119,11 +130,19 @@ function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
   const at = (path: string) => (path === ':memory:' || isAbsolute(path) ? path : resolve(base, path));
   return {
     ...config,
-    source: config.source.type === 'duckdb' ? { ...config.source, path: at(config.source.path) } : config.source,
+    source:
+      config.source.type === 'duckdb'
+        ? { ...config.source, path: at(config.source.path) }
+        : config.source.ssh?.private_key_file
+          ? { ...config.source, ssh: { ...config.source.ssh, private_key_file: at(config.source.ssh.private_key_file) } }
+          : config.source,
     state: { ...config.state, ...(config.state.path ? { path: at(config.state.path) } : {}) },
     destinations: config.destinations.map((d) => {
       if (d.type === 'duckdb') return { ...d, path: at(d.path) };
       if (d.type === 'bigquery' && d.key_file) return { ...d, key_file: at(d.key_file) };
+      if ((d.type === 'postgres' || d.type === 'redshift') && d.ssh?.private_key_file) {
+        return { ...d, ssh: { ...d.ssh, private_key_file: at(d.ssh.private_key_file) } };
+      }
       return d;
     }),
   };

@@ -15,14 +15,56 @@ const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+
   },
 );
 
+const seconds = (what: string, max: number) => z.number().int().min(1, `${what}: at least 1 (seconds)`).max(max, `${what}: at most ${max} (seconds)`);
+
+/** An SSH bastion the connection goes through; see docs/ferry-yaml.md#ssh-tunnels. */
+export const sshTunnel = z
+  .strictObject({
+    host: z.string().min(1, "the bastion's host name or address"),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1, 'the login on the bastion'),
+    private_key: z.string().min(1).optional(),
+    private_key_file: z.string().min(1).optional(),
+    passphrase: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    host_key: z
+      .string({ error: "required: the bastion's host key fingerprint (SHA256:…), so Ferry never sends credentials to an impostor" })
+      .regex(
+        /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+        'the SHA256 fingerprint as `ssh-keygen -lf` prints it (SHA256: and 43 base64 characters): ask the bastion\'s administrator, ' +
+          'or run `ssh-keyscan -p <port> <host> | ssh-keygen -lf -` from a network you trust',
+      ),
+    keepalive_interval: seconds('keepalive_interval', 3600).default(15),
+    keepalive_count_max: z.number().int().min(1).max(100).default(3),
+    connect_timeout: seconds('connect_timeout', 600).default(30),
+  })
+  .superRefine((ssh, context) => {
+    const given = (['private_key', 'private_key_file', 'password'] as const).filter((key) => ssh[key] !== undefined);
+    if (given.length !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message: `give exactly one way to log in: private_key (e.g. \${secret:acme_ssh_key}), private_key_file or password${given.length > 1 ? ` (got ${given.join(', ')})` : ''}`,
+      });
+    }
+    if (ssh.passphrase !== undefined && ssh.password !== undefined) {
+      context.addIssue({ code: 'custom', path: ['passphrase'], message: 'a passphrase unlocks a private key: leave it out with password' });
+    }
+  });
+
+export type SshTunnelEntry = z.infer<typeof sshTunnel>;
+
 const postgresConnection = {
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://user:${PASSWORD_VAR}@host:5432/db'),
+  url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://user@host:5432/db (the password in `password`)'),
+  /** Used where the url has none: keeps a secret out of the URL. */
+  password: z.string().min(1).optional(),
+  connect_timeout: seconds('connect_timeout', 600).default(30),
+  ssh: sshTunnel.optional(),
 };
 const duckdbConnection = { path: z.string().min(1) };
 const snowflakeConnection = {
   account: z.string().min(1, 'the account identifier, e.g. xy12345.eu-central-1 or myorg-myaccount'),
   user: z.string().min(1),
-  password: z.string().min(1, 'write it as ${ENV_VAR}'),
+  password: z.string().min(1, 'write it as ${ENV_VAR} or ${secret:name}'),
   database: z.string().min(1),
   warehouse: z.string().min(1).optional(),
   role: z.string().min(1).optional(),
@@ -34,10 +76,17 @@ const bigqueryConnection = {
   key_file: z.string().min(1).optional(),
 };
 
+/** A password in the url and another in `password` would leave which one is used to chance. */
+function onePassword(entry: { url: string; password?: string | undefined }): boolean {
+  return entry.password === undefined || !/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(entry.url);
+}
+const ONE_PASSWORD = { message: 'the url has a password and `password` is set too: keep one', path: ['password'] };
+
 export const sourceSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }),
+  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
   z.strictObject({ type: z.literal('duckdb'), ...duckdbConnection }),
 ]);
+
 
 const destinationIdentity = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
@@ -50,9 +99,9 @@ const destinationIdentity = {
 const destinationCommon = { ...destinationIdentity, schema: z.string().min(1).default('ferry') };
 
 export const destinationSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('postgres'), ...destinationCommon, ...postgresConnection }),
+  z.strictObject({ type: z.literal('postgres'), ...destinationCommon, ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
   z.strictObject({ type: z.literal('duckdb'), ...destinationCommon, ...duckdbConnection }),
-  z.strictObject({ type: z.literal('redshift'), ...destinationCommon, ...postgresConnection }),
+  z.strictObject({ type: z.literal('redshift'), ...destinationCommon, ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
   z.strictObject({ type: z.literal('snowflake'), ...destinationCommon, ...snowflakeConnection }),
   z.strictObject({ type: z.literal('bigquery'), ...destinationIdentity, ...bigqueryConnection }),
 ]);

@@ -1,9 +1,34 @@
 /**
- * A last line of defence before anything is printed or logged: passwords inside connection URLs
- * (`postgres://user:secret@host`) and `password=...` pairs are masked, whoever produced the text.
+ * Every secret this process has read (passwords, passphrases, private keys, values of
+ * `${secret:name}` references), in the forms it can take in text: as is, inside a URL, inside a
+ * JSON string. Everything Ferry prints, logs or records as an error passes through
+ * `redactSecrets`, whoever produced the text (a driver may echo its connection string).
+ */
+const known = new Set<string>();
+
+/**
+ * Secrets shorter than this are not masked: masking a three-letter password would mask that word
+ * in every message. Such a password is no protection anyway.
+ */
+const SHORTEST_MASKED = 4;
+
+/** Masks `secret` in all text redactSecrets sees from now on. */
+export function registerSecret(secret: string): void {
+  if (secret.length < SHORTEST_MASKED) return;
+  for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) known.add(form);
+  // A multi-line secret (a private key) is masked line by line too: a message may quote one line.
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 16) known.add(line.trim());
+}
+
+/**
+ * Masks every registered secret, and, for secrets Ferry never saw, passwords inside connection
+ * URLs (`postgres://user:secret@host`) and `password=...` pairs.
  */
 export function redactSecrets(text: string): string {
-  return text
+  let redacted = text;
+  // Longest first, so a secret containing another is masked whole.
+  for (const secret of [...known].sort((a, b) => b.length - a.length)) redacted = redacted.replaceAll(secret, '***');
+  return redacted
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s]*@/gi, '$1***@')
     .replace(/(password\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi, '$1***');
 }

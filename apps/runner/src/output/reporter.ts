@@ -6,10 +6,12 @@ import { redactSecrets } from './redact.ts';
 
 /**
  * Turns sync events into output: live progress lines on a terminal, structured JSON logs (pino)
- * otherwise. Every message passes through redactSecrets.
+ * otherwise. Every line passes through redactSecrets on its way out.
  */
 export function createReporter(stream: NodeJS.WriteStream = process.stderr): SyncEvents {
-  return stream.isTTY ? terminalReporter(stream) : jsonReporter(pino({ base: { app: 'ferry' } }, stream));
+  return stream.isTTY
+    ? terminalReporter(stream)
+    : jsonReporter(pino({ base: { app: 'ferry' } }, { write: (line: string) => stream.write(redactSecrets(line)) }));
 }
 
 function jsonReporter(log: Logger): SyncEvents {
@@ -20,14 +22,14 @@ function jsonReporter(log: Logger): SyncEvents {
     modelFinished: (destination, outcome) =>
       outcome.error === null
         ? log.info({ event: 'model.finished', destination, ...outcome }, 'model synced')
-        : log.error({ event: 'model.failed', destination, ...outcome, error: redactSecrets(outcome.error) }, 'model failed'),
+        : log.error({ event: 'model.failed', destination, ...outcome, error: outcome.error }, 'model failed'),
     destinationFinished: (destination, result) =>
       (result.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))(
-        { event: 'transfer.finished', destination, transfer: result.transferId, status: result.status, error: result.error && redactSecrets(result.error) },
+        { event: 'transfer.finished', destination, transfer: result.transferId, status: result.status, error: result.error },
         `transfer ${result.status}`,
       ),
     retrying: (destination, attempt, delayMs, error) =>
-      log.warn({ event: 'retry', destination, attempt, delayMs, error: redactSecrets(error.message) }, 'transient error, retrying'),
+      log.warn({ event: 'retry', destination, attempt, delayMs, error: error.message }, 'transient error, retrying'),
   };
 }
 

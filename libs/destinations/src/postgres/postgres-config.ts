@@ -7,7 +7,10 @@ export interface PostgresDestinationConfig {
   readonly type: 'postgres';
   /** Names the destination in every error and log line. */
   readonly id: string;
-  /** `postgres://user:password@host:port/database`, with libpq-style options such as `?sslmode=require`. */
+  /**
+   * `postgres://user:password@host:port/database`, with libpq-style options such as `?sslmode=require`.
+   * `password`, when given, is used where the url has none.
+   */
   readonly url?: string;
   readonly host?: string;
   readonly port?: number;
@@ -18,4 +21,9 @@ export interface PostgresDestinationConfig {
   readonly schema: string;
   /** How long to wait for the connection before failing; default 30. */
   readonly connectTimeoutSeconds?: number;
+  /**
+   * Connect here instead of the warehouse's own host and port: the local end of an SSH tunnel.
+   * Messages still name the warehouse's address, and `through` (the bastion) as the way to it.
+   */
+  readonly via?: { readonly host: string; readonly port: number; readonly through: string };
 }

@@ -31,28 +31,45 @@ export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type
     // Postgres connects to the database named after the user when none is given.
     database: (url ? decodeURIComponent(url.pathname.slice(1)) : config.database) || user || '(the default database)',
     schema: config.schema,
+    connectTimeoutSeconds: config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
+    ...(config.via ? { through: config.via.through } : {}),
   };
   const connection: pg.ClientConfig = url
-    ? { connectionString: withDefaultPort(url, config.url as string, defaultPort) }
-    : { host: config.host, port: config.port ?? defaultPort, user: config.user, password: config.password, database: config.database };
+    ? { connectionString: connectionString(url, defaultPort, password, config.via) }
+    : {
+        host: config.via?.host ?? config.host,
+        port: config.via?.port ?? config.port ?? defaultPort,
+        user: config.user,
+        password: config.password,
+        database: config.database,
+      };
   return {
     target,
     password: password || undefined,
     clientConfig: {
       ...connection,
       application_name: 'ferry',
-      connectionTimeoutMillis: (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+      connectionTimeoutMillis: target.connectTimeoutSeconds * 1000,
       // Long loads through firewalls and bastions: keep-alives stop idle-timeout disconnects.
       keepAlive: true,
     },
   };
 }
 
-/** The URL with the warehouse's default port when it names none: pg would take 5432 even for Redshift. */
-function withDefaultPort(url: URL, text: string, port: number): string {
-  if (url.port || port === 5432) return text;
-  const copy = new URL(text);
-  copy.port = String(port);
+/**
+ * The URL pg connects with: the warehouse's default port when it names none (pg would take 5432
+ * even for Redshift), the separately given password where it has none, and the tunnel's local
+ * end instead of the host. pg lets a connection string's parts win over separate settings, so
+ * they go into the URL.
+ */
+function connectionString(url: URL, defaultPort: number, password: string | undefined, via: PostgresDestinationConfig['via']): string {
+  const copy = new URL(url.toString());
+  if (!copy.port && defaultPort !== 5432) copy.port = String(defaultPort);
+  if (!copy.password && password) copy.password = encodeURIComponent(password);
+  if (via) {
+    copy.hostname = via.host;
+    copy.port = String(via.port);
+  }
   return copy.toString();
 }
 

@@ -13,6 +13,10 @@ export interface PostgresTarget {
   readonly database: string;
   readonly user: string;
   readonly schema: string;
+  /** The configured connect timeout, named when a connection attempt runs out of it. */
+  readonly connectTimeoutSeconds: number;
+  /** How the warehouse is reached when not directly, e.g. `SSH bastion ferry@bastion.acme.com:22`. */
+  readonly through?: string;
 }
 
 /** What a failure was and what to do about it, before the destination's id is put in front. */
@@ -35,11 +39,13 @@ export function describePostgresError(error: unknown, target: PostgresTarget, do
   const code = (error as { code?: unknown }).code;
   if (!(error instanceof pg.DatabaseError)) {
     if ((typeof code === 'string' && NETWORK_CODES.has(code)) || /timeout|terminated/i.test(reason)) {
+      const timedOut = /timeout/i.test(reason) ? `, no connection within ${target.connectTimeoutSeconds} s (connect_timeout)` : '';
+      const fix = target.through
+        ? `Check the host and port as the bastion sees them, and that the warehouse accepts connections from the bastion`
+        : `Check the host and port, that the warehouse accepts connections from Ferry's address (firewall, security group), or connect through an SSH tunnel`;
       return {
         kind: 'connection',
-        what:
-          `${doing} failed: cannot reach ${target.product} at ${at} (${reason}). Check the host and port, that the warehouse ` +
-          `accepts connections from Ferry's address (firewall, security group), or connect through an SSH tunnel`,
+        what: `${doing} failed: cannot reach ${target.product} at ${at}${target.through ? ` through ${target.through}` : ''} (${reason}${timedOut}). ${fix}`,
       };
     }
     return { kind: 'statement', what: `${doing} failed: ${reason}` };

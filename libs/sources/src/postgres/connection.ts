@@ -1,16 +1,42 @@
 import type pg from 'pg';
 import { parse } from 'pg-connection-string';
 
+/** A source reached by URL, as ferry.yaml configures it. */
+export interface PostgresSourceUrl {
+  readonly url: string;
+  /** Used where the url has no password. */
+  readonly password?: string;
+  /** How long to wait for a connection before failing; default 30. */
+  readonly connectTimeoutSeconds?: number;
+  /**
+   * Connect here instead of the url's host and port: the local end of an SSH tunnel. Messages
+   * still name the url's host, and `through` as the way to it.
+   */
+  readonly via?: { readonly host: string; readonly port: number; readonly through: string };
+}
+
 /** Where the Postgres source lives: a connection URL, or pg's own pool settings. */
-export type PostgresSourceConfig = { readonly url: string } | pg.PoolConfig;
+export type PostgresSourceConfig = PostgresSourceUrl | pg.PoolConfig;
 
 /** Without a limit an unreachable host waits out the operating system's TCP timeout (minutes). */
-const CONNECT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
 
 /** pg pool settings for a source config. */
 export function poolConfig(config: PostgresSourceConfig): pg.PoolConfig {
-  const settings = 'url' in config ? { connectionString: config.url } : config;
-  return { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, ...settings };
+  if (!('url' in config)) return { connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000, ...config };
+  // pg lets a connection string's parts win over separate settings, so the overrides go into the URL.
+  const url = new URL(config.url);
+  if (!url.password && config.password) url.password = encodeURIComponent(config.password);
+  if (config.via) {
+    url.hostname = config.via.host;
+    url.port = String(config.via.port);
+  }
+  return {
+    connectionString: url.toString(),
+    connectionTimeoutMillis: (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+    // Long reads through firewalls and bastions: keep-alives stop idle-timeout disconnects.
+    keepAlive: true,
+  };
 }
 
 /** The parts of a connection users recognise, for messages: never the password. */
@@ -21,12 +47,17 @@ export interface PostgresTarget {
   readonly user: string;
   /** Kept only to scrub it from driver messages. */
   readonly password?: string;
+  /** The connect timeout, named when a connection attempt runs out of it. */
+  readonly connectTimeoutSeconds: number;
+  /** How the source is reached when not directly, e.g. `SSH bastion ferry@bastion.acme.com:22`. */
+  readonly through?: string;
 }
 
 /** Host, port, database and user as pg resolves them (explicit settings, then PG* variables, then defaults). */
 export function postgresTarget(config: PostgresSourceConfig): PostgresTarget {
   const settings = 'url' in config ? parse(config.url) : config.connectionString ? parse(config.connectionString) : config;
-  const password = typeof settings.password === 'string' ? settings.password : undefined;
+  const password = (typeof settings.password === 'string' && settings.password) || ('url' in config ? config.password : undefined);
+  const timeoutMs = 'url' in config ? (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000 : (config.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000);
   const user = settings.user ?? process.env.PGUSER ?? process.env.USER ?? 'postgres';
   return {
     host: settings.host ?? process.env.PGHOST ?? 'localhost',
@@ -34,5 +65,7 @@ export function postgresTarget(config: PostgresSourceConfig): PostgresTarget {
     database: settings.database ?? process.env.PGDATABASE ?? user,
     user,
     ...(password ? { password } : {}),
+    connectTimeoutSeconds: timeoutMs / 1000,
+    ...('url' in config && config.via ? { through: config.via.through } : {}),
   };
 }

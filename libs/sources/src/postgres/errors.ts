@@ -7,8 +7,10 @@ import type { PostgresTarget } from './connection.ts';
  */
 export function postgresConnectionError(error: unknown, target: PostgresTarget): SourceConnectionError {
   const reason = scrubbed(error instanceof Error ? error.message : String(error), target.password);
-  const where = `${target.host}:${target.port}, database "${target.database}", user "${target.user}"`;
-  return new SourceConnectionError(`cannot connect to the Postgres source at ${where}: ${reason}. ${advice(errorCode(error))}`);
+  const through = target.through ? ` through ${target.through}` : '';
+  const where = `${target.host}:${target.port}${through}, database "${target.database}", user "${target.user}"`;
+  const timedOut = /timeout/i.test(reason) ? ` (no connection within ${target.connectTimeoutSeconds} s: connect_timeout)` : '';
+  return new SourceConnectionError(`cannot connect to the Postgres source at ${where}: ${reason}${timedOut}. ${advice(errorCode(error))}`);
 }
 
 function advice(code: string | undefined): string {

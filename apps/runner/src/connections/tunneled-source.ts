@@ -1,0 +1,99 @@
+import type { SshTunnel } from '@ferry/connections';
+import type { Source } from '@ferry/sources';
+import type { Via } from '../config/destination-config.ts';
+
+/**
+ * One SSH tunnel to the source, shared by every destination's transfer in a run: opened by the
+ * first connect, closed by `close()` at the end of the run. A failed open is retried by the next
+ * connect, so a bastion that comes back is used again.
+ */
+export class SourceTunnel {
+  readonly #open: () => Promise<{ tunnel: SshTunnel; via: Via }>;
+  #opening: Promise<{ tunnel: SshTunnel; via: Via }> | undefined;
+
+  constructor(open: () => Promise<{ tunnel: SshTunnel; via: Via }>) {
+    this.#open = open;
+  }
+
+  async via(): Promise<Via> {
+    this.#opening ??= this.#open().catch((error: unknown) => {
+      this.#opening = undefined;
+      throw error;
+    });
+    return (await this.#opening).via;
+  }
+
+  /** Why the tunnel failed, if it did. */
+  async problem(): Promise<string | undefined> {
+    return this.#opening?.then(({ tunnel }) => tunnel.problem, () => undefined);
+  }
+
+  async close(): Promise<void> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    await opening?.then(({ tunnel }) => tunnel.close(), () => {});
+  }
+}
+
+/** A source reached through a `SourceTunnel`: built for the tunnel's local end when it connects. */
+export class TunneledSource implements Source {
+  readonly kind = 'postgres';
+  readonly #tunnel: SourceTunnel;
+  readonly #create: (via: Via) => Source;
+  #source: Source | undefined;
+
+  constructor(tunnel: SourceTunnel, create: (via: Via) => Source) {
+    this.#tunnel = tunnel;
+    this.#create = create;
+  }
+
+  async connect(): Promise<void> {
+    const source = this.#create(await this.#explained(this.#tunnel.via()));
+    this.#source = source;
+    await this.#explained(source.connect());
+  }
+
+  async close(): Promise<void> {
+    await this.#source?.close();
+  }
+
+  async *exportCsv(...args: Parameters<Source['exportCsv']>): AsyncIterable<Buffer> {
+    try {
+      yield* this.#connected().exportCsv(...args);
+    } catch (error) {
+      throw await this.#explain(error);
+    }
+  }
+
+  count(...args: Parameters<Source['count']>): ReturnType<Source['count']> {
+    return this.#explained(this.#connected().count(...args));
+  }
+
+  keyBuckets(...args: Parameters<Source['keyBuckets']>): ReturnType<Source['keyBuckets']> {
+    return this.#explained(this.#connected().keyBuckets(...args));
+  }
+
+  keysInBuckets(...args: Parameters<Source['keysInBuckets']>): ReturnType<Source['keysInBuckets']> {
+    return this.#explained(this.#connected().keysInBuckets(...args));
+  }
+
+  #connected(): Source {
+    if (!this.#source) throw new Error('the source is not connected: call connect() first');
+    return this.#source;
+  }
+
+  async #explained<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      throw await this.#explain(error);
+    }
+  }
+
+  /** The driver only sees its connection cut; the tunnel knows why. The cause keeps the code retries look at. */
+  async #explain(error: unknown): Promise<unknown> {
+    const problem = await this.#tunnel.problem();
+    if (problem === undefined || !(error instanceof Error) || error.message.includes(problem)) return error;
+    return new Error(`${error.message} (${problem})`, { cause: error });
+  }
+}
