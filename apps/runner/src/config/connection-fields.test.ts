@@ -28,10 +28,17 @@ async function load(destination: Record<string, unknown>, env: NodeJS.ProcessEnv
   return loadConfig(file, env);
 }
 
-async function problems(destination: Record<string, unknown>): Promise<readonly string[]> {
-  const error = await load(destination).catch((e: unknown) => e);
+async function configError(work: Promise<unknown>): Promise<ConfigError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConfigError);
-  return (error as ConfigError).problems;
+  return error as ConfigError;
+}
+
+async function problems(destination: Record<string, unknown>): Promise<readonly string[]> {
+  return (await configError(load(destination))).problems;
 }
 
 describe('an ssh block', () => {
@@ -96,9 +103,9 @@ describe('${secret:name} references', () => {
 
   it('to an unknown secret, or without the master key, fail naming the field and the fix', async () => {
     const config = await load({ type: 'postgres', url: 'postgres://ferry@db/analytics', password: '${secret:acme_pg}', ssh: { ...ssh, private_key_file: undefined, private_key: '${secret:acme_ssh}' } });
-    const unknown = await resolveSecretReferences(config, openVault(state, { FERRY_MASTER_KEY: key })).catch((e: unknown) => e as ConfigError);
+    const unknown = await configError(resolveSecretReferences(config, openVault(state, { FERRY_MASTER_KEY: key })));
     expect(unknown.problems).toEqual([expect.stringMatching(/^destinations\[0\]\.ssh\.private_key: no secret "acme_ssh" in the state store: add it with `ferry secrets set acme_ssh`/)]);
-    const keyless = await resolveSecretReferences(config, openVault(state, {})).catch((e: unknown) => e as ConfigError);
+    const keyless = await configError(resolveSecretReferences(config, openVault(state, {})));
     expect(keyless.problems[0]).toMatch(/^destinations\[0\]\.password: .*FERRY_MASTER_KEY/);
   });
 });

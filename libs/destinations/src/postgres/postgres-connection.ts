@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { parse } from 'pg-connection-string';
 import type { PostgresDestinationConfig } from './postgres-config.ts';
 import type { PostgresTarget } from './postgres-errors.ts';
 
@@ -35,7 +36,7 @@ export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type
     ...(config.via ? { through: config.via.through } : {}),
   };
   const connection: pg.ClientConfig = url
-    ? { connectionString: connectionString(url, defaultPort, password, config.via) }
+    ? tunnelTls({ connectionString: connectionString(url, defaultPort, password, config.via) }, config.via && target.host)
     : {
         host: config.via?.host ?? config.host,
         port: config.via?.port ?? config.port ?? defaultPort,
@@ -54,6 +55,21 @@ export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type
       keepAlive: true,
     },
   };
+}
+
+/**
+ * Through a tunnel pg connects to 127.0.0.1, so it would check the warehouse's TLS certificate
+ * against that address and refuse it: the TLS options name the warehouse's own host instead
+ * (pg lets a connection string's ssl settings win over separate ones, so they are parsed here).
+ */
+function tunnelTls(config: { connectionString: string }, warehouseHost: string | undefined): pg.ClientConfig {
+  if (warehouseHost === undefined) return config;
+  const { ssl } = parse(config.connectionString);
+  if (!ssl) return config;
+  const url = new URL(config.connectionString);
+  for (const option of ['sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert']) url.searchParams.delete(option);
+  const { cert, ...options } = typeof ssl === 'object' ? ssl : {};
+  return { connectionString: url.toString(), ssl: { ...options, ...(cert ? { cert } : {}), servername: warehouseHost } };
 }
 
 /**

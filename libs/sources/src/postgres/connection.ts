@@ -15,6 +15,18 @@ export interface PostgresSourceUrl {
   readonly via?: { readonly host: string; readonly port: number; readonly through: string };
 }
 
+/**
+ * The TLS options of `url` with the certificate checked against `host`, and the ssl options taken
+ * out of `url` (pg lets a connection string's ssl settings win over separate ones).
+ */
+function tunnelTls(url: URL, host: string): pg.PoolConfig['ssl'] {
+  const { ssl } = parse(url.toString());
+  for (const option of ['sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert']) url.searchParams.delete(option);
+  if (!ssl) return undefined;
+  const { cert, ...options } = typeof ssl === 'object' ? ssl : {};
+  return { ...options, ...(cert ? { cert } : {}), servername: host };
+}
+
 /** Where the Postgres source lives: a connection URL, or pg's own pool settings. */
 export type PostgresSourceConfig = PostgresSourceUrl | pg.PoolConfig;
 
@@ -27,12 +39,16 @@ export function poolConfig(config: PostgresSourceConfig): pg.PoolConfig {
   // pg lets a connection string's parts win over separate settings, so the overrides go into the URL.
   const url = new URL(config.url);
   if (!url.password && config.password) url.password = encodeURIComponent(config.password);
+  let ssl: pg.PoolConfig['ssl'];
   if (config.via) {
+    // pg would check the source's TLS certificate against the tunnel's 127.0.0.1 and refuse it.
+    ssl = tunnelTls(url, decodeURIComponent(url.hostname));
     url.hostname = config.via.host;
     url.port = String(config.via.port);
   }
   return {
     connectionString: url.toString(),
+    ...(ssl ? { ssl } : {}),
     connectionTimeoutMillis: (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
     // Long reads through firewalls and bastions: keep-alives stop idle-timeout disconnects.
     keepAlive: true,
