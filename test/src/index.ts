@@ -12,3 +12,4 @@ export * from './harness/emulators/snowflake.ts';
 export * from './harness/emulators/bigquery.ts';
 export * from './harness/duckdb.ts';
 export * from './harness/sshd.ts';
+export * from './harness/tls-postgres.ts';

@@ -7,6 +7,7 @@ import { tenantId } from '@ferry/sample-data';
 import { DuckDBSource } from '@ferry/sources';
 import { openStateStore, type ModelState } from '@ferry/state';
 import { execa } from 'execa';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
@@ -18,8 +19,10 @@ import {
   REPO_ROOT,
   runFerry,
   startTestSshServer,
+  startTlsPostgres,
   type TempDatabase,
   type TestSshServer,
+  type TlsPostgres,
 } from '../index.ts';
 
 
@@ -35,16 +38,19 @@ let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
 let sshd: TestSshServer;
+/** A warehouse that speaks TLS only, its certificate issued for `localhost`. */
+let tlsWarehouse: TlsPostgres;
 
 /** A fingerprint of the right shape that is not the bastion's. */
 const IMPOSTOR_HOST_KEY = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ferry-ssh-'));
-  [sourcePath, destinationDb, sshd] = await Promise.all([
+  [sourcePath, destinationDb, sshd, tlsWarehouse] = await Promise.all([
     buildSampleDuckDBSource(dir, { seed: 11, tenants: 2, messagesPerTenant: 20_000 }),
     createTempDatabase('ferry_ssh'),
     startTestSshServer(),
+    startTlsPostgres(),
   ]);
   await writeFile(join(dir, 'wrong_key'), sshd.unauthorisedPrivateKey, { mode: 0o600 });
   const destination = (id: string, ssh: Record<string, unknown>) => ({
@@ -71,12 +77,15 @@ beforeAll(async () => {
         destination('impostor', { ...key, host_key: IMPOSTOR_HOST_KEY }),
         destination('cut', key),
         destination('blip', key),
+        // verify-full: the certificate names `localhost`, and the tunnel's local end is 127.0.0.1.
+        { ...destination('tls', key), url: tlsWarehouse.url },
       ],
     }),
   );
 }, 120_000);
 
 afterAll(async () => {
+  await tlsWarehouse?.close();
   await sshd?.close();
   await destinationDb?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -153,6 +162,27 @@ describe('logging in to the bastion', () => {
     const [error] = loggedErrors(run.stderr);
     expect(error).toContain(`presented host key ${sshd.hostKeyFingerprint}, but ssh.host_key pins ${IMPOSTOR_HOST_KEY}: refusing to connect`);
     expect(await tablesIn('impostor')).toEqual([]);
+  }, 60_000);
+});
+
+describe('TLS through the tunnel', () => {
+  it("checks the warehouse's certificate against its own host name, not the tunnel's 127.0.0.1", async () => {
+    const check = await ferry('destinations', 'test', 'tls', '--json');
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    const results = JSON.parse(check.stdout) as { name: string; status: string; detail: string }[];
+    expect(results.find((r) => r.name === 'tls')).toMatchObject({ status: 'pass', detail: 'the session is encrypted (TLS)' });
+    expect(results.every((r) => r.status === 'pass')).toBe(true);
+
+    const run = await ferry('sync', '-d', 'tls', '-m', 'workflows');
+    expect(run.exitCode, run.stderr).toBe(0);
+    const client = new pg.Client({ connectionString: tlsWarehouse.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM tls.workflows');
+      expect(Number(rows[0]?.n)).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
   }, 60_000);
 });
 
