@@ -18,7 +18,9 @@ const program = new Command()
   .name('ferry')
   .description("Ship each customer's slice of your dbt models into their own data warehouse.")
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // Commander quotes what it could not parse, which may be a secret typed as an option.
+  .configureOutput({ writeErr: (text) => process.stderr.write(redactSecrets(text)) });
 
 registerGenerate(program);
 registerManifest(program);

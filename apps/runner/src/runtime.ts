@@ -41,14 +41,31 @@ export function stateLocation(config: LoadedConfig, env: NodeJS.ProcessEnv = pro
   return env.FERRY_STATE_URL ?? config.state.url ?? config.state.path ?? join(dirname(config.file), '.ferry', 'state.duckdb');
 }
 
-export async function openRuntime(loaded: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
-  checkSelection(loaded, selection);
+/**
+ * The state store, migrated, recording errors scrubbed of secrets. Its own URL's password is
+ * masked from here on.
+ */
+export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<StateStore> {
   registerSecretFields({ state: { url: env.FERRY_STATE_URL } });
-  const state = scrubbingErrors(await openStateStore(stateLocation(loaded, env)));
-  let config: LoadedConfig;
+  const state = scrubbingErrors(await openStateStore(stateLocation(config, env)));
   try {
     await state.migrate();
-    config = await resolveSecretReferences(loaded, openVault(state, env));
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  return state;
+}
+
+export async function openRuntime(loaded: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  checkSelection(loaded, selection);
+  const state = await openState(loaded, env);
+  let config: LoadedConfig;
+  try {
+    // Only what the command may connect to: another destination's missing secret must not stop this one.
+    const selected = (path: readonly PropertyKey[]) =>
+      path[0] !== 'destinations' || selection.destination === undefined || loaded.destinations[path[1] as number]?.id === selection.destination;
+    config = await resolveSecretReferences(loaded, openVault(state, env), selected);
   } catch (error) {
     await state.close();
     throw error;
@@ -102,7 +119,8 @@ export async function openRuntime(loaded: LoadedConfig, selection: Selection = {
   };
 }
 
-function checkSelection(config: LoadedConfig, selection: Selection): void {
+/** Throws when the selection names a destination or model the config does not have. */
+export function checkSelection(config: LoadedConfig, selection: Selection): void {
   const selected = config.destinations.filter((d) => selection.destination === undefined || d.id === selection.destination);
   if (selection.destination !== undefined && selected.length === 0) {
     throw new Error(

@@ -138,8 +138,11 @@ async function runTransfer(
   let error: string | null = null;
   let route: ConnectionRoute | undefined;
   try {
-    // Inside the transfer, so a bastion that is down fails it like any unreachable warehouse.
-    route = await target.openRoute?.();
+    // Inside the transfer, so a bastion that is down fails it like any unreachable warehouse; retried like a connection.
+    const { openRoute } = target;
+    if (openRoute) {
+      route = await withRetries(options.retry, () => openRoute.call(target), (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause));
+    }
     for (const model of target.models) {
       lease.check();
       const outcome = await withRetries(

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { openVault, type SecretVault } from '@ferry/connections';
-import { openStateStore } from '@ferry/state';
 import { loadConfig } from '../config/load.ts';
 import { table } from '../output/format.ts';
 import { registerSecret } from '../output/redact.ts';
-import { stateLocation } from '../runtime.ts';
+import { openState } from '../runtime.ts';
 
 interface ConfigFlags {
   config: string;
@@ -56,9 +55,8 @@ export function registerSecrets(program: Command): void {
  * secret can be stored before the ferry.yaml that references it is usable.
  */
 export async function withVault<T>(configFile: string, work: (vault: SecretVault) => Promise<T>): Promise<T> {
-  const state = await openStateStore(stateLocation(await loadConfig(configFile)));
+  const state = await openState(await loadConfig(configFile));
   try {
-    await state.migrate();
     return await work(openVault(state, process.env));
   } finally {
     await state.close();

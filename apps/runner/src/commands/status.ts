@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Transfer } from '@ferry/state';
 import { loadConfig } from '../config/load.ts';
-import { openRuntime } from '../runtime.ts';
+import { checkSelection, openState } from '../runtime.ts';
 import { formatBytes, formatDuration, table } from '../output/format.ts';
 import { redactSecrets } from '../output/redact.ts';
 
@@ -21,15 +21,18 @@ export function registerStatus(program: Command): void {
     .option('-n, --limit <count>', 'how many transfers', '10')
     .option('--json', 'print JSON')
     .action(async (flags: StatusFlags) => {
-      const runtime = await openRuntime(await loadConfig(flags.config), flags.destination ? { destination: flags.destination } : {});
+      const config = await loadConfig(flags.config);
+      checkSelection(config, flags.destination ? { destination: flags.destination } : {});
+      // Status reads the state store only: no warehouse, so no secret and no master key is needed.
+      const state = await openState(config);
       try {
-        const transfers = await runtime.state.recentTransfers({
+        const transfers = await state.recentTransfers({
           ...(flags.destination ? { destinationId: flags.destination } : {}),
           limit: Number.parseInt(flags.limit, 10) || 10,
         });
         console.log(flags.json ? redactSecrets(JSON.stringify(transfers, null, 2)) : formatTransfers(transfers));
       } finally {
-        await runtime.close();
+        await state.close();
       }
     });
 }

@@ -12,15 +12,21 @@ const SECRET_REFERENCE = /\$\{secret:([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
 const SECRET_FIELDS = new Set(['password', 'passphrase', 'private_key']);
 
 /**
- * The config with every `${secret:name}` replaced by the secret's value, each secret read once.
- * A config without such references never touches the vault (so needs no master key). Every
+ * The config with every `${secret:name}` in the included fields replaced by the secret's value,
+ * each secret read once. Without such references the vault is never touched (so no master key
+ * is needed). Every
  * secret value, and every value of a secret field, is registered for redaction.
  * @throws ConfigError naming each field whose secret cannot be read, and why
  */
-export async function resolveSecretReferences(config: LoadedConfig, vault: SecretReader): Promise<LoadedConfig> {
+export async function resolveSecretReferences(
+  config: LoadedConfig,
+  vault: SecretReader,
+  /** Which fields to resolve (default all): a command resolves only what it connects to. */
+  include: (path: readonly PropertyKey[]) => boolean = () => true,
+): Promise<LoadedConfig> {
   const names = new Set<string>();
-  walk(config, [], (value) => {
-    for (const [, name] of value.matchAll(SECRET_REFERENCE)) names.add(name as string);
+  walk(config, [], (value, path) => {
+    if (include(path)) for (const [, name] of value.matchAll(SECRET_REFERENCE)) names.add(name as string);
     return value;
   });
   const values = new Map<string, string>();
@@ -31,11 +37,13 @@ export async function resolveSecretReferences(config: LoadedConfig, vault: Secre
       registerSecret(value);
       values.set(name, value);
     } catch (error) {
-      problems.push(`${fieldsUsing(config, name).join(', ')}: ${(error as Error).message}`);
+      problems.push(`${fieldsUsing(config, name, include).join(', ')}: ${(error as Error).message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(config.file, problems);
-  const resolved = walk(config, [], (value) => value.replace(SECRET_REFERENCE, (_, name: string) => values.get(name) as string)) as LoadedConfig;
+  const resolved = walk(config, [], (value, path) =>
+    include(path) ? value.replace(SECRET_REFERENCE, (_, name: string) => values.get(name) as string) : value,
+  ) as LoadedConfig;
   registerSecretFields(resolved);
   return resolved;
 }
@@ -47,16 +55,24 @@ export function registerSecretFields(config: unknown): void {
     if (SECRET_FIELDS.has(field)) registerSecret(value);
     if (field === 'url') {
       const password = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^/@]*)@/i.exec(value)?.[1];
-      if (password) registerSecret(decodeURIComponent(password));
+      if (password) {
+        // As written in the url, and decoded (drivers quote either); a stray % is not an escape.
+        registerSecret(password);
+        try {
+          registerSecret(decodeURIComponent(password));
+        } catch {
+          // Not a valid escape sequence: the password is what is written.
+        }
+      }
     }
     return value;
   });
 }
 
-function fieldsUsing(config: LoadedConfig, name: string): string[] {
+function fieldsUsing(config: LoadedConfig, name: string, include: (path: readonly PropertyKey[]) => boolean): string[] {
   const fields: string[] = [];
   walk(config, [], (value, path) => {
-    if (value.includes(`\${secret:${name}}`)) fields.push(formatPath(path));
+    if (include(path) && value.includes(`\${secret:${name}}`)) fields.push(formatPath(path));
     return value;
   });
   return fields;

@@ -70,12 +70,12 @@ async function reachable(entry: DestinationConfigEntry): Promise<string> {
     case 'postgres':
     case 'redshift': {
       const { host, port } = forwardTargetOf(entry.url, entry.type === 'redshift' ? 5439 : 5432);
-      return checkReachable(host, port, entry.connect_timeout);
+      return checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'connect_timeout' });
     }
     case 'snowflake':
-      return checkReachable(`${entry.account}.snowflakecomputing.com`, 443, 30);
+      return checkReachable(`${entry.account}.snowflakecomputing.com`, 443, { seconds: 30 });
     case 'bigquery':
-      return checkReachable('bigquery.googleapis.com', 443, 30);
+      return checkReachable('bigquery.googleapis.com', 443, { seconds: 30 });
     case 'duckdb':
       if (entry.path === ':memory:') return 'an in-memory database';
       try {
@@ -109,9 +109,10 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
   let source: Source | undefined;
   const models = [...new Set(config.destinations.flatMap((d) => modelsOf(config, d)))].sort();
   const steps: CheckStep[] = [];
-  if (config.source.type === 'postgres' && !config.source.ssh) {
-    const { host, port } = forwardTargetOf(config.source.url, 5432);
-    steps.push({ name: 'reachable', run: () => checkReachable(host, port, (config.source as { connect_timeout: number }).connect_timeout) });
+  const entry = config.source;
+  if (entry.type === 'postgres' && !entry.ssh) {
+    const { host, port } = forwardTargetOf(entry.url, 5432);
+    steps.push({ name: 'reachable', run: () => checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'source.connect_timeout' }) });
   }
   steps.push({
     name: config.source.type === 'postgres' && config.source.ssh ? 'ssh tunnel and authentication' : 'authentication',
@@ -126,8 +127,8 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
     steps.push({
       name: 'tls',
       run: async () =>
-        /[?&]sslmode=(require|verify-ca|verify-full)\b/.test(url)
-          ? `the url requires TLS (${/sslmode=([a-z-]+)/.exec(url)?.[1]})`
+        /[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))\b/.test(url)
+          ? `the url requires TLS (${/(sslmode|ssl)=([a-z0-9-]+)/.exec(url)?.[0]})`
           : { warn: 'the url does not require TLS: add ?sslmode=require (or verify-full) unless the network between Ferry and the source is private' },
     });
   }

@@ -15,7 +15,14 @@ const SHORTEST_MASKED = 4;
 /** Masks `secret` in all text redactSecrets sees from now on. */
 export function registerSecret(secret: string): void {
   if (secret.length < SHORTEST_MASKED) return;
-  for (const form of [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) known.add(form);
+  known.add(secret);
+  known.add(encodeURIComponent(secret));
+  // As a JSON string, and as a JSON string inside a JSON string (an error quoting a JSON body, logged as JSON), and so on.
+  let escaped = secret;
+  for (let depth = 0; depth < 3; depth += 1) {
+    escaped = JSON.stringify(escaped).slice(1, -1);
+    known.add(escaped);
+  }
   // A multi-line secret (a private key) is masked line by line too: a message may quote one line.
   for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 16) known.add(line.trim());
 }

@@ -3,9 +3,11 @@ import net from 'node:net';
 /**
  * Opens and closes a TCP connection to `host:port`: tells "nothing answers there" apart from a
  * refused login before any driver is involved.
+ * @param timeout how long to wait, and the ferry.yaml field that sets it (named in the error)
  * @throws Error saying what happened, with the timeout it waited
  */
-export function checkReachable(host: string, port: number, timeoutSeconds: number): Promise<string> {
+export function checkReachable(host: string, port: number, timeout: { readonly seconds: number; readonly setting?: string }): Promise<string> {
+  const timeoutSeconds = timeout.seconds;
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket = net.connect({ host, port });
@@ -16,7 +18,8 @@ export function checkReachable(host: string, port: number, timeoutSeconds: numbe
     });
     socket.once('timeout', () => {
       socket.destroy();
-      reject(new Error(`no answer from ${host}:${port} within ${timeoutSeconds} s (connect_timeout): check the host, the port and the firewall between Ferry and it`));
+      const setting = timeout.setting ? ` (${timeout.setting})` : '';
+      reject(new Error(`no answer from ${host}:${port} within ${timeoutSeconds} s${setting}: check the host, the port and the firewall between Ferry and it`));
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       socket.destroy();

@@ -45,6 +45,8 @@ export class SshTunnel {
   readonly #target: ForwardTarget;
   #client: Client | undefined;
   #connecting: Promise<Client> | undefined;
+  /** The client of a handshake in progress, so close() can abort it. */
+  #handshaking: Client | undefined;
   #server: net.Server | undefined;
   readonly #sockets = new Set<net.Socket>();
   #problem: string | undefined;
@@ -72,12 +74,18 @@ export class SshTunnel {
   async open(): Promise<ForwardTarget> {
     if (this.#server) throw new Error(`the tunnel through ${this.bastion} is already open`);
     this.#closed = false;
-    await this.#connect();
     const server = net.createServer((socket) => this.#forward(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    try {
+      await this.#connect();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+    } catch (error) {
+      // Nothing to hand back, so nothing the caller could close: close it here.
+      await this.close();
+      throw error;
+    }
     this.#server = server;
     return { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
   }
@@ -89,8 +97,21 @@ export class SshTunnel {
   async checkForward(): Promise<string> {
     const client = await this.#connect();
     const { host, port } = this.#target;
+    const seconds = this.#config.connectTimeoutSeconds;
     return new Promise<string>((resolve, reject) => {
+      // The bastion waits out its own TCP timeout (minutes) for a warehouse that does not answer.
+      const timer = setTimeout(() => {
+        reject(
+          new SshTunnelError(
+            `${this.bastion} got no answer from ${host}:${port} within ${seconds} s (ssh.connect_timeout): check the warehouse's host ` +
+              "and port as the bastion sees them, and the firewall between the bastion and the warehouse",
+            'forward',
+            'ETIMEDOUT',
+          ),
+        );
+      }, seconds * 1000);
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+        clearTimeout(timer);
         if (error) {
           reject(new SshTunnelError(this.#forwardFailure(error), 'forward'));
           return;
@@ -112,6 +133,7 @@ export class SshTunnel {
   /** Stops listening, cuts forwarded connections and disconnects from the bastion. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#handshaking?.destroy();
     const server = this.#server;
     this.#server = undefined;
     for (const socket of this.#sockets) socket.destroy();
@@ -133,27 +155,34 @@ export class SshTunnel {
 
   #handshake(): Promise<Client> {
     const config = this.#config;
-    return new Promise<Client>((resolve, reject) => {
+    const handshake = new Promise<Client>((resolve, reject) => {
       const client = new Client();
+      this.#handshaking = client;
       let seenHostKey: string | undefined;
       let ready = false;
+      const fail = (error: SshTunnelError) => {
+        // ssh2 only half-closes after a refused login or host key: a bastion that never closes its side would keep the socket.
+        client.destroy();
+        reject(error);
+      };
       client.on('ready', () => {
         ready = true;
         if (this.#closed) {
-          client.end();
-          reject(new SshTunnelError(`the tunnel through ${this.bastion} was closed`, 'lost'));
+          fail(closed());
           return;
         }
         this.#client = client;
         resolve(client);
       });
-      client.on('error', (error: Error & { level?: string; code?: string }) => {
+      const closed = () => new SshTunnelError(`the tunnel through ${this.bastion} was closed`, 'lost');
+      client.on('error', (error: Error & { level?: string; code?: unknown }) => {
         if (ready) this.#lost(client, describeLoss(error, config));
-        else reject(this.#describeFailure(error, seenHostKey));
+        else fail(this.#closed ? closed() : this.#describeFailure(error, seenHostKey));
       });
       client.on('close', () => {
         if (ready) this.#lost(client, 'the bastion closed the connection');
-        else reject(new SshTunnelError(`${this.bastion} closed the connection during the SSH handshake`, 'unreachable', 'ECONNRESET'));
+        else if (this.#closed) fail(closed());
+        else fail(new SshTunnelError(`${this.bastion} closed the connection during the SSH handshake`, 'unreachable', 'ECONNRESET'));
       });
       try {
         client.connect({
@@ -173,7 +202,7 @@ export class SshTunnel {
         });
       } catch (error) {
         // ssh2 parses the key synchronously; its message never contains the key or passphrase.
-        reject(
+        fail(
           new SshTunnelError(
             `ssh.private_key for ${this.bastion} cannot be used (${(error as Error).message}): ` +
               'give the private key in OpenSSH or PEM format, and its passphrase in ssh.passphrase when it is encrypted',
@@ -182,9 +211,12 @@ export class SshTunnel {
         );
       }
     });
+    return handshake.finally(() => {
+      this.#handshaking = undefined;
+    });
   }
 
-  #describeFailure(error: Error & { level?: string; code?: string }, seenHostKey: string | undefined): SshTunnelError {
+  #describeFailure(error: Error & { level?: string; code?: unknown }, seenHostKey: string | undefined): SshTunnelError {
     const config = this.#config;
     if (seenHostKey !== undefined && !sameFingerprint(seenHostKey, config.hostKey)) {
       return new SshTunnelError(
@@ -209,8 +241,12 @@ export class SshTunnel {
         'ETIMEDOUT',
       );
     }
+    if (typeof error.code !== 'string') {
+      // The bastion ended the session itself (an SSH DISCONNECT, whose code is a number): its reason says why.
+      return new SshTunnelError(`${this.bastion} ended the connection: ${error.message}`, 'unreachable');
+    }
     return new SshTunnelError(
-      `cannot reach ${this.bastion} (${error.code ?? error.message}): check ssh.host and ssh.port, that the bastion is up, ` +
+      `cannot reach ${this.bastion} (${error.code}): check ssh.host and ssh.port, that the bastion is up, ` +
         "and that its firewall admits Ferry's address",
       'unreachable',
       error.code,
