@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { destinationPermissionChecks, runChecks } from '@ferry/connections';
 import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
@@ -262,6 +263,22 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
       await expectSlices();
       expectOutcome(await sync(V5_SCORE_TEXT), 'incremental', { keep: counts(0, 0, 0), delete: counts(0, 0, 0) });
       await expectSlices();
+    });
+
+    it("passes every permission check of `ferry destinations test` with Ferry's own SQL, and leaves no probe table", async () => {
+      const destination = (warehouse.create ?? createDestination)(warehouse.config('checks', 'Conformance_checks'));
+      await destination.connect();
+      try {
+        const { steps, cleanup } = destinationPermissionChecks(() => destination);
+        const results = await runChecks(steps);
+        await cleanup();
+        expect(results.map((r) => `${r.name}: ${r.status}${r.status === 'pass' ? '' : ` (${r.detail})`}`)).toEqual(
+          ['create schema', 'create table', 'write', 'merge', 'drop its own tables'].map((name) => `${name}: pass`),
+        );
+        expect(await destination.introspect('_ferry_connection_check')).toBeUndefined();
+      } finally {
+        await destination.close();
+      }
     });
   });
 }
