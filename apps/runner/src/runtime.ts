@@ -38,7 +38,8 @@ const DEFAULT_PORTS = { postgres: 5432, redshift: 5439 } as const;
  * (state.path, default .ferry/state.duckdb next to ferry.yaml).
  */
 export function stateLocation(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): string {
-  return env.FERRY_STATE_URL ?? config.state.url ?? config.state.path ?? join(dirname(config.file), '.ferry', 'state.duckdb');
+  // An empty variable counts as unset, as in a shell.
+  return env.FERRY_STATE_URL || config.state.url || config.state.path || join(dirname(config.file), '.ferry', 'state.duckdb');
 }
 
 /**
