@@ -1,7 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { SecretError } from '@ferry/connections';
-import { SetupSqlError } from '@ferry/destinations';
-import { GeneratorError } from '@ferry/generator';
 import { registerGenerate } from './commands/generate.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerStatus } from './commands/status.ts';
@@ -11,8 +8,14 @@ import { registerDestinations } from './commands/destinations.ts';
 import { registerSource } from './commands/source.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerKeys } from './commands/keys.ts';
-import { ConfigError } from './config/load.ts';
 import { redactSecrets } from './output/redact.ts';
+
+/**
+ * Errors about the user's input (ferry.yaml, the manifest, a secret, setup-sql flags): their
+ * message is the whole story, so no stack even with FERRY_DEBUG. Known by name, so that printing
+ * one never loads the module that throws it (the generator takes seconds to load).
+ */
+const INPUT_ERRORS = new Set(['ConfigError', 'GeneratorError', 'SecretError', 'SetupSqlError']);
 
 const program = new Command()
   .name('ferry')
@@ -52,7 +55,7 @@ function reportError(error: unknown): number {
     // Commander has already printed usage errors and help; only its exit code matters.
     return error.exitCode;
   }
-  if (error instanceof GeneratorError || error instanceof ConfigError || error instanceof SetupSqlError || error instanceof SecretError) {
+  if (error instanceof Error && INPUT_ERRORS.has(error.name)) {
     console.error(`error: ${redactSecrets(error.message)}`);
     return 1;
   }

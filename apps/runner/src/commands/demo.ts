@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { exportModels, type ExportModelName } from '@ferry/generated';
 import { tenantId } from '@ferry/sample-data';
-import { buildDemoSource, changeDemoSource, demoSourcePath } from '../demo/source.ts';
 import { compareWithSource } from '../demo/verify.ts';
 import { findWorkspaceRoot } from '../workspace.ts';
 import type { DestinationResult } from '@ferry/sync';
@@ -79,12 +78,14 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   const { dir } = options;
   const say = (text: string) => console.log(text);
 
+  // Loaded here, not at startup: building the source needs the generator, which brings the TypeScript compiler.
+  const { buildDemoSource, changeDemoSource, demoSourcePath } = await import('../demo/source.ts');
   const sourcePath = demoSourcePath(dir);
   say(`1. Building the sample source (${options.tenants} tenants x ${options.messagesPerTenant} messages) in ${relative(process.cwd(), sourcePath)}`);
   await buildDemoSource(root, sourcePath, { seed: options.seed, tenants: options.tenants, messagesPerTenant: options.messagesPerTenant });
 
   const configPath = join(dir, 'ferry.yaml');
-  await writeFile(configPath, demoConfig());
+  await writeFile(configPath, demoConfig(relative(dir, sourcePath)));
   say(`2. First sync (backfill) of ${DESTINATIONS.length} sandbox destinations, configured in ${relative(process.cwd(), configPath)}`);
   const first = await runSync(configPath, {}, DEMO_ENV);
   say(syncSummary(first));
@@ -144,7 +145,7 @@ function syncSummary(results: readonly DestinationResult[]): string {
 }
 
 /** The demo's ferry.yaml: also a working example of the format. */
-function demoConfig(): string {
+function demoConfig(sourceFile: string): string {
   const models = Object.keys(exportModels).map((m) => `      - ${m}`).join('\n');
   const destinations = DESTINATIONS.map(
     (d) => `  - id: ${d.id}
@@ -158,7 +159,7 @@ function demoConfig(): string {
   return `# Written by \`ferry demo\`. Paths are relative to this file.
 source:
   type: duckdb
-  path: ${demoSourcePath('.').replace(/^\.\//, '')}
+  path: ${sourceFile}
 state:
   path: state.duckdb
 sync:

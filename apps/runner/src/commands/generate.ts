@@ -1,6 +1,5 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultPaths, generate, hasDrift } from '@ferry/generator';
 import { findWorkspaceRoot } from '../workspace.ts';
 
 interface GenerateFlags {
@@ -17,6 +16,8 @@ export function registerGenerate(program: Command): void {
     .option('--out <dir>', 'output folder, replaced as a whole (default: libs/generated/src)')
     .option('--check', 'do not write; exit 1 if the committed output differs from a fresh generation')
     .action(async (flags: GenerateFlags) => {
+      // Loaded here, not at startup: the generator brings the TypeScript compiler (seconds to load).
+      const { defaultPaths, generate, hasDrift } = await import('@ferry/generator');
       const root = findWorkspaceRoot();
       const defaults = defaultPaths(root);
       const manifestPath = flags.manifest ? resolve(flags.manifest) : defaults.manifestPath;

@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { defaultPaths, updateManifest } from '@ferry/generator';
 import { findWorkspaceRoot } from '../workspace.ts';
 
 export function registerManifest(program: Command): void {
@@ -12,6 +11,8 @@ export function registerManifest(program: Command): void {
     )
     .option('--dbt <path>', 'dbt executable (default: .venv/bin/dbt, then dbt on PATH)')
     .action(async (flags: { dbt?: string }) => {
+      // Loaded here, not at startup: the generator brings the TypeScript compiler (seconds to load).
+      const { defaultPaths, updateManifest } = await import('@ferry/generator');
       const root = findWorkspaceRoot();
       const { dbtProject, manifestPath, duckdbSourcePath } = defaultPaths(root);
       const changed = await updateManifest({
