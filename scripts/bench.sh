@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# `npm run bench`: installs what the benchmark needs (npm packages, the dbt venv), starts Postgres
-# when it is down, then runs bench/src/main.ts with the arguments given (--rows, --tenants, --runs).
+# `npm run bench`: installs and starts what the benchmark needs (scripts/prepare.sh), then runs
+# bench/src/main.ts with the arguments given (--rows, --tenants, --runs, --seed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
-fi
-bash scripts/setup-venv.sh
-bash scripts/ensure-services.sh
+bash scripts/prepare.sh
 exec npx tsx bench/src/main.ts "$@"

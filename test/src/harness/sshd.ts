@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { freePort, logTail, readFrom } from './server-process.ts';
 
 /** A real OpenSSH server on loopback, for SSH-tunnel tests: a bastion that can be cut, stopped and restarted. */
 export interface TestSshServer {
@@ -247,31 +248,6 @@ async function launch(dir: string, user: string, port: number): Promise<ChildPro
     }
     await sleep(10);
   }
-}
-
-async function readFrom(path: string, offset: number): Promise<string> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (file === undefined) return '';
-  try {
-    const { size } = await file.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await file.read(buffer, 0, buffer.length, offset);
-    return buffer.toString();
-  } finally {
-    await file.close();
-  }
-}
-
-async function logTail(path: string): Promise<string> {
-  return (await readFrom(path, 0)).split('\n').slice(-40).join('\n');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Whether a TCP connection to the port is accepted (false once it is refused). */

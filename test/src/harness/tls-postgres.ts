@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { freePort, logTail, readFrom } from './server-process.ts';
 
 /**
  * A Postgres of its own that speaks TLS only, for tests of verified TLS connections: the machine's
@@ -301,27 +301,3 @@ async function launch(bin: string, dir: string, port: number, owner: Owner | und
   }
 }
 
-async function readFrom(path: string, offset: number): Promise<string> {
-  const file = await open(path, 'r').catch(() => undefined);
-  if (file === undefined) return '';
-  try {
-    const { size } = await file.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await file.read(buffer, 0, buffer.length, offset);
-    return buffer.toString();
-  } finally {
-    await file.close();
-  }
-}
-
-async function logTail(path: string): Promise<string> {
-  return (await readFrom(path, 0)).split('\n').slice(-40).join('\n');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
