@@ -10,28 +10,8 @@
 # last successful install.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-python="${FERRY_PYTHON:-python3}"
-
-# install_venv <venv> <label> <requirements> [setup script]
-install_venv() {
-  local venv="$1" label="$2" requirements="$3" setup="${4:-}"
-  local stamp="$venv/.ferry-install.sha256" want
-  want="$(cat "$requirements" ${setup:+"$setup"} | sha256sum | cut -d' ' -f1)"
-  if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    return 0
-  fi
-  if ! command -v "$python" >/dev/null; then
-    echo "setup-venv: $python not found; install Python 3.10+ or set FERRY_PYTHON" >&2
-    exit 1
-  fi
-  echo "setup-venv: installing $(grep -cv '^#' "$requirements") pinned packages into $label" >&2
-  rm -f "$stamp"
-  "$python" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  if [[ -n "$setup" ]]; then bash "$setup" "$venv"; fi
-  echo "$want" > "$stamp"
-}
+# shellcheck source=lib/install-venv.sh
+source "$root/scripts/lib/install-venv.sh"
 
 install_venv "$root/.venv" .venv "$root/requirements-dev.txt"
 for requirements in "$root"/test/emulators/*/requirements.txt; do

@@ -5,8 +5,8 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { measured, type Measurement } from './measure.ts';
 
-/** Where one run writes: a Postgres database of its own, or a DuckDB file. */
-export type Target = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'duckdb'; readonly path: string };
+/** Where one run writes: a Postgres database of its own, or a folder with a DuckDB file per tenant. */
+export type Target = { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'duckdb'; readonly dir: string };
 
 /**
  * Ferry as a user runs it: `ferry sync` on a ferry.yaml with one destination per tenant, its
@@ -19,7 +19,7 @@ export async function runFerry(sourceUrl: string, tenants: readonly string[], ta
     tenant,
     models: ['messages'],
     schema: `t_${tenant}`,
-    ...(target.kind === 'postgres' ? { type: 'postgres', url: target.url } : { type: 'duckdb', path: target.path }),
+    ...(target.kind === 'postgres' ? { type: 'postgres', url: target.url } : { type: 'duckdb', path: join(target.dir, `${tenant}.duckdb`) }),
   }));
   const config = { source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync: { concurrency: 2, retries: 0 }, destinations };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));

@@ -1,47 +1,144 @@
-import { cpus, totalmem } from 'node:os';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { exportModels } from '@ferry/generated';
 import { REPO_ROOT } from '@ferry/test';
 import pg from 'pg';
+import { applyChanges, changedRows } from './changes.ts';
 import { runCeiling, runFerry, type Target } from './contestants.ts';
-import { median, type Measurement } from './measure.ts';
-import { prepareSource, recreateDatabase, type BenchSource } from './source.ts';
-import { duckdbKeyDigest, postgresDigest, postgresKeyDigest, type SliceDigest } from './verify.ts';
+import { runDlt } from './dlt.ts';
+import type { Measurement } from './measure.ts';
+import { writeResults, type Result } from './report.ts';
+import { prepareSource, recreateDatabase, workingCopy, type BenchSource } from './source.ts';
+import { duckdbKeyDigest, postgresColumnNames, postgresDigest, postgresDigests, postgresKeyDigest, type SliceDigest } from './verify.ts';
 
 /**
- * `npm run bench [-- --rows N --tenants N --runs N --seed N]`: each scenario, for each contestant,
- * on the same data in the same run: one warm-up, then `runs` measured runs, each checked against
- * the source (a fast wrong answer is a failure). Figures go to bench/results/.
+ * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations]`:
+ * each scenario runs every contestant on the same data, side by side: one warm-up round, then
+ * `runs` measured rounds, each run checked against the source (a fast wrong answer is a failure).
+ * Figures go to bench/results/ and the README.
  */
+const SCENARIOS = ['initial', 'changes', 'destinations'] as const;
 const { values: flags } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     tenants: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
+    scenarios: { type: 'string', default: SCENARIOS.join(',') },
   },
 });
 const tenants = Number(flags.tenants);
 const rows = Number(flags.rows);
 const runs = Number(flags.runs);
-if (![tenants, rows, runs].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows, --tenants and --runs take positive integers');
-
-const WORK = join(REPO_ROOT, 'bench', 'work');
-const DESTINATION_DB = 'ferry_bench_destination';
-const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-
-interface Result {
-  readonly scenario: string;
-  readonly contestant: string;
-  readonly rows: number;
-  readonly megabytes: number;
-  readonly runs: readonly Measurement[];
+const seed = Number(flags.seed);
+if (![tenants, rows, runs, seed].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows, --tenants, --runs and --seed take positive integers');
+const selected = new Set(flags.scenarios.split(',').map((s) => s.trim()));
+for (const name of selected) {
+  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
 }
 
-const source = await prepareSource({ tenants, messagesPerTenant: Math.ceil(rows / tenants), seed: Number(flags.seed) }, log);
-const firstTenant = source.tenants[0] as string;
+/** The 100-destination scenario: 100 tenants with this many messages each. */
+const MANY_DESTINATIONS = { tenants: 100, messagesPerTenant: 1000 };
+
+const WORK = join(REPO_ROOT, 'bench', 'work');
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const results: Result[] = [];
+
+const source = await prepareSource({ tenants, messagesPerTenant: Math.ceil(rows / tenants), seed }, log);
+const firstTenant = source.tenants[0] as string;
+const COLUMNS = await postgresColumnNames(source.url, 'analytics.messages');
+/** Columns Ferry renames in the destination (the model's `destination_name`), source name → destination name. */
+const FERRY_NAMES = Object.fromEntries(exportModels.messages.columns.filter((c) => c.destinationName !== c.name).map((c) => [c.name, c.destinationName]));
+
+/** One run of a contestant: what it cost and how its result compared with the source. */
+type Run = (attempt: number) => Promise<{ measurement: Measurement; verdict: string }>;
+
+/**
+ * Runs a scenario `runs` + 1 rounds (the first a warm-up). A round first calls `prepare` (which
+ * may change the source and returns the rows the round moves), then each contestant in turn, so
+ * all of them see the same data and the same machine noise.
+ */
+async function scenario(
+  info: { readonly scenario: string; readonly megabytes?: number },
+  contestants: readonly { readonly contestant: Result['contestant']; readonly destinations: number; readonly run: Run }[],
+  prepare: (attempt: number) => Promise<number>,
+): Promise<void> {
+  const measured = contestants.map(() => ({ runs: [] as Measurement[], verdicts: new Set<string>() }));
+  let moved = 0;
+  for (let attempt = 0; attempt <= runs; attempt += 1) {
+    moved = await prepare(attempt);
+    for (const [i, { contestant, run }] of contestants.entries()) {
+      const { measurement, verdict } = await run(attempt);
+      log(`${info.scenario} / ${contestant}${attempt === 0 ? ' (warm-up)' : ''}: ${measurement.wallSeconds.toFixed(2)} s, ${verdict}`);
+      if (attempt > 0) {
+        measured[i]?.runs.push(measurement);
+        measured[i]?.verdicts.add(verdict);
+      }
+    }
+  }
+  for (const [i, { contestant, destinations }] of contestants.entries()) {
+    const { runs: measurements = [], verdicts = new Set() } = measured[i] ?? {};
+    results.push({ ...info, contestant, destinations, rows: moved, verdict: [...verdicts].join('; '), runs: measurements });
+  }
+}
+
+/** Digests must be equal: a contestant that loses or changes a row stops the benchmark. */
+function mustEqual(what: string, digest: SliceDigest, expected: SliceDigest): string {
+  if (digest.rows !== expected.rows || digest.hash !== expected.hash) {
+    throw new Error(`${what}: the destination does not equal the source (${digest.rows} rows, hash ${digest.hash}; expected ${expected.rows}, ${expected.hash})`);
+  }
+  return 'equal to the source';
+}
+
+/** Per-tenant digests as one: the counts summed, the hashes in tenant order. */
+function combine(digests: readonly SliceDigest[]): SliceDigest {
+  return { rows: digests.reduce((sum, d) => sum + d.rows, 0), hash: digests.map((d) => d.hash).join('') };
+}
+
+/**
+ * Each tenant's table `t_<tenant>.messages` in a Postgres destination against the tenant's source
+ * slice, every value compared. `keptDeletes` are rows deleted in the source that the contestant
+ * is known to keep (dlt's incremental loads): the rest must still be equal, and the verdict says
+ * how many it kept.
+ */
+async function matchesSource(what: string, from: BenchSource, target: Target & { kind: 'postgres' }, slice: readonly string[], names: Record<string, string>, keptDeletes: readonly string[] = []): Promise<string> {
+  const expected = await postgresDigests(from.url, 'analytics.messages', slice, { columns: COLUMNS });
+  const options = { columns: COLUMNS, rename: names, excludeKeys: keptDeletes };
+  const actual = await Promise.all(slice.map((t) => postgresDigest(target.url, `t_${t}.messages`, undefined, options)));
+  const verdict = mustEqual(what, combine(actual), combine(slice.map((t) => expected[t] as SliceDigest)));
+  if (keptDeletes.length === 0) return verdict;
+  const all = await Promise.all(slice.map((t) => postgresKeyDigest(target.url, `t_${t}.messages`, t)));
+  const kept = combine(all).rows - combine(actual).rows;
+  return kept === 0 ? verdict : `keeps ${kept.toLocaleString('en')} rows deleted in the source; the rest equal`;
+}
+
+/** DuckDB destinations (a file per tenant): row counts and keys equal to the source's. */
+async function keysMatchSource(what: string, from: BenchSource, target: Target & { kind: 'duckdb' }, slice: readonly string[]): Promise<string> {
+  const expected = await Promise.all(slice.map((t) => postgresKeyDigest(from.url, 'analytics.messages', t)));
+  const actual = await Promise.all(slice.map((t) => duckdbKeyDigest(join(target.dir, `${t}.duckdb`), `t_${t}.messages`)));
+  return mustEqual(what, combine(actual), combine(expected)).replace('equal', 'keys equal');
+}
+
+async function freshPostgres(name: string): Promise<Target & { kind: 'postgres' }> {
+  return { kind: 'postgres', url: await recreateDatabase(name) };
+}
+
+/** A folder of DuckDB files, one per tenant: each customer has a warehouse of its own. */
+async function freshDuckDB(name: string): Promise<Target & { kind: 'duckdb' }> {
+  const dir = join(WORK, name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return { kind: 'duckdb', dir };
+}
+
+/** Where a contestant keeps its state between runs, emptied: Ferry's state store, dlt's pipelines. */
+async function freshDir(name: string): Promise<string> {
+  const dir = join(WORK, name);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
 
 /** Size of a slice as Postgres stores its rows (no indexes): what MB/s is measured against. */
 async function sliceMegabytes(tenant: string | undefined): Promise<number> {
@@ -56,112 +153,120 @@ async function sliceMegabytes(tenant: string | undefined): Promise<number> {
   }
 }
 
-/** Runs one contestant `runs` + 1 times (the first is a warm-up), each on a fresh destination, each verified. */
-async function scenario(name: string, contestant: string, tenant: string | undefined, run: (attempt: number) => Promise<{ measurement: Measurement; digest: SliceDigest; expected: SliceDigest }>): Promise<void> {
-  const measurements: Measurement[] = [];
-  for (let attempt = 0; attempt <= runs; attempt += 1) {
-    const { measurement, digest, expected } = await run(attempt);
-    if (digest.rows !== expected.rows || digest.hash !== expected.hash) {
-      throw new Error(`${name} / ${contestant}: the destination does not equal the source (${digest.rows} rows, hash ${digest.hash}; expected ${expected.rows}, ${expected.hash})`);
-    }
-    log(`${name} / ${contestant}${attempt === 0 ? ' (warm-up)' : ''}: ${measurement.wallSeconds.toFixed(2)} s, ${Math.round(expected.rows / measurement.wallSeconds).toLocaleString('en')} rows/s, verified`);
-    if (attempt > 0) measurements.push(measurement);
+// 1. Initial loads: one tenant and every tenant, into Postgres and into DuckDB, each run into a
+// fresh destination with fresh state.
+if (selected.has('initial')) {
+  for (const slice of [[firstTenant], source.tenants]) {
+    const one = slice.length === 1;
+    const name = one ? 'one tenant' : `all ${tenants} tenants`;
+    const sliceRows = one ? (await postgresKeyDigest(source.url, 'analytics.messages', firstTenant)).rows : source.rows;
+    const info = { megabytes: await sliceMegabytes(one ? firstTenant : undefined) };
+    const postgres = 'ferry_bench_destination';
+    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> Postgres` }, [
+      {
+        contestant: 'ferry',
+        destinations: slice.length,
+        run: async () => {
+          const target = await freshPostgres(postgres);
+          const measurement = await runFerry(source.url, slice, target, await freshDir('ferry'));
+          return { measurement, verdict: await matchesSource('Ferry', source, target, slice, FERRY_NAMES) };
+        },
+      },
+      {
+        contestant: 'ceiling',
+        destinations: 1,
+        run: async () => {
+          const target = await freshPostgres(postgres);
+          const measurement = await runCeiling(source.url, one ? firstTenant : undefined, target.url);
+          const expected = await postgresDigest(source.url, 'analytics.messages', one ? firstTenant : undefined, { columns: COLUMNS });
+          return { measurement, verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected) };
+        },
+      },
+      {
+        contestant: 'dlt',
+        destinations: slice.length,
+        run: async () => {
+          const target = await freshPostgres(postgres);
+          const measurement = await runDlt(source.url, slice, target, await freshDir('dlt'));
+          return { measurement, verdict: await matchesSource('dlt', source, target, slice, {}) };
+        },
+      },
+    ], async () => sliceRows);
+
+    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> DuckDB` }, [
+      {
+        contestant: 'ferry',
+        destinations: slice.length,
+        run: async () => {
+          const target = await freshDuckDB('duckdb');
+          const measurement = await runFerry(source.url, slice, target, await freshDir('ferry'));
+          return { measurement, verdict: await keysMatchSource('Ferry', source, target, slice) };
+        },
+      },
+      {
+        contestant: 'dlt',
+        destinations: slice.length,
+        run: async () => {
+          const target = await freshDuckDB('duckdb');
+          const measurement = await runDlt(source.url, slice, target, await freshDir('dlt'));
+          return { measurement, verdict: await keysMatchSource('dlt', source, target, slice) };
+        },
+      },
+    ], async () => sliceRows);
   }
-  const expectedRows = tenant === undefined ? source.rows : (await postgresKeyDigest(source.url, 'analytics.messages', tenant)).rows;
-  results.push({ scenario: name, contestant, rows: expectedRows, megabytes: await sliceMegabytes(tenant), runs: measurements });
 }
 
-async function freshPostgres(): Promise<Target & { kind: 'postgres' }> {
-  return { kind: 'postgres', url: await recreateDatabase(DESTINATION_DB) };
-}
-
-async function freshDuckDB(attempt: number): Promise<Target & { kind: 'duckdb' }> {
-  const dir = join(WORK, `duckdb-${attempt}`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  return { kind: 'duckdb', path: join(dir, 'destination.duckdb') };
-}
-
-async function ferryDir(attempt: number): Promise<string> {
-  const dir = join(WORK, `ferry-${attempt}`);
-  await rm(dir, { recursive: true, force: true });
-  return dir;
-}
-
-const oneTenant = await postgresDigest(source.url, 'analytics.messages', firstTenant);
-const allTenants = await postgresDigest(source.url, 'analytics.messages', undefined);
-
-// 1. Initial load, Postgres -> Postgres: one tenant, then the whole table.
-await scenario('initial load, one tenant, Postgres -> Postgres', 'ferry', firstTenant, async (attempt) => {
-  const target = await freshPostgres();
-  const measurement = await runFerry(source.url, [firstTenant], target, await ferryDir(attempt));
-  return { measurement, digest: await postgresDigest(target.url, `t_${firstTenant}.messages`, firstTenant), expected: oneTenant };
-});
-await scenario('initial load, one tenant, Postgres -> Postgres', 'ceiling (binary COPY)', firstTenant, async () => {
-  const target = await freshPostgres();
-  const measurement = await runCeiling(source.url, firstTenant, target.url);
-  return { measurement, digest: await postgresDigest(target.url, 'ceiling.messages', firstTenant), expected: oneTenant };
-});
-await scenario(`initial load, all ${tenants} tenants, Postgres -> Postgres`, 'ferry', undefined, async (attempt) => {
-  const target = await freshPostgres();
-  const measurement = await runFerry(source.url, source.tenants, target, await ferryDir(attempt));
-  const digests = await Promise.all(source.tenants.map((t) => postgresDigest(target.url, `t_${t}.messages`, t)));
-  const expected = await Promise.all(source.tenants.map((t) => postgresDigest(source.url, 'analytics.messages', t)));
-  return { measurement, digest: combine(digests), expected: combine(expected) };
-});
-await scenario(`initial load, all ${tenants} tenants, Postgres -> Postgres`, 'ceiling (binary COPY)', undefined, async () => {
-  const target = await freshPostgres();
-  const measurement = await runCeiling(source.url, undefined, target.url);
-  return { measurement, digest: await postgresDigest(target.url, 'ceiling.messages', undefined), expected: allTenants };
-});
-
-// 2. Initial load, Postgres -> DuckDB: one tenant.
-const oneTenantKeys = await postgresKeyDigest(source.url, 'analytics.messages', firstTenant);
-await scenario('initial load, one tenant, Postgres -> DuckDB', 'ferry', firstTenant, async (attempt) => {
-  const target = await freshDuckDB(attempt);
-  const measurement = await runFerry(source.url, [firstTenant], target, await ferryDir(attempt));
-  return { measurement, digest: await duckdbKeyDigest(target.path, `t_${firstTenant}.messages`), expected: oneTenantKeys };
-});
-
-await writeResults(source, results);
-
-/** Per-tenant digests as one: the counts summed, the hashes in tenant order. */
-function combine(digests: readonly SliceDigest[]): SliceDigest {
-  return { rows: digests.reduce((sum, d) => sum + d.rows, 0), hash: digests.map((d) => d.hash).join('') };
-}
-
-async function writeResults(benchSource: BenchSource, all: readonly Result[]): Promise<void> {
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version };
-  const figures = all.map((r) => {
-    const wall = median(r.runs.map((m) => m.wallSeconds));
-    return {
-      ...r,
-      medianWallSeconds: wall,
-      rowsPerSecond: r.rows / wall,
-      megabytesPerSecond: r.megabytes / wall,
-      medianCpuSeconds: median(r.runs.map((m) => m.cpuSeconds)),
-      maxPeakRssMb: Math.max(...r.runs.map((m) => m.peakRssMb)),
-    };
-  });
-  const ceilingOf = (scenarioName: string) => figures.find((f) => f.scenario === scenarioName && f.contestant.startsWith('ceiling'));
-  const lines = [
-    `# Ferry benchmark: ${benchSource.rows.toLocaleString('en')} messages, ${benchSource.tenants.length} tenants`,
-    '',
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, Postgres on loopback. Medians of ${runs} runs after one warm-up; every run verified against the source.`,
-    '',
-    '| scenario | contestant | rows | wall s | rows/s | MB/s | CPU s | peak RSS MB | ceiling / contestant time |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...figures.map((f) => {
-      const ceiling = ceilingOf(f.scenario);
-      const ratio = ceiling ? (ceiling.medianWallSeconds / f.medianWallSeconds).toFixed(2) : '';
-      return `| ${f.scenario} | ${f.contestant} | ${f.rows.toLocaleString('en')} | ${f.medianWallSeconds.toFixed(2)} | ${Math.round(f.rowsPerSecond).toLocaleString('en')} | ${f.megabytesPerSecond.toFixed(1)} | ${f.medianCpuSeconds.toFixed(1)} | ${Math.round(f.maxPeakRssMb)} | ${ratio} |`;
-    }),
-    '',
+/**
+ * A working copy of `from` loaded once by Ferry and by dlt (not measured), then, per round, changed
+ * (1% of rows updated, 0.1% new, 0.2% deleted) and synced by each: what a scheduled sync does all
+ * day. With `thenNoChanges`, each contestant then syncs again with nothing changed.
+ */
+async function syncsOfChanges(from: BenchSource, name: string, scenarioName: string, thenNoChanges: boolean): Promise<void> {
+  const work = await workingCopy(from, `ferry_bench_src_${name}`);
+  const ferry = { target: await freshPostgres(`ferry_bench_${name}_ferry`), dir: await freshDir(`ferry-${name}`) };
+  const dlt = { target: await freshPostgres(`ferry_bench_${name}_dlt`), dir: await freshDir(`dlt-${name}`) };
+  log(`${scenarioName}: initial loads of ${work.tenants.length} destinations (not measured)`);
+  await runFerry(work.url, work.tenants, ferry.target, ferry.dir);
+  await runDlt(work.url, work.tenants, dlt.target, dlt.dir);
+  // dlt's incremental loads never remove a row: the ids deleted so far, which its tables keep.
+  const deleted: string[] = [];
+  const contestants = (slice: readonly string[]) => [
+    {
+      contestant: 'ferry' as const,
+      destinations: slice.length,
+      run: async () => {
+        const measurement = await runFerry(work.url, slice, ferry.target, ferry.dir);
+        return { measurement, verdict: await matchesSource('Ferry', work, ferry.target, slice, FERRY_NAMES) };
+      },
+    },
+    {
+      contestant: 'dlt' as const,
+      destinations: slice.length,
+      run: async () => {
+        const measurement = await runDlt(work.url, slice, dlt.target, dlt.dir);
+        return { measurement, verdict: await matchesSource('dlt', work, dlt.target, slice, {}, deleted) };
+      },
+    },
   ];
-  const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
-  await writeFile(join(dir, `${stamp}-${benchSource.rows}.json`), `${JSON.stringify({ machine, source: { rows: benchSource.rows, tenants: benchSource.tenants.length }, results: figures }, null, 2)}\n`);
-  await writeFile(join(dir, 'latest.md'), lines.join('\n'));
-  process.stdout.write(lines.join('\n'));
+  await scenario({ scenario: scenarioName }, contestants(work.tenants), async (attempt) => {
+    const applied = await applyChanges(work.url, attempt + 1);
+    deleted.push(...applied.deletedKeys);
+    return changedRows(applied);
+  });
+  if (!thenNoChanges) return;
+  await scenario({ scenario: `sync with no changes, all ${work.tenants.length} tenants` }, contestants(work.tenants), async () => 0);
+  await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
 }
+
+// 2. Syncs of changes, then syncs with nothing to do.
+if (selected.has('changes')) {
+  await syncsOfChanges(source, 'changes', `sync of changes (1% updated, 0.1% new, 0.2% deleted), all ${tenants} tenants`, true);
+}
+
+// 3. 100 destinations, each with a few changes: the cost of a destination beyond its rows.
+if (selected.has('destinations')) {
+  const many = await prepareSource({ ...MANY_DESTINATIONS, seed }, log);
+  await syncsOfChanges(many, 'many', `${many.tenants.length} destinations (${MANY_DESTINATIONS.messagesPerTenant.toLocaleString('en')} rows each), each with a few changes`, false);
+}
+
+process.stdout.write(await writeResults(join(REPO_ROOT, 'bench', 'results'), { rows: source.rows, tenants }, runs, results));

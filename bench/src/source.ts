@@ -61,15 +61,20 @@ async function readyRows(url: string): Promise<number | undefined> {
   }
 }
 
-/** Drops and creates a database of the benchmark's own. */
-export async function recreateDatabase(name: string): Promise<string> {
+/** Drops and creates a database of the benchmark's own, empty or as a copy of `template`. */
+export async function recreateDatabase(name: string, template?: BenchSource): Promise<string> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${new URL(template.url).pathname.slice(1)}` : ''}`);
   } finally {
     await admin.end();
   }
   return withDatabase(POSTGRES_ADMIN_URL, name);
+}
+
+/** A copy of the source that scenarios may change: the built source stays as it was for the next run. */
+export async function workingCopy(source: BenchSource, name: string): Promise<BenchSource> {
+  return { ...source, url: await recreateDatabase(name, source) };
 }
