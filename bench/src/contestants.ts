@@ -23,7 +23,20 @@ export async function runFerry(sourceUrl: string, tenants: readonly string[], ta
   }));
   const config = { source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync: { concurrency: 2, retries: 0 }, destinations };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));
-  return measured('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-c', join(dir, 'ferry.yaml')]);
+  return measured('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-c', join(dir, 'ferry.yaml')], { fromStderr: keyComparisons });
+}
+
+/** The `keys.compared` lines of Ferry's JSON log: the longest comparison, and the keys listed by all. */
+function keyComparisons(stderr: string): Partial<Measurement> {
+  const comparisons = stderr
+    .split('\n')
+    .filter((line) => line.includes('"keys.compared"'))
+    .map((line) => JSON.parse(line) as { durationMs: number; keysListed: number });
+  if (comparisons.length === 0) return {};
+  return {
+    keyComparisonSeconds: Math.max(...comparisons.map((c) => c.durationMs)) / 1000,
+    keysListed: comparisons.reduce((sum, c) => sum + c.keysListed, 0),
+  };
 }
 
 /**

@@ -10,6 +10,10 @@ export interface Measurement {
   readonly cpuSeconds: number;
   /** The largest resident set of any one process of the command, in MB. */
   readonly peakRssMb: number;
+  /** Ferry only: the longest hard-delete key comparison of one destination, from its log. */
+  readonly keyComparisonSeconds?: number;
+  /** Ferry only: keys listed by all key comparisons, from its log (the rest compared as bucket digests). */
+  readonly keysListed?: number;
 }
 
 /**
@@ -17,16 +21,21 @@ export interface Measurement {
  * peak RSS. Wall time is measured here, around the whole command.
  * @throws Error with the command's stderr when it exits non-zero: a failed run is never a figure
  */
-export async function measured(command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Measurement> {
+export async function measured(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; fromStderr?: (stderr: string) => Partial<Measurement> } = {},
+): Promise<Measurement> {
+  const { fromStderr, ...execaOptions } = options;
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-time-'));
   const report = join(dir, 'time.txt');
   try {
     const started = performance.now();
-    const run = await execa('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], { ...options, reject: false, input: '' });
+    const finished = await execa('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], { ...execaOptions, reject: false, input: '' });
     const wallSeconds = (performance.now() - started) / 1000;
-    if (run.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${run.exitCode}:\n${run.stderr.slice(-4000)}`);
+    if (finished.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${finished.exitCode}:\n${finished.stderr.slice(-4000)}`);
     const [user, system, rssKb] = (await readFile(report, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
-    return { wallSeconds, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024 };
+    return { wallSeconds, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMb: (rssKb ?? 0) / 1024, ...fromStderr?.(finished.stderr) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

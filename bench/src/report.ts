@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { median, type Measurement } from './measure.ts';
 
@@ -26,6 +26,8 @@ export interface Figures extends Result {
   readonly megabytesPerSecond: number | null;
   readonly medianCpuSeconds: number;
   readonly maxPeakRssMb: number;
+  /** Ferry's longest hard-delete key comparison of one destination, and the keys it listed (medians). */
+  readonly keyComparison: { readonly seconds: number; readonly keysListed: number } | null;
   /** The ceiling's time over this contestant's, in the same scenario. */
   readonly shareOfCeiling: number | null;
   /** dlt's time over Ferry's, in the same scenario (on Ferry's row). */
@@ -46,14 +48,24 @@ export function figures(results: readonly Result[]): Figures[] {
       megabytesPerSecond: r.megabytes === undefined ? null : r.megabytes / seconds,
       medianCpuSeconds: median(r.runs.map((m) => m.cpuSeconds)),
       maxPeakRssMb: Math.max(...r.runs.map((m) => m.peakRssMb)),
+      keyComparison: r.runs.every((m) => m.keyComparisonSeconds !== undefined)
+        ? { seconds: median(r.runs.map((m) => m.keyComparisonSeconds ?? 0)), keysListed: median(r.runs.map((m) => m.keysListed ?? 0)) }
+        : null,
       shareOfCeiling: ceiling ? wall(ceiling) / seconds : null,
       dltOverFerry: dlt ? wall(dlt) / seconds : null,
     };
   });
 }
 
-/** bench/results/<stamp>-<rows>.json and latest.md, with the machine described. */
-export async function writeResults(dir: string, source: { rows: number; tenants: number }, runs: number, results: readonly Result[]): Promise<string> {
+/** Where the README shows the latest table: between these two lines. */
+const README_START = '<!-- bench:latest (written by npm run bench) -->';
+const README_END = '<!-- /bench:latest -->';
+
+/**
+ * bench/results/<stamp>-<rows>.json and latest.md, with the machine described; with `readme`, the
+ * same table in the README between its bench:latest markers.
+ */
+export async function writeResults(dir: string, source: { rows: number; tenants: number }, runs: number, results: readonly Result[], readme?: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version };
   const all = figures(results);
@@ -65,13 +77,14 @@ export async function writeResults(dir: string, source: { rows: number; tenants:
       `Medians of ${runs} runs after one warm-up, all contestants side by side in one run; every run checked against the source. ` +
       'For a sync of changes, rows are the changed rows (updated + inserted + deleted).',
     '',
-    '| scenario | contestant | rows | wall s | rows/s | MB/s | CPU s | peak RSS MB | ms per destination | ceiling / contestant | dlt / Ferry | checked |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | contestant | rows | wall s | rows/s | MB/s | CPU s | peak RSS MB | ms per destination | hard-delete check s (keys listed) | ceiling / contestant | dlt / Ferry | checked |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...all.map(
       (f) =>
         `| ${f.scenario} | ${CONTESTANT_LABEL[f.contestant]} | ${f.rows.toLocaleString('en')} | ${f.medianWallSeconds.toFixed(2)} | ` +
         `${Math.round(f.rowsPerSecond).toLocaleString('en')} | ${fixed(f.megabytesPerSecond, 1)} | ${f.medianCpuSeconds.toFixed(1)} | ` +
         `${Math.round(f.maxPeakRssMb)} | ${f.destinations > 1 ? Math.round((f.medianWallSeconds * 1000) / f.destinations) : ''} | ` +
+        `${f.keyComparison ? `${f.keyComparison.seconds.toFixed(2)} (${f.keyComparison.keysListed.toLocaleString('en')})` : ''} | ` +
         `${fixed(f.shareOfCeiling, 2)} | ${fixed(f.dltOverFerry, 1)} | ${f.verdict} |`,
     ),
     '',
@@ -79,5 +92,14 @@ export async function writeResults(dir: string, source: { rows: number; tenants:
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   await writeFile(join(dir, `${stamp}-${source.rows}.json`), `${JSON.stringify({ machine, source, runs, results: all }, null, 2)}\n`);
   await writeFile(join(dir, 'latest.md'), lines.join('\n'));
+  if (readme !== undefined) await showInReadme(readme, lines.slice(2).join('\n'));
   return lines.join('\n');
+}
+
+async function showInReadme(readme: string, table: string): Promise<void> {
+  const text = await readFile(readme, 'utf8');
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${readme} has no ${README_START} … ${README_END} section for the latest table`);
+  await writeFile(readme, `${text.slice(0, start + README_START.length)}\n${table}\n${text.slice(end)}`);
 }

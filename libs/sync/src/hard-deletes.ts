@@ -3,6 +3,7 @@ import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
 import { csvRecords } from './csv.ts';
+import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
 const KEYS_PER_BUCKET = 1024;
@@ -20,9 +21,19 @@ const KEYS_PER_BUCKET = 1024;
  * Keys that appear in the source after the rows were read are ignored (the next run merges them).
  * With `liveOnly` (a destination that deletes soft-deleted rows, purged before this runs) the
  * source side leaves out soft-deleted rows too, so both sides count the same population.
+ * What the comparison cost is reported to `events.keysCompared`.
  * @returns the number of destination rows deleted.
  */
-export async function deleteMissingKeys(input: {
+export async function deleteMissingKeys(input: KeyComparisonInput): Promise<number> {
+  const started = performance.now();
+  const comparison = await compareAndDelete(input);
+  input.events.keysCompared?.(input.destinationId, input.spec.name, { ...comparison, durationMs: Math.round(performance.now() - started) });
+  return comparison.deleted;
+}
+
+interface KeyComparisonInput {
+  readonly destinationId: string;
+  readonly events: SyncEvents;
   readonly source: Source;
   readonly tenant: string;
   readonly spec: ExportModelSpec;
@@ -31,7 +42,9 @@ export async function deleteMissingKeys(input: {
   readonly session: DestinationSession;
   readonly relations: Relations;
   readonly liveOnly: boolean;
-}): Promise<number> {
+}
+
+async function compareAndDelete(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'>> {
   const { source, tenant, spec, sql, dialect, session, relations } = input;
   const rows = input.liveOnly ? { liveOnly: true } : undefined;
   const [sourceCount, [[destinationCount] = []]] = await Promise.all([
@@ -39,7 +52,8 @@ export async function deleteMissingKeys(input: {
     session.query(`SELECT COUNT(*) FROM ${relations.target}`),
   ]);
   const rowsInDestination = Number(destinationCount ?? 0);
-  if (rowsInDestination <= sourceCount) return 0;
+  const counted = { sourceRows: sourceCount, destinationRows: rowsInDestination, differingBuckets: 0, keysListed: 0, deleted: 0 };
+  if (rowsInDestination <= sourceCount) return counted;
 
   const prefix = bucketPrefixLength(rowsInDestination);
   const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
@@ -52,7 +66,7 @@ export async function deleteMissingKeys(input: {
   const differing = destinationBuckets
     .filter(([bucket, count, checksum]) => inSource.get(bucket as string) !== `${Number(count)}/${checksum}`)
     .map(([bucket]) => bucket as string);
-  if (differing.length === 0) return 0;
+  if (differing.length === 0) return counted;
 
   const [sourceKeys, destinationKeys] = await Promise.all([
     source.keysInBuckets(spec, tenant, prefix, differing, rows),
@@ -60,14 +74,15 @@ export async function deleteMissingKeys(input: {
   ]);
   const stillThere = new Set(sourceKeys.map((key) => JSON.stringify(key)));
   const gone = destinationKeys.filter((key) => !stillThere.has(JSON.stringify(key)));
-  if (gone.length === 0) return 0;
+  const listed = { ...counted, differingBuckets: differing.length, keysListed: sourceKeys.length + destinationKeys.length };
+  if (gone.length === 0) return listed;
 
   const bind = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
   await session.execute(bind([...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
   await session.loadCsv(relations.deletedKeys as string, spec.primaryKey.map((k) => sql.columns[k] as string), toAsync(csvRecords(gone)));
   const deleted = await session.execute(bind(sql.deleteByKeys));
   await session.execute(bind(sql.dropDeletedKeys));
-  return deleted;
+  return { ...listed, deleted };
 }
 
 /** Hex digits of the key hash that make buckets of about KEYS_PER_BUCKET keys (1 to 6). */

@@ -7,7 +7,7 @@ import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
 import { loadIntoPostgres } from '@ferry/sample-data';
 import { PostgresSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
-import { syncAll, type DestinationTarget, type SyncOptions } from '@ferry/sync';
+import { syncAll, type DestinationTarget, type KeyComparison, type SyncEvents, type SyncOptions } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
@@ -43,8 +43,8 @@ const options = (fullRefresh = false): SyncOptions & { concurrency: number } => 
   concurrency: 2,
 });
 
-async function sync(fullRefresh = false) {
-  const results = await syncAll(targets, () => new PostgresSource({ url: source.url }), state, options(fullRefresh));
+async function sync(fullRefresh = false, events: SyncEvents = {}) {
+  const results = await syncAll(targets, () => new PostgresSource({ url: source.url }), state, options(fullRefresh), events);
   for (const result of results) expect(result.error, result.destinationId).toBeNull();
   return results;
 }
@@ -142,9 +142,16 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
     await q(`DELETE FROM analytics.workflows WHERE id IN (SELECT id FROM analytics.workflows WHERE tenant_id = $1 ORDER BY id LIMIT 2)`);
     await q(`DELETE FROM analytics.daily_channel_engagement WHERE ctid IN (SELECT ctid FROM analytics.daily_channel_engagement WHERE tenant_id = $1 LIMIT 1)`);
 
-    for (const result of await sync()) {
+    const comparisons = new Map<string, KeyComparison>();
+    for (const result of await sync(false, { keysCompared: (destination, model, comparison) => comparisons.set(`${destination} ${model}`, comparison) })) {
       const byModel = Object.fromEntries(result.models.map((m) => [m.model, m]));
       expect(byModel.messages).toMatchObject({ action: 'incremental', rowsInserted: 3, rowsUpdated: 5, rowsDeleted: 2 });
+      // The 2 deleted keys were found by listing the keys of at most 2 buckets, not of the table.
+      const messages = comparisons.get(`${result.destinationId} messages`);
+      expect(messages).toMatchObject({ deleted: 2, sourceRows: (messages?.destinationRows ?? 0) - 2 });
+      expect(messages?.differingBuckets).toBeGreaterThanOrEqual(1);
+      expect(messages?.differingBuckets).toBeLessThanOrEqual(2);
+      expect(messages?.keysListed).toBeLessThan((messages?.destinationRows ?? 0) / 2);
       expect(byModel.recipients).toMatchObject({ rowsUpdated: 2, rowsDeleted: 0 });
       expect(byModel.workflows).toMatchObject({ rowsDeleted: 2 });
       expect(byModel.daily_channel_engagement).toMatchObject({ action: 'full-merge', rowsDeleted: 1 });

@@ -23,6 +23,8 @@ function jsonReporter(log: Logger): SyncEvents {
       outcome.error === null
         ? log.info({ event: 'model.finished', destination, ...outcome }, 'model synced')
         : log.error({ event: 'model.failed', destination, ...outcome, error: outcome.error }, 'model failed'),
+    keysCompared: (destination, model, comparison) =>
+      log.info({ event: 'keys.compared', destination, model, ...comparison }, 'keys compared for hard deletes'),
     destinationFinished: (destination, result) =>
       (result.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))(
         { event: 'transfer.finished', destination, transfer: result.transferId, status: result.status, error: result.error },
