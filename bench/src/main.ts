@@ -47,6 +47,8 @@ const results: Result[] = [];
 
 const source = await prepareSource({ tenants, messagesPerTenant: Math.ceil(rows / tenants), seed }, log);
 const firstTenant = source.tenants[0] as string;
+/** How a scenario over every tenant of a source of `n` tenants is named. */
+const everyTenant = (n: number) => (n === 1 ? 'the only tenant' : `all ${n} tenants`);
 const COLUMNS = await postgresColumnNames(source.url, 'analytics.messages');
 /** Columns Ferry renames in the destination (the model's `destination_name`), source name → destination name. */
 const FERRY_NAMES = Object.fromEntries(exportModels.messages.columns.filter((c) => c.destinationName !== c.name).map((c) => [c.name, c.destinationName]));
@@ -156,9 +158,9 @@ async function sliceMegabytes(tenant: string | undefined): Promise<number> {
 // 1. Initial loads: one tenant and every tenant, into Postgres and into DuckDB, each run into a
 // fresh destination with fresh state.
 if (selected.has('initial')) {
-  for (const slice of [[firstTenant], source.tenants]) {
-    const one = slice.length === 1;
-    const name = one ? 'one tenant' : `all ${tenants} tenants`;
+  for (const slice of tenants > 1 ? [[firstTenant], source.tenants] : [source.tenants]) {
+    const one = slice.length < tenants;
+    const name = one ? 'one tenant' : everyTenant(tenants);
     const sliceRows = one ? (await postgresKeyDigest(source.url, 'analytics.messages', firstTenant)).rows : source.rows;
     const info = { megabytes: await sliceMegabytes(one ? firstTenant : undefined) };
     const postgres = 'ferry_bench_destination';
@@ -254,13 +256,13 @@ async function syncsOfChanges(from: BenchSource, name: string, scenarioName: str
     return changedRows(applied);
   });
   if (!thenNoChanges) return;
-  await scenario({ scenario: `sync with no changes, all ${work.tenants.length} tenants` }, contestants(work.tenants), async () => 0);
-  await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
+  await scenario({ scenario: `sync with no changes, ${everyTenant(work.tenants.length)}` }, contestants(work.tenants), async () => 0);
+  if (work.tenants.length > 1) await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
 }
 
 // 2. Syncs of changes, then syncs with nothing to do.
 if (selected.has('changes')) {
-  await syncsOfChanges(source, 'changes', `sync of changes (1% updated, 0.1% new, 0.2% deleted), all ${tenants} tenants`, true);
+  await syncsOfChanges(source, 'changes', `sync of changes (1% updated, 0.1% new, 0.2% deleted), ${everyTenant(tenants)}`, true);
 }
 
 // 3. 100 destinations, each with a few changes: the cost of a destination beyond its rows.
