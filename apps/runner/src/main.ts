@@ -25,6 +25,9 @@ const program = new Command()
   // Commander quotes what it could not parse, which may be a secret typed as an option.
   .configureOutput({ writeErr: (text) => process.stderr.write(redactSecrets(text)) });
 
+// Each command imports what it runs on (config parser, drivers, sync engine, generator) in its
+// action, so that starting the CLI loads only the command definitions: `--help` and every
+// command pay only for what they use.
 registerGenerate(program);
 registerManifest(program);
 registerSync(program);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import type { DialectName } from './dialect.ts';
 import type { AddColumnContext, TemplateColumn, TemplateContext } from './template-context.ts';
 
@@ -19,9 +20,6 @@ const TEMPLATE_FILES = {
 } as const;
 export type TemplateName = keyof typeof TEMPLATE_FILES;
 
-/** An isolated Handlebars, so Ferry's helpers never leak into (or clash with) another user's. */
-const handlebars = Handlebars.create();
-
 /** Prefixes a quoted column with a relation alias (`t`, `EXCLUDED`, `{target}`), when one is given. */
 function qualified(column: TemplateColumn, alias: unknown): string {
   return typeof alias === 'string' ? `${alias}.${column.name}` : column.name;
@@ -33,7 +31,8 @@ function helperArguments(args: unknown[]): { params: unknown[]; context: Templat
   return { params: args.slice(0, -1), context: options.data.root as TemplateContext };
 }
 
-handlebars.registerHelper({
+/** Ferry's template helpers. */
+const HELPERS: Handlebars.HelperDeclareSpec = {
   /** `{{columnList}}` or `{{columnList "s"}}`: every column, comma-separated. */
   columnList(...args: unknown[]) {
     const { params, context } = helperArguments(args);
@@ -74,7 +73,22 @@ handlebars.registerHelper({
     const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
     return `(${t} IS NOT NULL AND (${s} IS NULL OR ${t} > ${s}))\n  OR ${unchanged(context, target, source)}`;
   },
-});
+};
+
+let handlebars: typeof Handlebars | undefined;
+
+/**
+ * An isolated Handlebars, so Ferry's helpers never leak into (or clash with) another user's.
+ * Made on first render: only rendering SQL (the generator, connection checks) needs Handlebars,
+ * not everything that imports the dialects, such as the sync engine on every start.
+ */
+function ferryHandlebars(): typeof Handlebars {
+  if (!handlebars) {
+    handlebars = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
+    handlebars.registerHelper(HELPERS);
+  }
+  return handlebars;
+}
 
 /** Every non-key column of t holds the same value as in s, one comparison per line. */
 function unchanged(context: TemplateContext, target: string, source: string): string {
@@ -94,7 +108,7 @@ function template(dialect: DialectName, name: TemplateName): Handlebars.Template
   if (!delegate) {
     const source = readFileSync(new URL(`./${dialect}/templates/${TEMPLATE_FILES[name]}.sql.hbs`, import.meta.url), 'utf8');
     // noEscape: the output is SQL, not HTML. strict: a misspelt field fails instead of rendering nothing.
-    delegate = handlebars.compile<TemplateContext>(source, { noEscape: true, strict: true });
+    delegate = ferryHandlebars().compile<TemplateContext>(source, { noEscape: true, strict: true });
     compiled.set(key, delegate);
   }
   return delegate;

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import type { StateDriver } from './driver/driver.ts';
-import { IN_MEMORY, openDuckDb } from './driver/duckdb-driver.ts';
-import { connectPostgres } from './driver/postgres-driver.ts';
 import { redactUrl } from './redact-url.ts';
 import { SqlStateStore } from './sql-state-store.ts';
 import type { StateStore } from './state-store.ts';
@@ -42,12 +40,14 @@ export async function openStateStore(location: string | undefined, options: Open
   return new SqlStateStore(await openDriver(target), tables);
 }
 
-function openDriver(location: string): Promise<StateDriver> {
-  if (/^postgres(ql)?:\/\//i.test(location)) return connectPostgres(location);
+/** Each engine's driver is loaded by the first store on it: DuckDB's library alone takes a few hundred ms to load. */
+async function openDriver(location: string): Promise<StateDriver> {
+  if (/^postgres(ql)?:\/\//i.test(location)) return (await import('./driver/postgres-driver.ts')).connectPostgres(location);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new StateStoreError(
       `Unsupported state store ${redactUrl(location)}: use a postgres:// URL, or the path of a DuckDB file.`,
     );
   }
+  const { IN_MEMORY, openDuckDb } = await import('./driver/duckdb-driver.ts');
   return openDuckDb(location === IN_MEMORY ? IN_MEMORY : resolve(location));
 }

@@ -2,7 +2,7 @@ import type { DialectName, ModelSql } from '@ferry/dialects';
 import type { Destination } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
-import type { ModelTransfer, StateStore } from '@ferry/state';
+import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
 import type { DestinationResult, SyncEvents } from './events.ts';
 import { planModel, type ModelPlan } from './plan.ts';
 import { holdLease, type Lease } from './lease.ts';
@@ -61,7 +61,7 @@ export async function planDestination(
     await destination.connect();
     try {
       const plans: ModelPlan[] = [];
-      for (const model of target.models) plans.push(await planFor(destination, target, model, state, options));
+      for (const model of target.models) plans.push(await planFor(destination, model, await state.getModelState(target.id, model), options));
       return plans;
     } finally {
       await destination.close();
@@ -73,15 +73,14 @@ export async function planDestination(
 
 async function planFor(
   destination: Destination,
-  target: DestinationTarget,
   model: string,
-  state: StateStore,
+  state: ModelState | undefined,
   options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan> {
   const { spec, sql } = catalogEntry(options.catalog, destination, model);
   const plan = planModel({
     spec,
-    state: await state.getModelState(target.id, model),
+    state,
     table: await destination.introspect(sql.table),
     fullRefresh: options.fullRefresh,
     destinationColumns: spec.columns.map((c) => sql.columns[c.name] as string),
@@ -156,7 +155,9 @@ async function runTransfer(
             await source.connect();
             await destination.connect();
             await destination.ensureSchema();
-            const plan = await planFor(destination, target, model, state, options);
+            // Read once: under the lease nothing else writes it before this sync does.
+            const previous = await state.getModelState(target.id, model);
+            const plan = await planFor(destination, model, previous, options);
             events.modelStarted?.(target.id, plan);
             return await syncModel({
               destinationId: target.id,
@@ -164,6 +165,7 @@ async function runTransfer(
               destination,
               source,
               state,
+              previous,
               ...catalogEntry(options.catalog, destination, model),
               plan,
               lookbackSeconds: options.lookbackSeconds,

@@ -2,9 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
-import { exportModels, type ExportModelName } from '@ferry/generated';
-import { tenantId } from '@ferry/sample-data';
-import { compareWithSource } from '../demo/verify.ts';
+import type { ExportModelName } from '@ferry/generated';
 import { findWorkspaceRoot } from '../workspace.ts';
 import type { DestinationResult } from '@ferry/sync';
 import { runSync } from './sync.ts';
@@ -78,14 +76,20 @@ async function runDemo(options: { dir: string; tenants: number; messagesPerTenan
   const { dir } = options;
   const say = (text: string) => console.log(text);
 
-  // Loaded here, not at startup: building the source needs the generator, which brings the TypeScript compiler.
-  const { buildDemoSource, changeDemoSource, demoSourcePath } = await import('../demo/source.ts');
+  // Loaded here, not at startup: building the source needs the generator, which brings the TypeScript compiler, and
+  // the sample data and the check need DuckDB.
+  const [{ buildDemoSource, changeDemoSource, demoSourcePath }, { compareWithSource }, { exportModels }, { tenantId }] = await Promise.all([
+    import('../demo/source.ts'),
+    import('../demo/verify.ts'),
+    import('@ferry/generated'),
+    import('@ferry/sample-data'),
+  ]);
   const sourcePath = demoSourcePath(dir);
   say(`1. Building the sample source (${options.tenants} tenants x ${options.messagesPerTenant} messages) in ${relative(process.cwd(), sourcePath)}`);
   await buildDemoSource(root, sourcePath, { seed: options.seed, tenants: options.tenants, messagesPerTenant: options.messagesPerTenant });
 
   const configPath = join(dir, 'ferry.yaml');
-  await writeFile(configPath, demoConfig(relative(dir, sourcePath)));
+  await writeFile(configPath, demoConfig(relative(dir, sourcePath), Object.keys(exportModels), tenantId));
   say(`2. First sync (backfill) of ${DESTINATIONS.length} sandbox destinations, configured in ${relative(process.cwd(), configPath)}`);
   const first = await runSync(configPath, {}, DEMO_ENV);
   say(syncSummary(first));
@@ -145,8 +149,8 @@ function syncSummary(results: readonly DestinationResult[]): string {
 }
 
 /** The demo's ferry.yaml: also a working example of the format. */
-function demoConfig(sourceFile: string): string {
-  const models = Object.keys(exportModels).map((m) => `      - ${m}`).join('\n');
+function demoConfig(sourceFile: string, exportModelNames: readonly string[], tenantId: (index: number) => string): string {
+  const models = exportModelNames.map((m) => `      - ${m}`).join('\n');
   const destinations = DESTINATIONS.map(
     (d) => `  - id: ${d.id}
     type: duckdb

@@ -1,10 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DIALECT_NAMES } from '@ferry/dialects';
-import { setupSql, type DestinationType } from '@ferry/destinations';
-import { loadConfig } from '../config/load.ts';
-import { checkDestination } from '../connections/connection-checks.ts';
+import type { DestinationType } from '@ferry/destinations';
 import { checkLine, reportChecks } from '../output/check-report.ts';
-import { openRuntime } from '../runtime.ts';
 
 interface SetupSqlFlags {
   user: string;
@@ -37,7 +34,8 @@ export function registerDestinations(program: Command): void {
     .option('--role <name>', "snowflake: the role holding Ferry's grants (default <user>_role)")
     .option('--project <id>', 'bigquery: the project holding the dataset')
     .option('--location <location>', 'bigquery: where the dataset lives', 'US')
-    .action((type: DestinationType, flags: SetupSqlFlags) => {
+    .action(async (type: DestinationType, flags: SetupSqlFlags) => {
+      const { setupSql } = await import('@ferry/destinations');
       process.stdout.write(setupSql(type, flags));
     });
 
@@ -48,6 +46,11 @@ export function registerDestinations(program: Command): void {
     .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
     .option('--json', 'print the results as JSON')
     .action(async (id: string, flags: { config: string; json?: boolean }) => {
+      const [{ loadConfig }, { openRuntime }, { checkDestination }] = await Promise.all([
+        import('../config/load.ts'),
+        import('../runtime.ts'),
+        import('../connections/connection-checks.ts'),
+      ]);
       const runtime = await openRuntime(await loadConfig(flags.config), { destination: id });
       try {
         const entry = runtime.config.destinations.find((d) => d.id === id);

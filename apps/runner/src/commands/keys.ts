@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { generateMasterKey, type RotationProgress } from '@ferry/connections';
+import type { RotationProgress } from '@ferry/connections';
 import { withVault } from './secrets.ts';
 
 /** Progress lines, on stderr: stdout keeps the summary alone. */
@@ -15,7 +15,8 @@ export function registerKeys(program: Command): void {
   keys
     .command('generate')
     .description('Print a new random master key (base64) and nothing else, e.g. `ferry keys generate > master.key`')
-    .action(() => {
+    .action(async () => {
+      const { generateMasterKey } = await import('@ferry/connections');
       console.log(generateMasterKey());
     });
   keys

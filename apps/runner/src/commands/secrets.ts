@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { openVault, type SecretVault } from '@ferry/connections';
-import { loadConfig } from '../config/load.ts';
+import type { SecretVault } from '@ferry/connections';
 import { table } from '../output/format.ts';
 import { registerSecret } from '../output/redact.ts';
-import { openState } from '../runtime.ts';
 
 interface ConfigFlags {
   config: string;
@@ -55,6 +53,11 @@ export function registerSecrets(program: Command): void {
  * secret can be stored before the ferry.yaml that references it is usable.
  */
 export async function withVault<T>(configFile: string, work: (vault: SecretVault) => Promise<T>): Promise<T> {
+  const [{ openVault }, { loadConfig }, { openState }] = await Promise.all([
+    import('@ferry/connections'),
+    import('../config/load.ts'),
+    import('../runtime.ts'),
+  ]);
   const state = await openState(await loadConfig(configFile));
   try {
     return await work(openVault(state, process.env));

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
-import { checkSource } from '../connections/connection-checks.ts';
 import { checkLine, reportChecks } from '../output/check-report.ts';
-import { openRuntime } from '../runtime.ts';
 
 export function registerSource(program: Command): void {
   const source = program.command('source').description('The warehouse Ferry reads export models from');
@@ -12,6 +9,11 @@ export function registerSource(program: Command): void {
     .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
     .option('--json', 'print the results as JSON')
     .action(async (flags: { config: string; json?: boolean }) => {
+      const [{ loadConfig }, { openRuntime }, { checkSource }] = await Promise.all([
+        import('../config/load.ts'),
+        import('../runtime.ts'),
+        import('../connections/connection-checks.ts'),
+      ]);
       const runtime = await openRuntime(await loadConfig(flags.config));
       try {
         if (!flags.json) console.log(`Checking the source (${runtime.config.source.type})`);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { Transfer } from '@ferry/state';
-import { loadConfig } from '../config/load.ts';
-import { checkSelection, openState } from '../runtime.ts';
 import { formatBytes, formatDuration, table } from '../output/format.ts';
 import { redactSecrets } from '../output/redact.ts';
 
@@ -21,6 +19,7 @@ export function registerStatus(program: Command): void {
     .option('-n, --limit <count>', 'how many transfers', '10')
     .option('--json', 'print JSON')
     .action(async (flags: StatusFlags) => {
+      const [{ loadConfig }, { checkSelection, openState }] = await Promise.all([import('../config/load.ts'), import('../runtime.ts')]);
       const config = await loadConfig(flags.config);
       checkSelection(config, flags.destination ? { destination: flags.destination } : {});
       // Status reads the state store only: no warehouse, so no secret and no master key is needed.

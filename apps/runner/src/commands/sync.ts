@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { planDestination, syncAll, type DestinationResult } from '@ferry/sync';
-import { loadConfig } from '../config/load.ts';
-import { openRuntime, type Selection } from '../runtime.ts';
-import { createReporter } from '../output/reporter.ts';
+import type { DestinationResult } from '@ferry/sync';
+import type { Selection } from '../runtime.ts';
 import { table } from '../output/format.ts';
 
 interface SyncFlags {
@@ -39,6 +37,11 @@ export function registerSync(program: Command): void {
 
   withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model'))
     .action(async (flags: SyncFlags) => {
+      const [{ planDestination }, { loadConfig }, { openRuntime }] = await Promise.all([
+        import('@ferry/sync'),
+        import('../config/load.ts'),
+        import('../runtime.ts'),
+      ]);
       const runtime = await openRuntime(await loadConfig(flags.config), selectionOf(flags));
       try {
         const rows: string[][] = [['DESTINATION', 'MODEL', 'ACTION', 'WHY']];
@@ -56,6 +59,12 @@ export function registerSync(program: Command): void {
 
 /** Loads ferry.yaml and syncs the selected destinations, reporting as it goes. */
 export async function runSync(configFile: string, selection: Selection, env: NodeJS.ProcessEnv = process.env): Promise<DestinationResult[]> {
+  const [{ syncAll }, { loadConfig }, { openRuntime }, { createReporter }] = await Promise.all([
+    import('@ferry/sync'),
+    import('../config/load.ts'),
+    import('../runtime.ts'),
+    import('../output/reporter.ts'),
+  ]);
   const runtime = await openRuntime(await loadConfig(configFile, env), selection, env);
   try {
     return await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
-import { Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import type { ForwardTarget, SshTunnelConfig } from './ssh-tunnel-config.ts';
 
 /** Why a tunnel could not be opened or was lost. */
@@ -153,10 +153,15 @@ export class SshTunnel {
     return this.#connecting;
   }
 
-  #handshake(): Promise<Client> {
+  async #handshake(): Promise<Client> {
+    // Loaded by the first tunnel, not by every importer of @ferry/connections: most warehouses need no bastion.
+    const ssh2 = await import('ssh2');
+    const closed = () => new SshTunnelError(`the tunnel through ${this.bastion} was closed`, 'lost');
+    // Closed while ssh2 loaded: there is no handshake for close() to have cut.
+    if (this.#closed) throw closed();
     const config = this.#config;
     const handshake = new Promise<Client>((resolve, reject) => {
-      const client = new Client();
+      const client = new ssh2.Client();
       this.#handshaking = client;
       let seenHostKey: string | undefined;
       let ready = false;
@@ -174,7 +179,6 @@ export class SshTunnel {
         this.#client = client;
         resolve(client);
       });
-      const closed = () => new SshTunnelError(`the tunnel through ${this.bastion} was closed`, 'lost');
       client.on('error', (error: Error & { level?: string; code?: unknown }) => {
         if (ready) this.#lost(client, describeLoss(error, config));
         else fail(this.#closed ? closed() : this.#describeFailure(error, seenHostKey));

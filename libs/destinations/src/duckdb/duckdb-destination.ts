@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dialectFor } from '@ferry/dialects';
 import type { TableShape } from '../destination.ts';
 import type { DestinationError } from '../destination-error.ts';
@@ -50,6 +50,8 @@ export class DuckDBDestination extends SqlDestination {
   }
 
   async connect(): Promise<void> {
+    // Loaded by the first DuckDB destination to connect, not by every importer of @ferry/destinations (a few hundred ms).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
       this.instance = await DuckDBInstance.fromCache(this.config.path);
       this.connection = await this.instance.connect();

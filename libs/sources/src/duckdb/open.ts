@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { SourceConnectionError } from '../source-errors.ts';
 
 /**
@@ -17,6 +17,8 @@ export async function openReadOnly(path: string): Promise<DuckDBInstance> {
       `the DuckDB source file ${file} does not exist: check the source's path, which must be the database file dbt-duckdb builds the export models in (\`path\` in profiles.yml)`,
     );
   }
+  // Loaded here, not by every importer of @ferry/sources: a Postgres source never needs DuckDB (a few hundred ms to load).
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   try {
     return await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
   } catch (error) {
