@@ -41,8 +41,10 @@ export interface Dialect {
    * hex digits of the key hash. Every dialect hashes a key identically.
    */
   keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number): string;
-  /** The keys (one text column per key column) of the rows of `from` in the given buckets. */
+  /** The keys (one text column per key column, named as the key column) of the rows of `from` in the given buckets. */
   keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  /** The keys of `target` in the given buckets that the table `kept` (same key columns) lacks. */
+  missingKeysQuery(target: string, kept: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
 }
 
 /**

@@ -34,7 +34,10 @@ export function keyBucketsQuery(hashing: KeyHashing, from: string, keyColumns: r
   ].join('\n');
 }
 
-/** The keys (each column as text) of the rows of `from` whose hash falls in one of `buckets`. */
+/**
+ * The keys of the rows of `from` whose hash falls in one of `buckets`, each key column as text
+ * under its own name (`keyColumns` are quoted identifiers).
+ */
 export function keysInBucketsQuery(
   hashing: KeyHashing,
   from: string,
@@ -42,15 +45,41 @@ export function keysInBucketsQuery(
   prefixLength: number,
   buckets: readonly string[],
 ): string {
+  const texts = keyColumns.map((column) => `CAST(${column} AS ${hashing.textType}) AS ${column}`).join(', ');
+  return [
+    `SELECT ${keyColumns.join(', ')}`,
+    `FROM (SELECT ${texts}, ${hashing.md5Hex(keyText(hashing, keyColumns))} AS h ${from}) AS hashed`,
+    `WHERE ${inBuckets(hashing, 'h', prefixLength, buckets)}`,
+  ].join('\n');
+}
+
+/**
+ * The keys of `target` in `buckets` that `kept` (a table of the same key columns, holding every
+ * key the source has in those buckets) does not hold: the rows the source deleted. An anti-join
+ * inside the warehouse, so neither side's keys pass through Ferry's memory.
+ */
+export function missingKeysQuery(
+  hashing: KeyHashing,
+  target: string,
+  kept: string,
+  keyColumns: readonly string[],
+  prefixLength: number,
+  buckets: readonly string[],
+): string {
+  const inTarget = keyColumns.map((column) => `t.${column}`);
+  return [
+    `SELECT ${inTarget.join(', ')}`,
+    `FROM ${target} AS t LEFT JOIN ${kept} AS k ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
+    `WHERE ${inBuckets(hashing, hashing.md5Hex(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,
+  ].join('\n');
+}
+
+/** `SUBSTR(<hash>, 1, prefix) IN (...)`, every bucket checked to be hex digits. */
+function inBuckets(hashing: KeyHashing, hash: string, prefixLength: number, buckets: readonly string[]): string {
   for (const bucket of buckets) {
     if (!/^[0-9a-f]+$/.test(bucket)) throw new Error(`not a key bucket: ${JSON.stringify(bucket)}`);
   }
-  const texts = keyColumns.map((column, i) => `CAST(${column} AS ${hashing.textType}) AS k${i}`).join(', ');
-  return [
-    `SELECT ${keyColumns.map((_, i) => `k${i}`).join(', ')}`,
-    `FROM (SELECT ${texts}, ${hashing.md5Hex(keyText(hashing, keyColumns))} AS h ${from}) AS hashed`,
-    `WHERE SUBSTR(h, 1, ${checkedPrefix(prefixLength)}) IN (${buckets.map((b) => `'${b}'`).join(', ')})`,
-  ].join('\n');
+  return `SUBSTR(${hash}, 1, ${checkedPrefix(prefixLength)}) IN (${buckets.map((b) => `'${b}'`).join(', ')})`;
 }
 
 function checkedPrefix(prefixLength: number): number {

@@ -79,7 +79,7 @@ describe.each(SOURCE_KINDS)('%s source: a model dbt has not built', (kind) => {
     await expect(collectCsv(fixture.source.exportCsv(everyTypeModel, 'acme'))).rejects.toThrow(expected);
     await expect(fixture.source.count(everyTypeModel, 'acme')).rejects.toThrow(expected);
     await expect(fixture.source.keyBuckets(everyTypeModel, 'acme', 2)).rejects.toThrow(expected);
-    await expect(fixture.source.keysInBuckets(everyTypeModel, 'acme', 2, ['ab'])).rejects.toThrow(expected);
+    await expect(collectCsv(fixture.source.exportKeysInBuckets(everyTypeModel, 'acme', 2, ['ab']))).rejects.toThrow(expected);
   });
 
   it('says the model changed since dbt built it when a column is missing', async () => {

@@ -47,6 +47,9 @@ export interface Source {
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */
   keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]>;
-  /** The primary keys (canonical text of each key column) in the given buckets. */
-  keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]>;
+  /**
+   * Streams the primary keys in the given buckets as CSV in the transfer format, one record per
+   * key, its key columns as text in primary-key order: memory stays bounded however many keys.
+   */
+  exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer>;
 }

@@ -2,7 +2,6 @@ import { bindRelations, type Dialect, type ModelSql, type Relations } from '@fer
 import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
-import { csvRecords } from './csv.ts';
 import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
@@ -16,8 +15,10 @@ const KEYS_PER_BUCKET = 1024;
  * 2. otherwise both sides hash their keys into buckets (md5 of the key text, grouped by its first
  *    hex digits, ~1k keys a bucket) and compare per-bucket counts and digests: one scan of the key
  *    columns per side, nothing but the bucket figures leaves the warehouse;
- * 3. only the differing buckets are listed key by key and diffed, so the keys moved are
- *    proportional to the buckets touched by deletions, not to the table.
+ * 3. only the source's keys of the differing buckets are copied (streamed, bulk-loaded) into a
+ *    scratch table beside the destination table, and the warehouse finds the destination keys of
+ *    those buckets that the copy lacks: the keys moved are proportional to the buckets touched
+ *    by deletions, not to the table, and none is held in Ferry's memory.
  * Keys that appear in the source after the rows were read are ignored (the next run merges them).
  * With `liveOnly` (a destination that deletes soft-deleted rows, purged before this runs) the
  * source side leaves out soft-deleted rows too, so both sides count the same population.
@@ -41,6 +42,8 @@ interface KeyComparisonInput {
   readonly dialect: Dialect;
   readonly session: DestinationSession;
   readonly relations: Relations;
+  /** A scratch table for the source's keys of the buckets that differ, shaped like `relations.deletedKeys`. */
+  readonly keptKeys: string;
   readonly liveOnly: boolean;
 }
 
@@ -68,28 +71,23 @@ async function compareAndDelete(input: KeyComparisonInput): Promise<Omit<KeyComp
     .map(([bucket]) => bucket as string);
   if (differing.length === 0) return counted;
 
-  const [sourceKeys, destinationKeys] = await Promise.all([
-    source.keysInBuckets(spec, tenant, prefix, differing, rows),
-    session.query(dialect.keysInBucketsQuery(from, keyColumns, prefix, differing)),
+  // The source's keys of the differing buckets are copied into a table beside the destination's
+  // (bulk, streamed), and the warehouse itself finds the destination keys that table lacks.
+  const bind = (statements: readonly string[], bound: Relations = relations) => statements.map((s) => bindRelations(s, bound));
+  const kept = { ...relations, deletedKeys: input.keptKeys };
+  const keyNames = spec.primaryKey.map((k) => sql.columns[k] as string);
+  await session.execute([...bind(sql.dropDeletedKeys, kept), ...bind(sql.createDeletedKeys, kept), ...bind(sql.dropDeletedKeys), ...bind(sql.createDeletedKeys)]);
+  const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows));
+  const found = await session.execute([
+    `INSERT INTO ${relations.deletedKeys} (${keyColumns.join(', ')})\n` +
+      dialect.missingKeysQuery(relations.target, input.keptKeys, keyColumns, prefix, differing),
   ]);
-  const stillThere = new Set(sourceKeys.map((key) => JSON.stringify(key)));
-  const gone = destinationKeys.filter((key) => !stillThere.has(JSON.stringify(key)));
-  const listed = { ...counted, differingBuckets: differing.length, keysListed: sourceKeys.length + destinationKeys.length };
-  if (gone.length === 0) return listed;
-
-  const bind = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
-  await session.execute(bind([...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
-  await session.loadCsv(relations.deletedKeys as string, spec.primaryKey.map((k) => sql.columns[k] as string), toAsync(csvRecords(gone)));
-  const deleted = await session.execute(bind(sql.deleteByKeys));
-  await session.execute(bind(sql.dropDeletedKeys));
-  return { ...listed, deleted };
+  const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
+  await session.execute([...bind(sql.dropDeletedKeys), ...bind(sql.dropDeletedKeys, kept)]);
+  return { ...counted, differingBuckets: differing.length, keysListed: listed.rows, deleted };
 }
 
 /** Hex digits of the key hash that make buckets of about KEYS_PER_BUCKET keys (1 to 6). */
 export function bucketPrefixLength(keys: number): number {
   return Math.min(6, Math.max(1, Math.ceil(Math.log(Math.max(keys, 1) / KEYS_PER_BUCKET) / Math.log(16))));
-}
-
-async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items;
 }

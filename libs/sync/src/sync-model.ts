@@ -2,7 +2,7 @@ import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
 import type { Destination, DestinationSession } from '@ferry/destinations';
 import { formatLogicalType, type ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
-import type { ModelTransfer, StateStore } from '@ferry/state';
+import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
 import { countingBytes } from './csv.ts';
 import { laterCursor, lagSeconds } from './cursor.ts';
 import { deleteMissingKeys } from './hard-deletes.ts';
@@ -20,6 +20,8 @@ export interface ModelSyncInput {
   readonly destination: Destination;
   readonly source: Source;
   readonly state: StateStore;
+  /** The model's state when the plan was made: what the last successful sync applied. */
+  readonly previous: ModelState | undefined;
   readonly spec: ExportModelSpec;
   readonly sql: ModelSql;
   readonly plan: ModelPlan;
@@ -126,14 +128,13 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
  * `<table>__ferry_retired` (`_2`, `_3`... when that name is taken).
  */
 async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promise<{ inTable: string[]; keepOldAs?: string }> {
-  const { destination, sql, spec, state } = input;
+  const { destination, sql, spec, previous } = input;
   const old = await destination.introspect(sql.table);
   if (!old) return { inTable: [] };
   const current = new Set(Object.values(sql.columns));
   const retired = [...old.columns.keys()].filter((name) => !current.has(name)).sort();
   if (retired.length === 0) return { inTable: [] };
 
-  const previous = await state.getModelState(input.destinationId, spec.name);
   if (!previous || !sameKey(previous.appliedSpec as ExportModelSpec, spec)) {
     const base = ferryTableName(sql.table, 'retired');
     let keepOldAs = base;
@@ -173,9 +174,8 @@ export function typeChanges(destination: Destination, diff: SchemaDiff | undefin
 
 /** evolve / full-merge / incremental: stage the changed rows, merge them, delete what the source lost. */
 async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
-  const { destination, sql, spec, plan, state } = input;
+  const { destination, sql, spec, plan, state, previous } = input;
   const relations = relationsFor(input, destination.relation(sql.table));
-  const previous = await state.getModelState(input.destinationId, spec.name);
   const retired = new Set(previous?.retiredColumns ?? []);
 
   if (plan.diff) {
@@ -214,7 +214,8 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     const changed = await session.execute(bound(sql.merge, relations));
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
-    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations, liveOnly });
+    const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
+    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
     const inserted = Number(newRows ?? 0);
     return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: deleted + purged - passing };
   });

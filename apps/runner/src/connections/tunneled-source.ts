@@ -73,8 +73,12 @@ export class TunneledSource implements Source {
     return this.#explained(this.#connected().keyBuckets(...args));
   }
 
-  keysInBuckets(...args: Parameters<Source['keysInBuckets']>): ReturnType<Source['keysInBuckets']> {
-    return this.#explained(this.#connected().keysInBuckets(...args));
+  async *exportKeysInBuckets(...args: Parameters<Source['exportKeysInBuckets']>): AsyncIterable<Buffer> {
+    try {
+      yield* this.#connected().exportKeysInBuckets(...args);
+    } catch (error) {
+      throw await this.#explain(error);
+    }
   }
 
   #connected(): Source {

@@ -1,4 +1,4 @@
-import { DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk, type DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBBlobVector, DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
@@ -38,19 +38,9 @@ export class DuckDBSource implements Source {
     this.#instance = undefined;
   }
 
+  // A generator, so that a bad tenant value fails on the first read as every read error does, not on the call.
   async *exportCsv(model: ExportModelSpec, tenant: string, window?: ReadWindow): AsyncIterable<Buffer> {
-    const sql = csvLinesQuery(model, tenantSliceQuery('duckdb', model, tenant, window));
-    const connection = await this.#connection();
-    try {
-      const result = await connection.stream(sql);
-      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-        yield csvBytes(chunk);
-      }
-    } catch (error) {
-      throw readError(error, model, sourceRelation('duckdb', model.source), duckdbReadFailure(error));
-    } finally {
-      connection.closeSync();
-    }
+    yield* this.#csvLines(model, csvLinesQuery(model, tenantSliceQuery('duckdb', model, tenant, window)));
   }
 
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
@@ -64,11 +54,29 @@ export class DuckDBSource implements Source {
     return rows.map(([bucket, keys, checksum]) => ({ bucket: String(bucket), count: Number(keys), checksum: String(checksum) }));
   }
 
-  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]> {
-    if (buckets.length === 0) return [];
-    const sql = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, buckets);
-    const rows = await this.#rows(model, sql);
-    return rows.map((row) => row.map(String));
+  async *exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+    if (buckets.length === 0) return;
+    // The key columns alone, in key order, each already text: csvLinesQuery quotes them as the transfer format says.
+    const keys = { ...model, columns: model.primaryKey.flatMap((name) => model.columns.filter((c) => c.name === name)) };
+    const query = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, buckets);
+    yield* this.#csvLines(model, csvLinesQuery(keys, query));
+  }
+
+  /** Streams a csvLinesQuery's records chunk by chunk, explaining a missing relation or column. */
+  async *#csvLines(model: ExportModelSpec, sql: string): AsyncIterable<Buffer> {
+    // Imported here, not at the top, so that importing @ferry/sources does not load DuckDB; a connected source has loaded it.
+    const { DuckDBBlobVector } = await import('@duckdb/node-api');
+    const connection = await this.#connection();
+    try {
+      const result = await connection.stream(sql);
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        yield csvBytes(chunk, DuckDBBlobVector);
+      }
+    } catch (error) {
+      throw readError(error, model, sourceRelation('duckdb', model.source), duckdbReadFailure(error));
+    } finally {
+      connection.closeSync();
+    }
   }
 
   /** Runs a small query (counts, buckets) to completion, explaining a missing relation or column. */
@@ -96,9 +104,9 @@ export class DuckDBSource implements Source {
 }
 
 /** One chunk of CSV records (one BLOB per row) as a single Buffer. */
-function csvBytes(chunk: DuckDBDataChunk): Buffer {
+function csvBytes(chunk: DuckDBDataChunk, blobVector: typeof DuckDBBlobVector): Buffer {
   const lines = chunk.getColumnVector(0);
-  if (!(lines instanceof DuckDBBlobVector)) throw new Error(`expected the CSV records as BLOBs, got ${lines.type}`);
+  if (!(lines instanceof blobVector)) throw new Error(`expected the CSV records as BLOBs, got ${lines.type}`);
   const records: Uint8Array[] = [];
   for (let row = 0; row < chunk.rowCount; row++) {
     const record = lines.getItemBytes(row);

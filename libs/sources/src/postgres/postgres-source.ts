@@ -57,21 +57,9 @@ export class PostgresSource implements Source {
     await pool?.end();
   }
 
+  // A generator, so that a bad tenant value fails on the first read as every read error does, not on the call.
   async *exportCsv(model: ExportModelSpec, tenant: string, window?: ReadWindow): AsyncIterable<Buffer> {
-    const sql = `COPY (${tenantSliceQuery('postgres', model, tenant, window)}) TO STDOUT (FORMAT csv)`;
-    const client = await this.#borrow();
-    let finished = false;
-    try {
-      // Async iteration pulls from the COPY stream, which reads the socket only on demand.
-      for await (const chunk of client.query(copyTo(sql))) yield chunk as Buffer;
-      finished = true;
-    } catch (error) {
-      throw readError(error, model, sourceRelation('postgres', model.source), postgresReadFailure(error));
-    } finally {
-      // A COPY abandoned half way (consumer stopped, or failed) leaves the connection mid-protocol:
-      // destroy it rather than hand it to the next borrower.
-      client.release(!finished);
-    }
+    yield* this.#copyOut(model, tenantSliceQuery('postgres', model, tenant, window));
   }
 
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
@@ -86,10 +74,26 @@ export class PostgresSource implements Source {
     return rows.map(({ bucket, keys, checksum }) => ({ bucket, count: Number(keys), checksum }));
   }
 
-  async keysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): Promise<string[][]> {
-    if (buckets.length === 0) return [];
-    const sql = dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets);
-    return this.#read(model, async (client) => (await client.query<string[]>({ text: sql, rowMode: 'array' })).rows);
+  async *exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+    if (buckets.length === 0) return;
+    yield* this.#copyOut(model, dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets));
+  }
+
+  /** `COPY (query) TO STDOUT (FORMAT csv)`, streamed: the bulk path of every export. */
+  async *#copyOut(model: ExportModelSpec, query: string): AsyncIterable<Buffer> {
+    const client = await this.#borrow();
+    let finished = false;
+    try {
+      // Async iteration pulls from the COPY stream, which reads the socket only on demand.
+      for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv)`))) yield chunk as Buffer;
+      finished = true;
+    } catch (error) {
+      throw readError(error, model, sourceRelation('postgres', model.source), postgresReadFailure(error));
+    } finally {
+      // A COPY abandoned half way (consumer stopped, or failed) leaves the connection mid-protocol:
+      // destroy it rather than hand it to the next borrower.
+      client.release(!finished);
+    }
   }
 
   /** Runs `work` on a borrowed connection, explaining a missing relation or column. */
