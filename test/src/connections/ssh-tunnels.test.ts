@@ -204,19 +204,36 @@ describe('when the bastion fails', () => {
   }, 60_000);
 
   /** Starts `ferry sync -d <id>` and calls `cut` once the first model's rows are flowing. */
-  async function syncAndCut(id: string, cut: () => Promise<void>) {
+  /**
+   * Runs a full-refresh sync of `id` and calls `cut` once the first model has started. With
+   * `untilRetried`, cuts again every 300 ms until the sync logs a retry (or ends): a cut that
+   * lands between two models' connections only closes an idle tunnel, which the next model
+   * reopens without an error, so it proves nothing.
+   */
+  async function syncAndCut(id: string, cut: () => Promise<void>, untilRetried = false) {
     const run = execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-d', id, '--full-refresh', '-c', 'ferry.yaml'], {
       cwd: dir,
       env: env(),
       reject: false,
     });
+    let log = '';
+    let ended = false;
     let cutDone: Promise<void> | undefined;
+    const retried = () => log.includes('"event":"retry"');
+    const cutting = async () => {
+      do {
+        await new Promise((resolve) => setTimeout(resolve, untilRetried ? 300 : 150));
+        // Checked right before each cut: cutting the retry's own attempt would use up the retries.
+        if (ended || (untilRetried && retried())) return;
+        await cut();
+      } while (untilRetried);
+    };
     run.stderr?.on('data', (chunk: Buffer) => {
-      if (cutDone === undefined && chunk.toString().includes('"event":"model.started"')) {
-        cutDone = new Promise((resolve) => setTimeout(resolve, 150)).then(cut);
-      }
+      log += chunk.toString();
+      if (cutDone === undefined && log.includes('"event":"model.started"')) cutDone = cutting();
     });
     const result = await run;
+    ended = true;
     expect(cutDone, 'the sync ended before the cut').toBeDefined();
     await cutDone;
     return result;
@@ -247,7 +264,7 @@ describe('when the bastion fails', () => {
   }, 180_000);
 
   it('cuts the tunnel while the bastion stays up: the retry opens a new tunnel and the transfer succeeds', async () => {
-    const run = await syncAndCut('blip', () => sshd.cutConnections());
+    const run = await syncAndCut('blip', () => sshd.cutConnections(), true);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(parseLogLines(run.stderr).some((line) => line.event === 'retry')).toBe(true);
     await expectInSync('blip');
