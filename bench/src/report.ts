@@ -82,7 +82,7 @@ export async function writeResults(dir: string, source: { rows: number; tenants:
     ...all.map(
       (f) =>
         `| ${f.scenario} | ${CONTESTANT_LABEL[f.contestant]} | ${f.rows.toLocaleString('en')} | ${f.medianWallSeconds.toFixed(2)} | ` +
-        `${Math.round(f.rowsPerSecond).toLocaleString('en')} | ${fixed(f.megabytesPerSecond, 1)} | ${f.medianCpuSeconds.toFixed(1)} | ` +
+        `${f.rows > 0 ? Math.round(f.rowsPerSecond).toLocaleString('en') : ''} | ${fixed(f.megabytesPerSecond, 1)} | ${f.medianCpuSeconds.toFixed(1)} | ` +
         `${Math.round(f.maxPeakRssMb)} | ${f.destinations > 1 ? Math.round((f.medianWallSeconds * 1000) / f.destinations) : ''} | ` +
         `${f.keyComparison ? `${f.keyComparison.seconds.toFixed(2)} (${f.keyComparison.keysListed.toLocaleString('en')})` : ''} | ` +
         `${fixed(f.shareOfCeiling, 2)} | ${fixed(f.dltOverFerry, 1)} | ${f.verdict} |`,
