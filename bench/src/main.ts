@@ -242,8 +242,8 @@ async function syncsOfChanges(from: BenchSource, name: string, scenarioName: str
   const ferry = { target: await freshPostgres(`ferry_bench_${name}_ferry`), dir: await freshDir(`ferry-${name}`) };
   const dlt = { target: await freshPostgres(`ferry_bench_${name}_dlt`), dir: await freshDir(`dlt-${name}`) };
   log(`${scenarioName}: initial loads of ${work.tenants.length} destinations (not measured)`);
-  await runFerry(work.url, work.tenants, ferry.target, ferry.dir);
-  await runDlt(work.url, work.tenants, dlt.target, dlt.dir);
+  const loads = { ferry: await runFerry(work.url, work.tenants, ferry.target, ferry.dir), dlt: await runDlt(work.url, work.tenants, dlt.target, dlt.dir) };
+  for (const [who, m] of Object.entries(loads)) log(`${scenarioName}: initial load by ${who}: ${m.wallSeconds.toFixed(2)} s, peak RSS ${Math.round(m.peakRssMb)} MB`);
   // dlt's incremental loads never remove a row: the ids deleted so far, which its tables keep.
   const deleted: string[] = [];
   const contestants = (slice: readonly string[]) => [
