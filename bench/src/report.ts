@@ -92,7 +92,8 @@ export async function writeResults(dir: string, source: { rows: number; tenants:
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   await writeFile(join(dir, `${stamp}-${source.rows}.json`), `${JSON.stringify({ machine, source, runs, results: all }, null, 2)}\n`);
   await writeFile(join(dir, 'latest.md'), lines.join('\n'));
-  if (readme !== undefined) await showInReadme(readme, lines.slice(2).join('\n'));
+  // In the README the title is a bold line: the README has its own headings.
+  if (readme !== undefined) await showInReadme(readme, [`**${(lines[0] ?? '').replace(/^# /, '')}**`, ...lines.slice(1)].join('\n'));
   return lines.join('\n');
 }
 
