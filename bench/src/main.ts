@@ -53,6 +53,12 @@ const COLUMNS = await postgresColumnNames(source.url, 'analytics.messages');
 /** Columns Ferry renames in the destination (the model's `destination_name`), source name → destination name. */
 const FERRY_NAMES = Object.fromEntries(exportModels.messages.columns.filter((c) => c.destinationName !== c.name).map((c) => [c.name, c.destinationName]));
 
+/** The contestants that sync tenants into destinations, called alike: source, tenants, target, state folder. */
+const LOADERS = [
+  { contestant: 'ferry', label: 'Ferry', load: runFerry },
+  { contestant: 'dlt', label: 'dlt', load: runDlt },
+] as const;
+
 /** One run of a contestant: what it cost and how its result compared with the source. */
 type Run = (attempt: number) => Promise<{ measurement: Measurement; verdict: string }>;
 
@@ -179,15 +185,15 @@ if (selected.has('initial')) {
     const info = { megabytes: await sliceMegabytes(one ? firstTenant : undefined) };
     const postgres = 'ferry_bench_destination';
     await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> Postgres` }, [
-      {
-        contestant: 'ferry',
+      ...LOADERS.map(({ contestant, label, load }) => ({
+        contestant,
         destinations: slice.length,
         run: async () => {
           const target = await freshPostgres(postgres);
-          const measurement = await runFerry(source.url, slice, target, await freshDir('ferry'));
-          return { measurement, verdict: await matchesSource('Ferry', source, target, slice, FERRY_NAMES) };
+          const measurement = await load(source.url, slice, target, await freshDir(contestant));
+          return { measurement, verdict: await matchesSource(label, source, target, slice, contestant === 'ferry' ? FERRY_NAMES : {}) };
         },
-      },
+      })),
       {
         contestant: 'ceiling',
         destinations: 1,
@@ -198,37 +204,17 @@ if (selected.has('initial')) {
           return { measurement, verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected) };
         },
       },
-      {
-        contestant: 'dlt',
-        destinations: slice.length,
-        run: async () => {
-          const target = await freshPostgres(postgres);
-          const measurement = await runDlt(source.url, slice, target, await freshDir('dlt'));
-          return { measurement, verdict: await matchesSource('dlt', source, target, slice, {}) };
-        },
-      },
     ], async () => sliceRows);
 
-    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> DuckDB` }, [
-      {
-        contestant: 'ferry',
-        destinations: slice.length,
-        run: async () => {
-          const target = await freshDuckDB('duckdb');
-          const measurement = await runFerry(source.url, slice, target, await freshDir('ferry'));
-          return { measurement, verdict: await keysMatchSource('Ferry', source, target, slice) };
-        },
+    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> DuckDB` }, LOADERS.map(({ contestant, label, load }) => ({
+      contestant,
+      destinations: slice.length,
+      run: async () => {
+        const target = await freshDuckDB('duckdb');
+        const measurement = await load(source.url, slice, target, await freshDir(contestant));
+        return { measurement, verdict: await keysMatchSource(label, source, target, slice) };
       },
-      {
-        contestant: 'dlt',
-        destinations: slice.length,
-        run: async () => {
-          const target = await freshDuckDB('duckdb');
-          const measurement = await runDlt(source.url, slice, target, await freshDir('dlt'));
-          return { measurement, verdict: await keysMatchSource('dlt', source, target, slice) };
-        },
-      },
-    ], async () => sliceRows);
+    })), async () => sliceRows);
   }
 }
 
@@ -239,31 +225,27 @@ if (selected.has('initial')) {
  */
 async function syncsOfChanges(from: BenchSource, name: string, scenarioName: string, thenNoChanges: boolean): Promise<void> {
   const work = await workingCopy(from, `ferry_bench_src_${name}`);
-  const ferry = { target: await freshPostgres(`ferry_bench_${name}_ferry`), dir: await freshDir(`ferry-${name}`) };
-  const dlt = { target: await freshPostgres(`ferry_bench_${name}_dlt`), dir: await freshDir(`dlt-${name}`) };
   log(`${scenarioName}: initial loads of ${work.tenants.length} destinations (not measured)`);
-  const loads = { ferry: await runFerry(work.url, work.tenants, ferry.target, ferry.dir), dlt: await runDlt(work.url, work.tenants, dlt.target, dlt.dir) };
-  for (const [who, m] of Object.entries(loads)) log(`${scenarioName}: initial load by ${who}: ${m.wallSeconds.toFixed(2)} s, peak RSS ${Math.round(m.peakRssMb)} MB`);
+  const loaders: ((typeof LOADERS)[number] & { target: Target & { kind: 'postgres' }; dir: string })[] = [];
+  for (const loader of LOADERS) {
+    const target = await freshPostgres(`ferry_bench_${name}_${loader.contestant}`);
+    const dir = await freshDir(`${loader.contestant}-${name}`);
+    const load = await loader.load(work.url, work.tenants, target, dir);
+    log(`${scenarioName}: initial load by ${loader.label}: ${load.wallSeconds.toFixed(2)} s, peak RSS ${Math.round(load.peakRssMb)} MB`);
+    loaders.push({ ...loader, target, dir });
+  }
   // dlt's incremental loads never remove a row: the ids deleted so far, which its tables keep.
   const deleted: string[] = [];
-  const contestants = (slice: readonly string[]) => [
-    {
-      contestant: 'ferry' as const,
+  const contestants = (slice: readonly string[]) =>
+    loaders.map(({ contestant, label, load, target, dir }) => ({
+      contestant,
       destinations: slice.length,
       run: async () => {
-        const measurement = await runFerry(work.url, slice, ferry.target, ferry.dir);
-        return { measurement, verdict: await matchesSource('Ferry', work, ferry.target, slice, FERRY_NAMES) };
+        const measurement = await load(work.url, slice, target, dir);
+        const verdict = contestant === 'ferry' ? await matchesSource(label, work, target, slice, FERRY_NAMES) : await matchesSource(label, work, target, slice, {}, deleted);
+        return { measurement, verdict };
       },
-    },
-    {
-      contestant: 'dlt' as const,
-      destinations: slice.length,
-      run: async () => {
-        const measurement = await runDlt(work.url, slice, dlt.target, dlt.dir);
-        return { measurement, verdict: await matchesSource('dlt', work, dlt.target, slice, {}, deleted) };
-      },
-    },
-  ];
+    }));
   await scenario({ scenario: scenarioName }, contestants(work.tenants), async (attempt) => {
     const applied = await applyChanges(work.url, attempt + 1);
     sourceDigestCache.clear();
