@@ -1,9 +1,16 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Tests run Ferry's TypeScript sources: every @ferry/* package maps its entry points to src/ under
+// this export condition (dist/ is what Node and vendors load). Tests that start the CLI as a
+// process run the built output (npm test builds it first).
+const SOURCE_CONDITION = '@ferry/source';
+
 export default defineConfig({
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     include: ['{generator,apps,libs,test}/**/*.test.ts'],
-    exclude: ['**/node_modules/**'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
     // Tests talk to real Postgres, DuckDB and dbt: give them time, never retry flakes away.
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -29,15 +29,15 @@ describe('generate', () => {
     const a = await renderGeneratedFiles(await manifestFile([ordersModel(), refunds]));
     const b = await renderGeneratedFiles(await manifestFile([ordersModel(), refunds], true));
     expect(b.files).toEqual(a.files);
-    expect(a.files.map((f) => f.path)).toContain('models/orders.ts');
-    expect(a.files.map((f) => f.path)).toContain('sql/bigquery/refunds.ts');
+    expect(a.files.map((f) => f.path)).toContain('models/orders.js');
+    expect(a.files.map((f) => f.path)).toContain('sql/bigquery/refunds.js');
     for (const file of a.files) expect(file.content.startsWith(GENERATED_HEADER)).toBe(true);
     expect(a.files.map((f) => f.content).join('\n')).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
   });
 
   it('emits row interfaces with exact TypeScript types and no PII', async () => {
     const { files } = await renderGeneratedFiles(await manifestFile([ordersModel(), refunds]));
-    const orders = files.find((f) => f.path === 'models/orders.ts')!.content;
+    const orders = files.find((f) => f.path === 'models/orders.d.ts')!.content;
     expect(orders).toContain('export interface OrdersRow {');
     expect(orders).toMatch(/readonly id: string;/);
     expect(orders).toMatch(/readonly amount: string \| null;/);
@@ -45,9 +45,10 @@ describe('generate', () => {
     expect(orders).toMatch(/readonly payload: JsonValue \| null;/);
     expect(orders).toMatch(/readonly updated_at: string;/);
     expect(orders).not.toMatch(/email|phone/);
-    const refundsFile = files.find((f) => f.path === 'models/refunds.ts')!.content;
+    const refundsFile = files.find((f) => f.path === 'models/refunds.d.ts')!.content;
+    const refundsSpec = files.find((f) => f.path === 'models/refunds.js')!.content;
     expect(refundsFile).toMatch(/readonly refund_id: string;/);
-    expect(refundsFile).toMatch(/primaryKey: \["tenant_id", "refund_id"\]/);
+    expect(refundsSpec).toMatch(/primaryKey: \["tenant_id", "refund_id"\]/);
   });
 
   it('writes nothing when the manifest has an error', async () => {

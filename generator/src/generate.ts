@@ -1,7 +1,8 @@
-import { join } from 'node:path';
-import { emitTypeScript } from './emit/typescript.ts';
+import { createRequire } from 'node:module';
+import { emitCatalog } from './emit/catalog.ts';
 import { renderAllSql } from './emit/sql.ts';
-import { loadManifest } from './manifest/load.ts';
+import { loadManifestJson, parseManifest } from './manifest/load.ts';
+import { manifestDigest } from './manifest/normalize.ts';
 import { selectExportModels, type SelectionNote } from './export-models/select.ts';
 import { compareGeneratedTree, writeGeneratedTree, type Drift } from './output/write.ts';
 import type { GeneratedFile } from './emit/generated-file.ts';
@@ -24,12 +25,15 @@ export interface GenerateResult {
   readonly drift?: Drift;
 }
 
+/** Ferry's version, recorded in every catalog it generates. */
+export const FERRY_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 /** Everything the generator would write for a manifest, in memory; nothing touches the disk. */
 export async function renderGeneratedFiles(manifestPath: string) {
-  const manifest = await loadManifest(manifestPath);
-  const { models, notes } = selectExportModels(manifest);
+  const json = await loadManifestJson(manifestPath);
+  const { models, notes } = selectExportModels(parseManifest(json, manifestPath));
   const sql = renderAllSql(models);
-  return { models, notes, files: emitTypeScript(models, sql) };
+  return { models, notes, files: emitCatalog(models, sql, { manifestDigest: manifestDigest(json), ferryVersion: FERRY_VERSION }) };
 }
 
 /**
@@ -43,14 +47,4 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
   await writeGeneratedTree(options.outDir, rendered.files);
   return rendered;
-}
-
-/** Default locations, relative to the workspace root. */
-export function defaultPaths(root: string) {
-  return {
-    dbtProject: join(root, 'dbt_project'),
-    manifestPath: join(root, 'dbt_project', 'manifest.json'),
-    duckdbSourcePath: join(root, 'dbt_project', 'compiled', 'duckdb.sql'),
-    outDir: join(root, 'libs', 'generated', 'src'),
-  };
 }

@@ -1,7 +1,7 @@
 export * from './generate.ts';
 export * from './problems.ts';
 export { loadManifest, parseManifest, SUPPORTED_SCHEMA_VERSIONS } from './manifest/load.ts';
-export { formatManifest, normalizeManifest } from './manifest/normalize.ts';
+export { formatManifest, manifestDigest, normalizeManifest } from './manifest/normalize.ts';
 export { selectExportModels, type Selection, type SelectionNote } from './export-models/select.ts';
 export { hasDrift, type Drift } from './output/write.ts';
 export type { GeneratedFile } from './emit/generated-file.ts';

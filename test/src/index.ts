@@ -13,3 +13,4 @@ export * from './harness/emulators/bigquery.ts';
 export * from './harness/duckdb.ts';
 export * from './harness/sshd.ts';
 export * from './harness/tls-postgres.ts';
+export * from './harness/catalog.ts';

@@ -20,3 +20,11 @@ export function propertyName(name: string): string {
 export function templateLiteral(text: string): string {
   return `\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``;
 }
+
+/**
+ * A key as it must appear in a JavaScript object literal. `__proto__` (bare or quoted) would set
+ * the object's prototype instead of adding a property, so it is written as a computed key.
+ */
+export function keyName(name: string): string {
+  return name === '__proto__' ? '["__proto__"]' : propertyName(name);
+}

@@ -11,6 +11,11 @@ export const SUPPORTED_SCHEMA_VERSIONS = ['v12'] as const;
  * @throws GeneratorError naming the file, or each invalid field as `Field at "<path>" ...`.
  */
 export async function loadManifest(path: string): Promise<Manifest> {
+  return parseManifest(await loadManifestJson(path), path);
+}
+
+/** Reads dbt's manifest.json as JSON, not yet validated. */
+export async function loadManifestJson(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -24,15 +29,13 @@ export async function loadManifest(path: string): Promise<Manifest> {
       },
     ]);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new GeneratorError(`The dbt manifest ${path} is not valid JSON.`, [
       { at: path, message: (error as Error).message, fix: 'regenerate it with `npx ferry manifest update`' },
     ]);
   }
-  return parseManifest(json, path);
 }
 
 /** Validates an already parsed manifest; `source` names it in errors. */

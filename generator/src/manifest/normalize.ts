@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Fields dbt fills with facts about one invocation (times, ids, usage-stats settings) rather than
  * about the project. They are blanked in the committed manifest so that it changes only when the
@@ -32,4 +34,23 @@ export function normalizeManifest(manifest: unknown): unknown {
 /** The committed manifest's text: pretty-printed so a model change shows as a readable diff. */
 export function formatManifest(manifest: unknown): string {
   return `${JSON.stringify(normalizeManifest(manifest), null, 2)}\n`;
+}
+
+/**
+ * sha256 of the manifest's content: the generated catalog records it, and the runtime compares it
+ * with the manifest on disk to tell a catalog generated from another manifest. Run-specific fields
+ * are left out and keys are sorted, so a fresh `dbt parse` of an unchanged project, in any node
+ * order, digests the same.
+ */
+export function manifestDigest(manifest: unknown): string {
+  return createHash('sha256').update(canonicalJson(normalizeManifest(manifest))).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

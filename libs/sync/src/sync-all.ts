@@ -8,11 +8,11 @@ import { syncDestination, type DestinationTarget, type SyncOptions } from './syn
  * Syncs destinations concurrently, at most `concurrency` at a time. One destination failing —
  * even unreachable — never stops the others; the results say which succeeded.
  */
-export async function syncAll(
-  targets: readonly DestinationTarget[],
+export async function syncAll<Model extends string>(
+  targets: readonly DestinationTarget<Model>[],
   openSource: () => Source,
   state: StateStore,
-  options: SyncOptions & { readonly concurrency: number },
+  options: SyncOptions<NoInfer<Model>> & { readonly concurrency: number },
   events: SyncEvents = {},
 ): Promise<DestinationResult[]> {
   return mapConcurrently(targets, options.concurrency, async (target) => {

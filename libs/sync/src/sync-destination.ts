@@ -1,4 +1,4 @@
-import type { DialectName, ModelSql } from '@ferry/dialects';
+import type { Catalog, ModelSql } from '@ferry/dialects';
 import type { Destination } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
@@ -10,21 +10,16 @@ import { withRetries, type RetryPolicy } from './retry.ts';
 import { syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 
 /**
- * The export models the engine can sync and their SQL per dialect: libs/generated in production
- * (`{ exportModels, modelSql }`), a freshly generated library in tests of schema evolution.
+ * One destination to sync: who it is for, what it gets, and how to reach it. `Model` is the
+ * catalog's model names: the workspace's generated `ExportModelName`, or `string` for a catalog
+ * loaded at run time whose names the config was checked against.
  */
-export interface Catalog {
-  readonly exportModels: Readonly<Record<string, ExportModelSpec>>;
-  readonly modelSql: Readonly<Record<DialectName, Readonly<Record<string, ModelSql>>>>;
-}
-
-/** One destination to sync: who it is for, what it gets, and how to reach it. */
-export interface DestinationTarget {
+export interface DestinationTarget<Model extends string = string> {
   readonly id: string;
   /** The recipient's value in each model's tenant column. */
   readonly tenant: string;
   /** Export model names, keys of the catalog. */
-  readonly models: readonly string[];
+  readonly models: readonly Model[];
   readonly softDeletes: SoftDeleteMode;
   /** A fresh, unconnected client for each attempt. */
   open(): Destination;
@@ -42,18 +37,19 @@ export interface ConnectionRoute {
   close(): Promise<void>;
 }
 
-export interface SyncOptions {
-  readonly catalog: Catalog;
+export interface SyncOptions<Model extends string = string> {
+  /** The generated catalog: each model's spec and SQL per dialect. */
+  readonly catalog: Catalog<Model>;
   readonly fullRefresh: boolean;
   readonly lookbackSeconds: number;
   readonly retry: RetryPolicy;
 }
 
 /** The plan for every model of a destination, without changing anything. */
-export async function planDestination(
-  target: DestinationTarget,
+export async function planDestination<Model extends string>(
+  target: DestinationTarget<Model>,
   state: StateStore,
-  options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
+  options: Pick<SyncOptions<Model>, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan[]> {
   const route = await target.openRoute?.();
   try {
@@ -71,11 +67,11 @@ export async function planDestination(
   }
 }
 
-async function planFor(
+async function planFor<Model extends string>(
   destination: Destination,
-  model: string,
+  model: Model,
   state: ModelState | undefined,
-  options: Pick<SyncOptions, 'fullRefresh' | 'catalog'>,
+  options: Pick<SyncOptions<Model>, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan> {
   const { spec, sql } = catalogEntry(options.catalog, destination, model);
   const plan = planModel({
@@ -96,11 +92,11 @@ async function planFor(
  * recorded and the others still run; transient failures are retried with backoff. Each attempt
  * opens its own source and destination connections, so concurrent destinations never share one.
  */
-export async function syncDestination(
-  target: DestinationTarget,
+export async function syncDestination<Model extends string>(
+  target: DestinationTarget<Model>,
   openSource: () => Source,
   state: StateStore,
-  options: SyncOptions,
+  options: SyncOptions<Model>,
   events: SyncEvents = {},
 ): Promise<DestinationResult> {
   const lease = await holdLease(state, target.id);
@@ -120,11 +116,11 @@ export async function syncDestination(
   }
 }
 
-async function runTransfer(
-  target: DestinationTarget,
+async function runTransfer<Model extends string>(
+  target: DestinationTarget<Model>,
   openSource: () => Source,
   state: StateStore,
-  options: SyncOptions,
+  options: SyncOptions<Model>,
   events: SyncEvents,
   lease: Lease,
 ): Promise<DestinationResult> {
@@ -197,13 +193,8 @@ async function runTransfer(
   return result;
 }
 
-function catalogEntry(catalog: Catalog, destination: Destination, model: string): { spec: ExportModelSpec; sql: ModelSql } {
-  const spec = catalog.exportModels[model];
-  const sql = catalog.modelSql[destination.dialect.name]?.[model];
-  if (!spec || !sql) {
-    throw new Error(`no export model "${model}" in the generated library: run \`npx ferry generate\`, or fix the destination's models`);
-  }
-  return { spec, sql };
+function catalogEntry<Model extends string>(catalog: Catalog<Model>, destination: Destination, model: Model): { spec: ExportModelSpec; sql: ModelSql } {
+  return { spec: catalog.exportModels[model], sql: catalog.modelSql[destination.dialect.name][model] };
 }
 
 function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: ModelPlan): string[] {

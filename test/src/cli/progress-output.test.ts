@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination, type DestinationConfig } from '@ferry/destinations';
-import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
+import { catalog, exportModels, modelSql, type ExportModelName } from '@ferry/generated';
 import { tenantId } from '@ferry/sample-data';
 import { createSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { syncAll, type DestinationResult, type DestinationTarget } from '@ferry/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createReporter } from '../../../apps/runner/src/output/reporter.ts';
+import { createReporter } from '../../../apps/cli/src/output/reporter.ts';
 import { buildSampleDuckDBSource } from '../index.ts';
 
 /**
@@ -86,7 +86,7 @@ it('on a terminal: a live line per model while it runs, then one ✓ or ✗ line
     ],
     () => createSource({ type: 'duckdb', path: sourcePath }),
     state,
-    { catalog: { exportModels, modelSql }, fullRefresh: false, lookbackSeconds: 300, retry: { retries: 1, baseDelayMs: 10 }, concurrency: 2 },
+    { catalog, fullRefresh: false, lookbackSeconds: 300, retry: { retries: 1, baseDelayMs: 10 }, concurrency: 2 },
     createReporter(terminal.stream),
   );
   expect(results.map((r) => [r.destinationId, r.status])).toEqual([

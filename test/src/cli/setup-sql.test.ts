@@ -6,11 +6,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination, type DestinationType } from '@ferry/destinations';
 import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
+import { catalogOf } from '../harness/catalog.ts';
 import { sourceRelation } from '@ferry/sources';
 import { DuckDBSource } from '@ferry/sources';
 import { everyTypeModel } from '@ferry/sources/testing/models';
 import { openStateStore } from '@ferry/state';
-import { syncAll, type Catalog } from '@ferry/sync';
+import { syncAll } from '@ferry/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, FIRST_LOAD, POSTGRES_ADMIN_URL, runFerry, TENANT, type TempDatabase } from '../index.ts';
@@ -22,10 +23,7 @@ import { createTempDatabase, FIRST_LOAD, POSTGRES_ADMIN_URL, runFerry, TENANT, t
  */
 const PASSWORD = 'Setup-Test-Pa55word';
 
-const catalog: Catalog = {
-  exportModels: { [everyTypeModel.name]: everyTypeModel },
-  modelSql: Object.fromEntries(DIALECT_NAMES.map((name) => [name, { [everyTypeModel.name]: renderModelSql(dialectFor(name), everyTypeModel) }])) as Catalog['modelSql'],
-};
+const catalog = catalogOf(everyTypeModel);
 
 let dir: string;
 let sourcePath: string;

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { destinationPermissionChecks, runChecks } from '@ferry/connections';
 import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
+import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
 import { DuckDBSource, sourceRelation } from '@ferry/sources';
 import { everyTypeModel } from '@ferry/sources/testing/models';
 import { openStateStore, type ModelTransfer, type StateStore } from '@ferry/state';
-import { syncAll, type Catalog, type DestinationTarget, type ModelAction, type SoftDeleteMode } from '@ferry/sync';
+import { syncAll, type DestinationTarget, type ModelAction, type SoftDeleteMode } from '@ferry/sync';
+import type { Catalog } from '@ferry/dialects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   byTenantAndId, column as columnIndex, runOnDuckDB, comparable, FIRST_LOAD, INSERTED, readSlice, readThroughDestination, SECOND_LOAD, UPDATED, type SliceRow, type Value,
@@ -60,10 +62,7 @@ function version(types: { id?: LogicalType; amount?: LogicalType; größe?: Logi
     softDelete: 'deleted_at',
   } satisfies Omit<ExportModelSpec, 'fingerprint'>;
   const spec: ExportModelSpec = { ...base, fingerprint: fingerprintOf(base) };
-  return {
-    exportModels: { [spec.name]: spec },
-    modelSql: Object.fromEntries(DIALECT_NAMES.map((name) => [name, { [spec.name]: renderModelSql(dialectFor(name), spec) }])) as Catalog['modelSql'],
-  };
+  return catalogOf(spec);
 }
 
 const V1 = version();
@@ -305,12 +304,7 @@ function everyTypeSource(): { create: string[]; insert(rows: readonly Value[][])
 for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
   describe(`destination conformance: ${type}: every logical type round-trips exactly`, () => {
     const statements = everyTypeSource();
-    const catalog: Catalog = {
-      exportModels: { [everyTypeModel.name]: everyTypeModel },
-      modelSql: Object.fromEntries(
-        DIALECT_NAMES.map((name) => [name, { [everyTypeModel.name]: renderModelSql(dialectFor(name), everyTypeModel) }]),
-      ) as Catalog['modelSql'],
-    };
+    const catalog = catalogOf(everyTypeModel);
     let dir: string;
     let sourcePath: string;
     let state: StateStore;

@@ -1,4 +1,5 @@
 import type { SampleDataOptions } from '@ferry/sample-data';
+import { join } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
 
 /**
@@ -8,10 +9,10 @@ import { REPO_ROOT } from './paths.ts';
  * whose name the compiled SQL fixes (it qualifies tables with the file's catalog name).
  */
 export async function buildSampleDuckDBSource(dir: string, data: SampleDataOptions): Promise<string> {
-  // Loaded on use: most importers of the harness never build one and need not load the CLI's code.
-  const { buildDemoSource, demoSourcePath } = await import('@ferry/runner/demo/source');
+  // Loaded on use: most importers of the harness never build one and need not load the demo's code.
+  const { buildDemoSource, demoSourcePath } = await import('@ferry/demo/source');
   const path = demoSourcePath(dir);
-  await buildDemoSource(REPO_ROOT, path, data);
+  await buildDemoSource(join(REPO_ROOT, 'dbt_project', 'compiled', 'duckdb.sql'), path, data);
   return path;
 }
 

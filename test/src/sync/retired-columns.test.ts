@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
 import { DIALECT_NAMES, dialectFor, renderModelSql } from '@ferry/dialects';
+import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
-import { syncAll, type Catalog } from '@ferry/sync';
+import { syncAll } from '@ferry/sync';
+import type { Catalog } from '@ferry/dialects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
 
@@ -34,10 +36,7 @@ function version(columns: ColumnSpec[]): Catalog {
     cursor: 'updated_at',
   } satisfies Omit<ExportModelSpec, 'fingerprint'>;
   const spec: ExportModelSpec = { ...base, fingerprint: fingerprintOf(base) };
-  return {
-    exportModels: { orders: spec },
-    modelSql: Object.fromEntries(DIALECT_NAMES.map((name) => [name, { [spec.name]: renderModelSql(dialectFor(name), spec) }])) as Catalog['modelSql'],
-  };
+  return catalogOf(spec);
 }
 
 const keyed = [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz', false)];

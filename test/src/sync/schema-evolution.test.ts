@@ -7,7 +7,8 @@ import { parseDbtProject } from '@ferry/generator';
 import { loadIntoPostgres } from '@ferry/sample-data';
 import { PostgresSource } from '@ferry/sources';
 import { openStateStore, type ModelTransfer, type StateStore } from '@ferry/state';
-import { syncAll, type Catalog, type DestinationTarget } from '@ferry/sync';
+import { syncAll, type DestinationTarget } from '@ferry/sync';
+import type { Catalog } from '@ferry/dialects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import {
@@ -63,7 +64,7 @@ async function buildAndGenerate(select: readonly string[]): Promise<void> {
   const generated = await runFerry(['generate', '--manifest', manifest, '--out', out]);
   expect(generated.exitCode, generated.stderr).toBe(0);
   expect(generated.stderr).not.toMatch(/error/i);
-  catalog = (await import(pathToFileURL(join(out, 'index.ts')).href)) as Catalog;
+  ({ catalog } = (await import(pathToFileURL(join(out, 'index.js')).href)) as { catalog: Catalog });
 }
 
 type Outcomes = Record<Kind, Record<Model, ModelTransfer>>;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
-import { exportModels, modelSql } from '@ferry/generated';
+import { catalog, exportModels, modelSql } from '@ferry/generated';
 import { DuckDBSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { syncAll, type DestinationTarget } from '@ferry/sync';
@@ -51,7 +51,7 @@ async function changeSource(sql: string): Promise<void> {
 
 async function sync() {
   const [result] = await syncAll(targets, () => new DuckDBSource({ path: sourcePath }), state, {
-    catalog: { exportModels, modelSql },
+    catalog,
     fullRefresh: false,
     lookbackSeconds: 0,
     retry: { retries: 0, baseDelayMs: 10 },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
-import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
+import { catalog, exportModels, modelSql, type ExportModelName } from '@ferry/generated';
 import { loadIntoPostgres } from '@ferry/sample-data';
 import { PostgresSource } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
@@ -36,7 +36,7 @@ let locations: Record<'postgres' | 'duckdb', DestinationLocation>;
 let targets: DestinationTarget[];
 
 const options = (fullRefresh = false): SyncOptions & { concurrency: number } => ({
-  catalog: { exportModels, modelSql },
+  catalog,
   fullRefresh,
   lookbackSeconds: 0,
   retry: { retries: 0, baseDelayMs: 10 },

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
 import { DIALECT_NAMES, dialectFor, dialects, renderModelSql, type ModelSql } from '@ferry/dialects';
+import { catalogOf } from '../harness/catalog.ts';
 import type { LogicalType } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
 import { everyTypeModel } from '@ferry/sources/testing/models';
 import { openStateStore, type StateStore } from '@ferry/state';
-import { syncAll, type Catalog, type DestinationTarget } from '@ferry/sync';
+import { syncAll, type DestinationTarget } from '@ferry/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,10 +35,7 @@ const DESTINATION_KINDS = ['postgres', 'duckdb'] as const;
 type DestinationKind = (typeof DESTINATION_KINDS)[number];
 
 const MODEL = everyTypeModel;
-const catalog: Catalog = {
-  exportModels: { [MODEL.name]: MODEL },
-  modelSql: Object.fromEntries(DIALECT_NAMES.map((name) => [name, { [MODEL.name]: renderModelSql(dialectFor(name), MODEL) }])) as Catalog['modelSql'],
-};
+const catalog = catalogOf(MODEL);
 
 /** Rows as written into the source, where the input differs from the stored value. */
 const INPUT: ReadonlyMap<Value[], Value[]> = new Map([

@@ -1,0 +1,150 @@
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  checkReachable,
+  destinationPermissionChecks,
+  postgresTlsCheck,
+  runChecks,
+  type CheckResult,
+  type CheckStep,
+  type SshTunnel,
+} from '@ferry/connections';
+import { createDestination, type Destination } from '@ferry/destinations';
+import type { Source } from '@ferry/sources';
+import { destinationConfig, type Via } from '../config/destination-config.ts';
+import { modelsOf } from '../config/load.ts';
+import type { DestinationConfigEntry } from '../config/schema.ts';
+import type { Runtime } from '../runtime.ts';
+import { forwardTargetOf, openSshTunnel } from './tunnels.ts';
+
+/** A tenant no recipient has: reading its slice proves read access without reading anyone's rows. */
+const NO_TENANT = '__ferry_connection_check__';
+
+/**
+ * Checks everything a sync needs from one destination, in the order a sync needs it: the SSH
+ * tunnel, reachability, authentication, TLS, then each permission on a probe table (dropped
+ * again). Each result arrives through `onResult` as it is known.
+ */
+export async function checkDestination(entry: DestinationConfigEntry, onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+  let tunnel: SshTunnel | undefined;
+  let via: Via | undefined;
+  let destination: Destination | undefined;
+  const connected = () => destination as Destination;
+  const permissions = destinationPermissionChecks(connected);
+  const steps: CheckStep[] = [];
+  if ((entry.type === 'postgres' || entry.type === 'redshift') && entry.ssh) {
+    const { ssh, url } = entry;
+    steps.push({
+      name: 'ssh tunnel',
+      run: async () => {
+        ({ tunnel, via } = await openSshTunnel(ssh, forwardTargetOf(url, entry.type === 'redshift' ? 5439 : 5432)));
+        return `logged in to ${tunnel.bastion}; its host key matches ${ssh.host_key}`;
+      },
+    });
+  }
+  steps.push(
+    { name: 'reachable', run: () => (tunnel ? tunnel.checkForward() : reachable(entry)) },
+    {
+      name: 'authentication',
+      run: async () => {
+        destination = createDestination(destinationConfig(entry, via));
+        await destination.connect();
+        return `logged in${'user' in entry ? ` as ${entry.user}` : ''}`;
+      },
+    },
+    { name: 'tls', run: () => tls(entry, connected(), via) },
+    ...permissions.steps,
+  );
+  try {
+    return await runChecks(steps, onResult);
+  } finally {
+    await permissions.cleanup();
+    await destination?.close().catch(() => {});
+    await tunnel?.close();
+  }
+}
+
+async function reachable(entry: DestinationConfigEntry): Promise<string> {
+  switch (entry.type) {
+    case 'postgres':
+    case 'redshift': {
+      const { host, port } = forwardTargetOf(entry.url, entry.type === 'redshift' ? 5439 : 5432);
+      return checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'connect_timeout' });
+    }
+    case 'snowflake':
+      return checkReachable(`${entry.account}.snowflakecomputing.com`, 443, { seconds: 30 });
+    case 'bigquery':
+      return checkReachable('bigquery.googleapis.com', 443, { seconds: 30 });
+    case 'duckdb':
+      if (entry.path === ':memory:') return 'an in-memory database';
+      try {
+        await access(dirname(entry.path), constants.W_OK);
+      } catch {
+        throw new Error(`the folder ${dirname(entry.path)} does not exist or Ferry cannot write to it: create it, or fix path`);
+      }
+      return `the folder ${dirname(entry.path)} is writable`;
+  }
+}
+
+async function tls(entry: DestinationConfigEntry, destination: Destination, via: Via | undefined): Promise<string | { warn: string }> {
+  switch (entry.type) {
+    case 'postgres':
+    case 'redshift':
+      return postgresTlsCheck(destination, via?.through);
+    case 'snowflake':
+    case 'bigquery':
+      return 'HTTPS';
+    case 'duckdb':
+      return 'a local file: no network';
+  }
+}
+
+/**
+ * Checks the source: reachability (through its tunnel, when it has one), authentication, and
+ * read access to every export model a destination receives.
+ */
+export async function checkSource(runtime: Runtime, onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+  const { config } = runtime;
+  let source: Source | undefined;
+  const models = [...new Set(config.destinations.flatMap((d) => modelsOf(config, d)))].sort();
+  const steps: CheckStep[] = [];
+  const entry = config.source;
+  if (entry.type === 'postgres' && !entry.ssh) {
+    const { host, port } = forwardTargetOf(entry.url, 5432);
+    steps.push({ name: 'reachable', run: () => checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'source.connect_timeout' }) });
+  }
+  steps.push({
+    name: config.source.type === 'postgres' && config.source.ssh ? 'ssh tunnel and authentication' : 'authentication',
+    run: async () => {
+      source = runtime.openSource();
+      await source.connect();
+      return config.source.type === 'postgres' ? 'logged in' : `opened ${config.source.path}`;
+    },
+  });
+  if (config.source.type === 'postgres') {
+    const url = config.source.url;
+    steps.push({
+      name: 'tls',
+      run: async () =>
+        /[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))\b/.test(url)
+          ? `the url requires TLS (${/(sslmode|ssl)=([a-z0-9-]+)/.exec(url)?.[0]})`
+          : { warn: 'the url does not require TLS: add ?sslmode=require (or verify-full) unless the network between Ferry and the source is private' },
+    });
+  }
+  for (const model of models) {
+    const spec = config.catalog.exportModels[model];
+    if (spec === undefined) continue; // loadConfig refused names the catalog lacks
+    steps.push({
+      name: `read ${model}`,
+      run: async () => {
+        await (source as Source).count(spec, NO_TENANT);
+        return `can read ${spec.source.schema}.${spec.source.identifier}`;
+      },
+    });
+  }
+  try {
+    return await runChecks(steps, onResult);
+  } finally {
+    await source?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,164 @@
+import { dirname, join } from 'node:path';
+import { openVault } from '@ferry/connections';
+import { createDestination } from '@ferry/destinations';
+import { createSource, type Source } from '@ferry/sources';
+import { openStateStore, type StateStore } from '@ferry/state';
+import type { DestinationTarget, SyncOptions } from '@ferry/sync';
+import { destinationConfig, type Via } from './config/destination-config.ts';
+import { modelsOf, type LoadedConfig } from './config/load.ts';
+import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
+import { forwardTargetOf, openSshTunnel } from './connections/tunnels.ts';
+import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
+import { redactSecrets } from './output/redact.ts';
+
+/** Everything a command needs, built from ferry.yaml. */
+export interface Runtime {
+  /** ferry.yaml with `${secret:name}` references resolved. */
+  readonly config: LoadedConfig;
+  readonly state: StateStore;
+  readonly targets: readonly DestinationTarget[];
+  openSource(): Source;
+  readonly options: SyncOptions & { readonly concurrency: number };
+  /** Closes the source's tunnel, if any, and the state store. */
+  close(): Promise<void>;
+}
+
+export interface Selection {
+  readonly destination?: string;
+  readonly model?: string;
+  readonly fullRefresh?: boolean;
+}
+
+/** The port each warehouse type listens on when its URL names none. */
+const DEFAULT_PORTS = { postgres: 5432, redshift: 5439 } as const;
+
+/**
+ * The state store: FERRY_STATE_URL, else ferry.yaml's state.url, else an embedded DuckDB file
+ * (state.path, default .ferry/state.duckdb next to ferry.yaml).
+ */
+export function stateLocation(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): string {
+  // An empty variable counts as unset, as in a shell.
+  return env.FERRY_STATE_URL || config.state.url || config.state.path || join(dirname(config.file), '.ferry', 'state.duckdb');
+}
+
+/**
+ * The state store, migrated, recording errors scrubbed of secrets. Its own URL's password is
+ * masked from here on.
+ */
+export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<StateStore> {
+  registerSecretFields({ state: { url: env.FERRY_STATE_URL } });
+  const state = scrubbingErrors(await openStateStore(stateLocation(config, env)));
+  try {
+    await state.migrate();
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  return state;
+}
+
+export async function openRuntime(loaded: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  checkSelection(loaded, selection);
+  const state = await openState(loaded, env);
+  let config: LoadedConfig;
+  try {
+    // Only what the command may connect to: another destination's missing secret must not stop this one.
+    const selected = (path: readonly PropertyKey[]) =>
+      path[0] !== 'destinations' || selection.destination === undefined || loaded.destinations[path[1] as number]?.id === selection.destination;
+    config = await resolveSecretReferences(loaded, openVault(state, env), selected);
+  } catch (error) {
+    await state.close();
+    throw error;
+  }
+  const targets = config.destinations
+    .filter((d) => selection.destination === undefined || d.id === selection.destination)
+    .map((entry): DestinationTarget => {
+      const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
+      const target = { id: entry.id, tenant: entry.tenant, models, softDeletes: entry.soft_deletes };
+      if ((entry.type !== 'postgres' && entry.type !== 'redshift') || entry.ssh === undefined) {
+        return { ...target, open: () => createDestination(destinationConfig(entry)) };
+      }
+      const { ssh, url } = entry;
+      // Set while the transfer's tunnel is open; the engine connects only then (it may build a destination before, to read its type).
+      let via: Via | undefined;
+      return {
+        ...target,
+        open: () => createDestination(destinationConfig(entry, via)),
+        openRoute: async () => {
+          const opened = await openSshTunnel(ssh, forwardTargetOf(url, DEFAULT_PORTS[entry.type]));
+          via = opened.via;
+          return opened.tunnel;
+        },
+      };
+    });
+  const source = config.source;
+  const sourceTunnel =
+    source.type === 'postgres' && source.ssh
+      ? new SourceTunnel(() => openSshTunnel(source.ssh as NonNullable<typeof source.ssh>, forwardTargetOf(source.url, DEFAULT_PORTS.postgres)))
+      : undefined;
+  const sourceConfig = source.type === 'postgres' ? postgresSourceConfig(source) : source;
+  return {
+    config,
+    state,
+    targets: targets.filter((t) => t.models.length > 0),
+    openSource: () =>
+      sourceTunnel && source.type === 'postgres'
+        ? new TunneledSource(sourceTunnel, (via) => createSource({ ...postgresSourceConfig(source), via }))
+        : createSource(sourceConfig),
+    options: {
+      catalog: config.catalog,
+      fullRefresh: selection.fullRefresh ?? false,
+      lookbackSeconds: config.sync.lookback,
+      retry: { retries: config.sync.retries, baseDelayMs: 500 },
+      concurrency: config.sync.concurrency,
+    },
+    close: async () => {
+      await sourceTunnel?.close();
+      await state.close();
+    },
+  };
+}
+
+/** Throws when the selection names a destination or model the config does not have. */
+export function checkSelection(config: LoadedConfig, selection: Selection): void {
+  const selected = config.destinations.filter((d) => selection.destination === undefined || d.id === selection.destination);
+  if (selection.destination !== undefined && selected.length === 0) {
+    throw new Error(
+      `no destination "${selection.destination}" in ${config.file} (destinations: ${config.destinations.map((d) => d.id).join(', ')})`,
+    );
+  }
+  if (selection.model !== undefined && selected.every((d) => !modelsOf(config, d).includes(selection.model as string))) {
+    throw new Error(`no selected destination receives model "${selection.model}"`);
+  }
+}
+
+function postgresSourceConfig(source: Extract<LoadedConfig['source'], { type: 'postgres' }>) {
+  return {
+    type: 'postgres' as const,
+    url: source.url,
+    connectTimeoutSeconds: source.connect_timeout,
+    ...(source.password !== undefined ? { password: source.password } : {}),
+  };
+}
+
+/**
+ * The store, with every error it records scrubbed of secrets first: `ferry status` may run in
+ * another process, which could not know what to mask.
+ */
+function scrubbingErrors(state: StateStore): StateStore {
+  return new Proxy(state, {
+    get(target, property) {
+      if (property === 'recordModelTransfer') {
+        return ((transferId, outcome) =>
+          target.recordModelTransfer(transferId, { ...outcome, error: outcome.error === null ? null : redactSecrets(outcome.error) })) satisfies StateStore['recordModelTransfer'];
+      }
+      if (property === 'finishTransfer') {
+        return ((transferId, status, error) =>
+          target.finishTransfer(transferId, status, error === undefined ? undefined : redactSecrets(error))) satisfies StateStore['finishTransfer'];
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      // The store keeps its connection in private fields, which only the store itself may reach.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import type { ExportModelSpec } from '@ferry/schema';
+import type { DialectName, ModelSql } from './dialect.ts';
+
+/**
+ * The layout of the generated catalog that this Ferry reads. The generator writes it into every
+ * catalog; the runtime refuses a catalog of another format, since its SQL may not fit the engine.
+ */
+export const CATALOG_FORMAT = 1;
+
+/**
+ * A generated catalog (`libs/generated` in a Ferry workspace): the export models and their SQL per
+ * dialect, typed by model name. `ferry generate` writes it from the dbt manifest; `ferry
+ * plan|sync|verify` load it through ferry.yaml's `project.generated`.
+ */
+export interface Catalog<Model extends string = string> {
+  readonly format: number;
+  /** The Ferry version that generated it. */
+  readonly ferryVersion: string;
+  /** sha256 of the dbt manifest it was generated from (run-specific fields removed). */
+  readonly manifestDigest: string;
+  readonly exportModels: Readonly<Record<Model, ExportModelSpec>>;
+  readonly modelSql: Readonly<Record<DialectName, Readonly<Record<Model, ModelSql>>>>;
+}
