@@ -26,3 +26,21 @@ phase "build" npx nx run-many -t build --outputStyle=static
 phase "typecheck" npx nx run-many -t typecheck --outputStyle=static
 phase "generated code is current" npx ferry generate --check
 phase "vitest" npx vitest run "$@"
+
+# Node 20 is past end of life and users run 22 and 24: the whole demo loop (build a source, two
+# syncs, verify) runs again under Node 24, from the npm package `node`, which ships the binary.
+node24() {
+  local prefix=.cache/node24
+  [[ -x $prefix/node_modules/node/bin/node ]] || npm install --no-audit --no-fund --no-save --prefix "$prefix" node@24 >/dev/null
+  local dir
+  dir=$(mktemp -d)
+  "$prefix/node_modules/node/bin/node" --version
+  "$prefix/node_modules/node/bin/node" apps/cli/bin/ferry.js demo --dir "$dir/demo" --messages 300 > "$dir/demo.log" 2>&1 || {
+    cat "$dir/demo.log"
+    return 1
+  }
+  grep -q "every destination equals its tenant's slice" "$dir/demo.log"
+  echo "ferry demo passed on Node $("$prefix/node_modules/node/bin/node" --version)"
+  rm -rf "$dir"
+}
+phase "demo on Node 24" node24

@@ -23,7 +23,7 @@ export async function runFerry(sourceUrl: string, tenants: readonly string[], ta
   }));
   const config = { source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync: { concurrency: 2, retries: 0 }, destinations };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));
-  return measured('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-c', join(dir, 'ferry.yaml')], { fromStderr: keyComparisons });
+  return measured('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'sync', '-c', join(dir, 'ferry.yaml')], { fromStderr: keyComparisons });
 }
 
 /** The `keys.compared` lines of Ferry's JSON log: the longest comparison, and the keys listed by all. */

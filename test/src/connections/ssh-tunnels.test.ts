@@ -211,7 +211,7 @@ describe('when the bastion fails', () => {
    * reopens without an error, so it proves nothing.
    */
   async function syncAndCut(id: string, cut: () => Promise<void>, untilRetried = false) {
-    const run = execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), 'sync', '-d', id, '--full-refresh', '-c', 'ferry.yaml'], {
+    const run = execa('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'sync', '-d', id, '--full-refresh', '-c', 'ferry.yaml'], {
       cwd: dir,
       env: env(),
       reject: false,

@@ -23,7 +23,7 @@ export async function pauseFerryAt(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string>; pauseTimeoutMs?: number } = {},
 ): Promise<PausedFerry> {
-  const child = execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), ...args], {
+  const child = execa('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...options.env, FERRY_TEST_PAUSE_AT: checkpoint },
     reject: false,

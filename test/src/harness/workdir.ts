@@ -29,7 +29,7 @@ export async function copyDbtProject(to: string): Promise<string> {
  * or empty: never left open, which a command reading it would wait on.
  */
 export function runFerry(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {
-  return execa('node', [join(REPO_ROOT, 'apps/runner/bin/ferry.js'), ...args], {
+  return execa('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: options.env,
     input: options.input ?? '',
