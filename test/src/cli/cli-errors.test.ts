@@ -8,6 +8,7 @@ import { DuckDBSource } from '@ferry/sources';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  EXAMPLE_PROJECT,
   POSTGRES_ADMIN_URL,
   buildSampleDuckDBSource,
   createTempDatabase,
@@ -68,6 +69,7 @@ type Config = Record<string, unknown> & { destinations: Record<string, unknown>[
 /** Valid as it stands: a DuckDB and a Postgres destination. Each case below breaks one thing. */
 function validConfig(schema: string): Config {
   return {
+    project: EXAMPLE_PROJECT,
     source: { type: 'duckdb', path: sourcePath },
     sync: { retries: 0 },
     products: { engagement: MODELS },
@@ -118,7 +120,7 @@ const cases: ConfigCase[] = [
       c.destinations[0]!.models = ['messages', 'mesages'];
       return c;
     },
-    problems: [`destinations[0].models[1]: unknown export model "mesages" (known: ${MODELS.join(', ')})`],
+    problems: ['destinations[0].models[1]: unknown export model "mesages": did you mean "messages"?'],
   },
   {
     name: 'a duplicate destination id',

@@ -8,7 +8,7 @@ import { tenantId } from '@ferry/sample-data';
 import type { ExportModelSpec } from '@ferry/schema';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSampleDuckDBSource, createTempDatabase, parseLogLines, runFerry, type TempDatabase } from '../index.ts';
+import { EXAMPLE_PROJECT, buildSampleDuckDBSource, createTempDatabase, parseLogLines, runFerry, type TempDatabase } from '../index.ts';
 
 /**
  * `ferry plan`, `ferry sync` and `ferry status` on one configuration, through the real CLI: the
@@ -26,6 +26,7 @@ beforeAll(async () => {
   const sourcePath = await buildSampleDuckDBSource(dir, { seed: 5, tenants: 2, messagesPerTenant: 80 });
   destinationDb = await createTempDatabase('ferry_cli_plan');
   const config = {
+    project: EXAMPLE_PROJECT,
     source: { type: 'duckdb', path: basename(sourcePath) },
     sync: { retries: 0 },
     products: { everything: MODELS },

@@ -5,7 +5,7 @@ import { openVault } from '@ferry/connections';
 import { openStateStore } from '@ferry/state';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, runFerry, snapshotTree, type TempDatabase } from '../index.ts';
+import { EXAMPLE_PROJECT, createTempDatabase, runFerry, snapshotTree, type TempDatabase } from '../index.ts';
 
 /**
  * Credentials through the real CLI: keys generated, a secret stored from stdin, listed, the keys
@@ -26,6 +26,7 @@ beforeAll(async () => {
   // Nothing here is reached: the secrets commands need only the state store, so the secret can be
   // stored before the ferry.yaml that references it is usable.
   const config = {
+    project: EXAMPLE_PROJECT,
     source: { type: 'duckdb', path: 'warehouse.duckdb' },
     destinations: [{ id: 'acme-pg', tenant: 'tenant_001', models: ['messages'], type: 'postgres', url: 'postgres://ferry:${secret:acme_pg}@db.acme.example/analytics' }],
   };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createTempDatabase, runFerry, type TempDatabase } from '../index.ts';
+import { EXAMPLE_PROJECT, createTempDatabase, runFerry, type TempDatabase } from '../index.ts';
 
 /**
  * `ferry destinations test` against logins that lack what a sync needs, one grant at a time: each
@@ -27,6 +27,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({
+      project: EXAMPLE_PROJECT,
       source: { type: 'duckdb', path: 'source.duckdb' },
       destinations: [
         { id: 'acme', type: 'postgres', url: login.toString(), ...entry },

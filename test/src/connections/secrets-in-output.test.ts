@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tenantId } from '@ferry/sample-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildSampleDuckDBSource, createTempDatabase, runFerry, startTestSshServer, type TempDatabase, type TestSshServer } from '../index.ts';
+import { EXAMPLE_PROJECT, buildSampleDuckDBSource, createTempDatabase, runFerry, startTestSshServer, type TempDatabase, type TestSshServer } from '../index.ts';
 
 /**
  * Every secret a configuration uses — bastion password, private key and its passphrase from the
@@ -54,6 +54,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({
+      project: EXAMPLE_PROJECT,
       source: { type: 'duckdb', path: basename(sourcePath) },
       sync: { retries: 0 },
       destinations: [

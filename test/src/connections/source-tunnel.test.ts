@@ -7,6 +7,7 @@ import { PostgresSource } from '@ferry/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
+  EXAMPLE_PROJECT,
   createTempDatabase,
   parseLogLines,
   postgresEnv,
@@ -42,6 +43,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({
+      project: EXAMPLE_PROJECT,
       source: {
         type: 'postgres',
         url: source.url,

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
+  EXAMPLE_PROJECT,
   buildSampleDuckDBSource,
   createTempDatabase,
   parseLogLines,
@@ -67,6 +68,7 @@ beforeAll(async () => {
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({
+      project: EXAMPLE_PROJECT,
       source: { type: 'duckdb', path: basename(sourcePath) },
       sync: { retries: 1 },
       products: { everything: MODELS },

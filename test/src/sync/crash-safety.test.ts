@@ -9,6 +9,7 @@ import { openStateStore, type ModelTransfer, type Transfer } from '@ferry/state'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
+  EXAMPLE_PROJECT,
   REPO_ROOT,
   createTempDatabase,
   killFerryAt,
@@ -71,6 +72,7 @@ async function workspace(name: string): Promise<Workspace> {
   await writeFile(
     config,
     stringify({
+      project: EXAMPLE_PROJECT,
       source: { type: 'postgres', url: source.url },
       state: { path: `${name}-state.duckdb` },
       sync: { retries: 0, lookback: 0 },

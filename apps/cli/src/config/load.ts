@@ -70,9 +70,13 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 /** Every model a product or destination names that the catalog does not have. */
 function unknownModels(config: FerryConfig, catalog: Catalog): string[] {
   const known = Object.keys(catalog.exportModels);
-  const problem = (path: string, model: string) =>
-    `${path}: unknown export model "${model}" (the generated catalog has: ${known.join(', ') || 'none'}); ` +
-    'if it is new in dbt, run `npx ferry manifest update && npx ferry generate`';
+  const problem = (path: string, model: string) => {
+    const [near] = known.filter((k) => editDistance(k, model) <= 2).sort((a, b) => editDistance(a, model) - editDistance(b, model));
+    return near
+      ? `${path}: unknown export model "${model}": did you mean "${near}"?`
+      : `${path}: unknown export model "${model}" (the generated catalog has: ${known.join(', ') || 'none'}); ` +
+          'if it is new in dbt, run `npx ferry manifest update && npx ferry generate`';
+  };
   return [
     ...Object.entries(config.products).flatMap(([product, models]) =>
       models.map((model, i) => (Object.hasOwn(catalog.exportModels, model) ? undefined : problem(`products.${product}[${i}]`, model))),
