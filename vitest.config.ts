@@ -1,4 +1,3 @@
-import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests run Ferry's TypeScript sources: every @ferry/* package maps its entry points to src/ under
@@ -7,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 const SOURCE_CONDITION = '@ferry/source';
 
 export default defineConfig({
-  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
+  // Not vite's 'module' condition: packages such as the AWS SDK (under snowflake-sdk) then resolve to
+  // builds that Node cannot load.
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
   test: {
     include: ['{generator,apps,libs,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

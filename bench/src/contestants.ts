@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@ferry/test';
+import { EXAMPLE_PROJECT, REPO_ROOT } from '@ferry/test';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { measured, type Measurement } from './measure.ts';
@@ -21,7 +21,7 @@ export async function runFerry(sourceUrl: string, tenants: readonly string[], ta
     schema: `t_${tenant}`,
     ...(target.kind === 'postgres' ? { type: 'postgres', url: target.url } : { type: 'duckdb', path: join(target.dir, `${tenant}.duckdb`) }),
   }));
-  const config = { source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync: { concurrency: 2, retries: 0 }, destinations };
+  const config = { project: EXAMPLE_PROJECT, source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync: { concurrency: 2, retries: 0 }, destinations };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));
   return measured('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'sync', '-c', join(dir, 'ferry.yaml')], { fromStderr: keyComparisons });
 }

@@ -7,18 +7,18 @@ import pg from 'pg';
 import { applyChanges, changedRows } from './changes.ts';
 import { runCeiling, runFerry, type Target } from './contestants.ts';
 import { runDlt } from './dlt.ts';
-import type { Measurement } from './measure.ts';
+import { measured, type Measurement } from './measure.ts';
 import { writeResults, type Result } from './report.ts';
 import { prepareSource, recreateDatabase, workingCopy, type BenchSource } from './source.ts';
 import { duckdbKeyDigest, postgresColumnNames, postgresDigest, postgresDigests, postgresKeyDigest, type SliceDigest } from './verify.ts';
 
 /**
- * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations]`:
+ * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations,start]`:
  * each scenario runs every contestant on the same data, side by side: one warm-up round, then
  * `runs` measured rounds, each run checked against the source (a fast wrong answer is a failure).
  * Figures go to bench/results/ and the README.
  */
-const SCENARIOS = ['initial', 'changes', 'destinations'] as const;
+const SCENARIOS = ['initial', 'changes', 'destinations', 'start'] as const;
 const { values: flags } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
@@ -266,6 +266,15 @@ if (selected.has('changes')) {
 if (selected.has('destinations')) {
   const many = await prepareSource({ ...MANY_DESTINATIONS, seed }, log);
   await syncsOfChanges(many, 'many', `${many.tenants.length} destinations (${MANY_DESTINATIONS.messagesPerTenant.toLocaleString('en')} rows each), each with a few changes`, false);
+}
+
+// 4. CLI start: `ferry --version` (the CLI's compiled output) against a bare `node -e 0`, side by side.
+if (selected.has('start')) {
+  const cli = join(REPO_ROOT, 'apps', 'cli', 'bin', 'ferry.js');
+  await scenario({ scenario: 'CLI start: ferry --version' }, [
+    { contestant: 'ferry', destinations: 0, run: async () => ({ measurement: await measured('node', [cli, '--version']), verdict: 'exit 0' }) },
+    { contestant: 'node', destinations: 0, run: async () => ({ measurement: await measured('node', ['-e', '0']), verdict: 'exit 0' }) },
+  ], async () => 0);
 }
 
 // Only a run of every scenario is a complete table for the README.

@@ -6,7 +6,7 @@ import { median, type Measurement } from './measure.ts';
 /** One scenario for one contestant: its measured runs (the warm-up left out). */
 export interface Result {
   readonly scenario: string;
-  readonly contestant: 'ferry' | 'ceiling' | 'dlt';
+  readonly contestant: 'ferry' | 'ceiling' | 'dlt' | 'node';
   /** Rows the scenario moves: the slice for a load, the changed rows for a sync of changes. */
   readonly rows: number;
   /** Size of the rows moved as Postgres stores them, when that is the scenario's measure. */
@@ -18,7 +18,7 @@ export interface Result {
   readonly runs: readonly Measurement[];
 }
 
-const CONTESTANT_LABEL = { ferry: 'Ferry', ceiling: 'ceiling (binary COPY)', dlt: 'dlt' } as const;
+const CONTESTANT_LABEL = { ferry: 'Ferry', ceiling: 'ceiling (binary COPY)', dlt: 'dlt', node: 'bare node (node -e 0)' } as const;
 
 export interface Figures extends Result {
   readonly medianWallSeconds: number;
@@ -39,7 +39,8 @@ export function figures(results: readonly Result[]): Figures[] {
   const other = (r: Result, contestant: Result['contestant']) => results.find((o) => o.scenario === r.scenario && o.contestant === contestant);
   return results.map((r) => {
     const seconds = wall(r);
-    const ceiling = other(r, 'ceiling');
+    // A CLI start's ceiling is a bare Node start: what no Node program can beat.
+    const ceiling = other(r, 'ceiling') ?? (r.contestant === 'ferry' ? other(r, 'node') : undefined);
     const dlt = r.contestant === 'ferry' ? other(r, 'dlt') : undefined;
     return {
       ...r,

@@ -23,7 +23,8 @@ beforeAll(async () => {
   await mkdir(join(scratch.dir, 'generated'), { recursive: true });
   await writeFile(
     join(scratch.dir, 'generated', 'tsconfig.json'),
-    JSON.stringify({ extends: '../../../../tsconfig.base.json', include: ['src/**/*.ts'] }),
+    // As a vendor workspace's libs/generated/tsconfig.json: the declarations checked against Ferry's types.
+    JSON.stringify({ extends: '../../../../tsconfig.base.json', compilerOptions: { noEmit: true, skipLibCheck: false }, include: ['src/**/*.ts'] }),
   );
 });
 
@@ -84,8 +85,8 @@ describe('dbt model change -> dbt parse -> ferry generate', () => {
     expect(first.stderr).not.toMatch(/error/);
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toMatch(/Generated \d+ export models/);
-    const interfaceBefore = await generated(`models/${MODEL}.ts`);
-    const postgresBefore = await generated(`sql/postgres/${MODEL}.ts`);
+    const interfaceBefore = await generated(`models/${MODEL}.d.ts`);
+    const postgresBefore = await generated(`sql/postgres/${MODEL}.js`);
     expect(interfaceBefore).not.toMatch(/priority/);
 
     // The edit an analytics engineer makes: a new column, and a varchar widened.
@@ -104,17 +105,17 @@ describe('dbt model change -> dbt parse -> ferry generate', () => {
     const after = await parseInto('after.json');
     const check = await runFerry(['generate', '--check', '--manifest', after, '--out', out]);
     expect(check.exitCode).toBe(1);
-    expect(check.stderr).toContain(`changed  models/${MODEL}.ts`);
-    expect(check.stderr).toContain(`changed  sql/postgres/${MODEL}.ts`);
+    expect(check.stderr).toContain(`changed  models/${MODEL}.d.ts`);
+    expect(check.stderr).toContain(`changed  sql/postgres/${MODEL}.js`);
     expect(check.stderr).toContain('Run `npx ferry generate`');
 
     const second = await runFerry(['generate', '--manifest', after, '--out', out]);
     expect(second.exitCode).toBe(0);
-    const interfaceAfter = await generated(`models/${MODEL}.ts`);
+    const interfaceAfter = await generated(`models/${MODEL}.d.ts`);
     expect(interfaceAfter).toMatch(/readonly priority: number \| null;/);
     expect(interfaceAfter).toContain(`varchar(1000)`);
 
-    const postgresAfter = await generated(`sql/postgres/${MODEL}.ts`);
+    const postgresAfter = await generated(`sql/postgres/${MODEL}.js`);
     expect(postgresAfter).not.toBe(postgresBefore);
     expect(postgresAfter).toMatch(/"priority" SMALLINT/i);
     expect(postgresAfter).toMatch(new RegExp(`"${widenedName}" VARCHAR\\(1000\\)`, 'i'));
@@ -123,7 +124,7 @@ describe('dbt model change -> dbt parse -> ferry generate', () => {
     const merge = /merge: \[([\s\S]*?)\],\n/.exec(postgresAfter)?.[1] ?? '';
     expect(merge).toContain('"priority"');
 
-    const snowflake = await generated(`sql/snowflake/${MODEL}.ts`);
+    const snowflake = await generated(`sql/snowflake/${MODEL}.js`);
     expect(snowflake).toMatch(/"PRIORITY" NUMBER\(5,0\)/);
 
     // A fresh generation from the same manifest is byte-identical: the check now passes.
@@ -139,7 +140,7 @@ describe('dbt model change -> dbt parse -> ferry generate', () => {
     const probe = join(out, 'probe.ts');
     await writeFile(
       probe,
-      `import type { MessagesRow } from './models/messages.ts';\nexport const wrong: Pick<MessagesRow, 'priority'> = { priority: 'high' };\n`,
+      `import type { MessagesRow } from './models/messages.js';\nexport const wrong: Pick<MessagesRow, 'priority'> = { priority: 'high' };\n`,
     );
     const bad = await typecheck();
     expect(bad.exitCode).not.toBe(0);

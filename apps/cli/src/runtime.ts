@@ -5,7 +5,7 @@ import { createSource, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import type { DestinationTarget, SyncOptions } from '@ferry/sync';
 import { destinationConfig, type Via } from './config/destination-config.ts';
-import { modelsOf, type LoadedConfig } from './config/load.ts';
+import { modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
 import { forwardTargetOf, openSshTunnel } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
@@ -13,8 +13,8 @@ import { redactSecrets } from './output/redact.ts';
 
 /** Everything a command needs, built from ferry.yaml. */
 export interface Runtime {
-  /** ferry.yaml with `${secret:name}` references resolved. */
-  readonly config: LoadedConfig;
+  /** ferry.yaml with `${secret:name}` references resolved, and the workspace's catalog. */
+  readonly config: CatalogedConfig;
   readonly state: StateStore;
   readonly targets: readonly DestinationTarget[];
   openSource(): Source;
@@ -57,15 +57,18 @@ export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = p
   return state;
 }
 
-export async function openRuntime(loaded: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+export async function openRuntime(parsed: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  // Before the state store opens: a stale catalog or an unknown model leaves nothing behind.
+  const loaded = await withCatalog(parsed);
   checkSelection(loaded, selection);
   const state = await openState(loaded, env);
-  let config: LoadedConfig;
+  let config: CatalogedConfig;
   try {
     // Only what the command may connect to: another destination's missing secret must not stop this one.
     const selected = (path: readonly PropertyKey[]) =>
       path[0] !== 'destinations' || selection.destination === undefined || loaded.destinations[path[1] as number]?.id === selection.destination;
-    config = await resolveSecretReferences(loaded, openVault(state, env), selected);
+    const resolved = await resolveSecretReferences(parsed, openVault(state, env), selected);
+    config = { ...resolved, workspace: loaded.workspace, catalog: loaded.catalog };
   } catch (error) {
     await state.close();
     throw error;

@@ -6,7 +6,7 @@ import { camelName, keyName, pascalName, propertyName, templateLiteral } from '.
 
 /** What the catalog records about where it came from, so the runtime can tell when it is stale. */
 export interface CatalogOrigin {
-  /** sha256 of the manifest file the catalog was generated from. */
+  /** The digest of the manifest it was generated from (see manifestDigest: run-specific fields left out, keys sorted). */
   readonly manifestDigest: string;
   /** The Ferry version that generated it. */
   readonly ferryVersion: string;
@@ -191,7 +191,7 @@ function emitRootIndex(file: SourceFile, origin: CatalogOrigin): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The whole catalog, as `ferry plan|sync|verify` load it through ferry.yaml\'s `project.generated`.'],
+    docs: ['The whole catalog, as `ferry plan|sync` load it through ferry.yaml\'s `project.generated`.'],
     declarations: [
       {
         name: 'catalog',
@@ -210,7 +210,7 @@ function emitRootIndexTypes(file: SourceFile): void {
     isExported: true,
     hasDeclareKeyword: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The whole catalog, as `ferry plan|sync|verify` load it through ferry.yaml\'s `project.generated`.'],
+    docs: ['The whole catalog, as `ferry plan|sync` load it through ferry.yaml\'s `project.generated`.'],
     declarations: [{ name: 'catalog', type: 'Catalog<ExportModelName>' }],
   });
 }

@@ -10,13 +10,13 @@ export const CATALOG_FORMAT = 1;
 /**
  * A generated catalog (`libs/generated` in a Ferry workspace): the export models and their SQL per
  * dialect, typed by model name. `ferry generate` writes it from the dbt manifest; `ferry
- * plan|sync|verify` load it through ferry.yaml's `project.generated`.
+ * plan|sync` load it through ferry.yaml's `project.generated`.
  */
 export interface Catalog<Model extends string = string> {
   readonly format: number;
   /** The Ferry version that generated it. */
   readonly ferryVersion: string;
-  /** sha256 of the dbt manifest it was generated from (run-specific fields removed). */
+  /** The manifest's digest when it was generated (run-specific fields left out, keys sorted: manifestDigest in @ferry/generator). */
   readonly manifestDigest: string;
   readonly exportModels: Readonly<Record<Model, ExportModelSpec>>;
   readonly modelSql: Readonly<Record<DialectName, Readonly<Record<Model, ModelSql>>>>;

@@ -7,5 +7,5 @@ import type { ExportModelName } from "./models/index.js";
 export * from "./models/index.js";
 export * from "./sql/index.js";
 
-/** The whole catalog, as `ferry plan|sync|verify` load it through ferry.yaml's `project.generated`. */
+/** The whole catalog, as `ferry plan|sync` load it through ferry.yaml's `project.generated`. */
 export declare const catalog: Catalog<ExportModelName>;

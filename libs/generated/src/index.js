@@ -7,7 +7,7 @@ import { modelSql } from "./sql/index.js";
 export * from "./models/index.js";
 export * from "./sql/index.js";
 
-/** The whole catalog, as `ferry plan|sync|verify` load it through ferry.yaml's `project.generated`. */
+/** The whole catalog, as `ferry plan|sync` load it through ferry.yaml's `project.generated`. */
 export const catalog = {
   format: 1,
   ferryVersion: "0.1.0",

@@ -60,12 +60,18 @@ const SEED_LINES = [
   ...Array.from({ length: 40 }, (_, i) => [1, 2].map((line) => `${['north', 'south', 'east'][i % 3]},${1000 + i},${line},SKU-${(i * line) % 11},${line + (i % 4)}`)).flat(),
 ].join('\n');
 
+/** A dbt package of the vendor's, installed by `dbt deps` (which `ferry manifest update` runs first). */
+const PACKAGE_FILES = {
+  'dbt_project.yml': "name: shop_macros\nversion: '1.0.0'\nconfig-version: 2\nmacro-paths: [macros]\n",
+  'macros/money.sql': '{% macro money(column) %}cast({{ column }} as numeric(12,2)){% endmacro %}\n',
+};
+
 function ordersSql(withChannel: boolean): string {
   return `select
   cast(store_code as varchar(32)) as store_code,
   cast(order_no as bigint) as order_no,
   cast(customer as text) as customer,
-  cast(total as numeric(12,2)) as total,
+  {{ shop_macros.money('total') }} as total,
   cast(ordered_at as timestamp) as ordered_at,${withChannel ? "\n  cast(case when order_no % 2 = 0 then 'web' else 'shop' end as varchar(8)) as channel," : ''}
   cast(changed_at as timestamp) as changed_at
 from {{ ref('raw_orders') }}
@@ -89,7 +95,7 @@ function ordersYml(withChannel: boolean): string {
       - { name: store_code, data_type: varchar(32), constraints: [{ type: not_null }] }
       - { name: order_no, data_type: bigint, constraints: [{ type: not_null }] }
       - { name: customer, data_type: text }
-      - { name: total, data_type: numeric(12,2) }
+      - { name: total, data_type: 'numeric(12,2)' }
       - { name: ordered_at, data_type: timestamp }${withChannel ? '\n      - { name: channel, data_type: varchar(8) }' : ''}
       - { name: changed_at, data_type: timestamp, constraints: [{ type: not_null }] }
 `;
@@ -140,6 +146,7 @@ async function inWorkspace(file: string, args: readonly string[], options: Optio
 const ferry = (...args: string[]) => inWorkspace('npx', ['--no-install', 'ferry', ...args]);
 const dbt = (...args: string[]) => inWorkspace(DBT_BIN, args, { cwd: join(workspace, 'shop_dbt') });
 
+
 beforeAll(async () => {
   if (!existsSync(join(REPO_ROOT, 'apps', 'cli', 'dist', 'main.js'))) {
     throw new Error('Ferry is not built: run `npm run build` (npm test does it) before packing it');
@@ -154,6 +161,11 @@ beforeAll(async () => {
   await mkdir(join(workspace, 'shop_dbt', 'models'), { recursive: true });
   await mkdir(join(workspace, 'shop_dbt', 'seeds'), { recursive: true });
   await writeFile(join(workspace, 'shop_dbt', 'dbt_project.yml'), DBT_PROJECT_YML);
+  await writeFile(join(workspace, 'shop_dbt', 'packages.yml'), 'packages:\n  - local: ../shop_macros\n');
+  for (const [file, content] of Object.entries(PACKAGE_FILES)) {
+    await mkdir(join(workspace, 'shop_macros', file, '..'), { recursive: true });
+    await writeFile(join(workspace, 'shop_macros', file), content);
+  }
   await writeFile(join(workspace, 'shop_dbt', 'profiles.yml'), PROFILES_YML);
   await writeFile(join(workspace, 'shop_dbt', 'seeds', 'raw_orders.csv'), `${SEED_ORDERS}\n`);
   await writeFile(join(workspace, 'shop_dbt', 'seeds', 'raw_order_lines.csv'), `${SEED_LINES}\n`);
@@ -225,11 +237,21 @@ describe('a vendor adopts Ferry on its own dbt project', () => {
     expect(await readFile(join(workspace, 'README.md'), 'utf8')).toBe('# Shop analytics\n');
 
     // The workspace depends on Ferry by version; here the packed tarballs stand in for the registry.
-    const manifest = JSON.parse(await readFile(join(workspace, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    expect(manifest.devDependencies['@ferry/cli']).toMatch(/^\d+\.\d+\.\d+$/);
+    const manifest = JSON.parse(await readFile(join(workspace, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies['@ferry/cli']).toMatch(/^\d+\.\d+\.\d+$/);
     await inWorkspace('npm', ['install', '--prefer-offline', ...tarballs]);
-    expect(await ferry('--version')).toBe(manifest.devDependencies['@ferry/cli']);
+    expect(await ferry('--version')).toBe(manifest.dependencies['@ferry/cli']);
 
+    // A dbt failure names the step and the command; the vendor's profile is found as dbt finds it.
+    const broken = await execa('npx', ['--no-install', 'ferry', 'manifest', 'update', '--dbt', DBT_BIN, '--profiles-dir', join(root, 'nowhere')], {
+      cwd: workspace,
+      env,
+      reject: false,
+      all: true,
+    });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.all).toContain('dbt parse failed');
+    expect(broken.all).toContain(`--profiles-dir ${join(root, 'nowhere')}`);
     await ferry('manifest', 'update', '--dbt', DBT_BIN);
     const generated = await ferry('generate');
     expect(generated).toContain('Generated 2 export models');
@@ -265,6 +287,9 @@ describe('a vendor adopts Ferry on its own dbt project', () => {
     expect(stale.all).toContain('is stale');
     expect(stale.all).toContain('ferry manifest update && npx ferry generate');
     await ferry('manifest', 'update', '--dbt', DBT_BIN);
+    const notRegenerated = await execa('npx', ['--no-install', 'ferry', 'sync'], { cwd: workspace, env, reject: false, all: true });
+    expect(notRegenerated.exitCode).toBe(1);
+    expect(notRegenerated.all).toContain('libs/generated is stale: it was generated from another version of libs/generated/manifest.json');
     await ferry('generate');
     await dbt('run');
     expect(await ferry('sync')).toContain('2 of 2 destination(s) synced.');

@@ -57,8 +57,8 @@ describe('ferry init', () => {
     await writeFile(join(dir, 'ferry.yaml'), '# my own\n');
     const first = await runFerry(['init', dir]);
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/package\.json: exists, left as it is \(add "@ferry\/cli": "\d+\.\d+\.\d+" to its devDependencies/);
-    expect(first.stdout).toMatch(/ferry\.yaml: exists, left as it is \(add the `project:` section/);
+    expect(first.stdout).toMatch(/package\.json: exists, left as it is; add "@ferry\/cli": "\d+\.\d+\.\d+" to its dependencies/);
+    expect(first.stdout).toMatch(/ferry\.yaml: exists, left as it is; add this section to it:\n\s+project:/);
     expect(await readFile(join(dir, 'package.json'), 'utf8')).toBe('{ "name": "mine" }\n');
     expect(await readFile(join(dir, 'ferry.yaml'), 'utf8')).toBe('# my own\n');
 

@@ -27,7 +27,7 @@ export function registerInit(program: Command): void {
       for (const file of files) {
         const path = join(root, file.path);
         if (existsSync(path)) {
-          skipped.push(`  ${file.path}: exists, left as it is (${file.role})`);
+          skipped.push(`  ${file.path}: exists, left as it is; ${file.role}`);
           continue;
         }
         await mkdir(dirname(path), { recursive: true });

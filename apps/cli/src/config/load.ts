@@ -21,6 +21,10 @@ export class ConfigError extends Error {
 export interface LoadedConfig extends FerryConfig {
   /** The config file, for messages; paths in it are resolved against its folder. */
   readonly file: string;
+}
+
+/** ferry.yaml with the generated catalog of its workspace, every model it names checked against it. */
+export interface CatalogedConfig extends LoadedConfig {
   /** The workspace: this file's `project:` section, else the workspace ferry runs in. */
   readonly workspace: Project;
   /** The workspace's generated catalog: the export models this config may name. */
@@ -60,11 +64,21 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
       parsed.error.issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${describeIssue(issue)}`),
     );
   }
-  const workspace = parsed.data.project ? projectOf(parsed.data.project, file) : await findProject();
+  return resolvePaths({ ...parsed.data, file }, dirname(resolve(file)));
+}
+
+/**
+ * Loads the generated catalog of the config's workspace (its `project:` section, else the
+ * workspace ferry runs in) and checks every model the config names against it. Commands that
+ * connect to warehouses need it; `status`, `secrets` and `keys` do not, so they work even while
+ * the catalog is stale.
+ */
+export async function withCatalog(config: LoadedConfig): Promise<CatalogedConfig> {
+  const workspace = config.project ? projectOf(config.project, config.file) : await findProject();
   const catalog = await loadCatalog(workspace);
-  const unknown = unknownModels(parsed.data, catalog);
-  if (unknown.length > 0) throw new ConfigError(file, unknown);
-  return resolvePaths({ ...parsed.data, file, workspace, catalog }, dirname(resolve(file)));
+  const unknown = unknownModels(config, catalog);
+  if (unknown.length > 0) throw new ConfigError(config.file, unknown);
+  return { ...config, workspace, catalog };
 }
 
 /** Every model a product or destination names that the catalog does not have. */

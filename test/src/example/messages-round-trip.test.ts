@@ -1,11 +1,11 @@
 import { bindRelations, type Relations } from '@ferry/dialects';
 import { exportModels, modelSql } from '@ferry/generated';
-import { realBigQueryProject } from '@ferry/test';
+import { realBigQueryProject } from '../index.ts';
 import { describe, expect, it } from 'vitest';
-import type { DestinationType } from './create-destination.ts';
-import type { Destination } from './destination.ts';
-import { csvChunks, csvRecord } from './testing/transfer-csv.ts';
-import { DESTINATION_TYPES, useTestDestination } from './testing/test-destinations.ts';
+import type { DestinationType } from '@ferry/destinations';
+import type { Destination } from '@ferry/destinations';
+import { csvChunks, csvRecord } from '@ferry/destinations/testing/transfer-csv';
+import { DESTINATION_TYPES, useTestDestination } from '@ferry/destinations/testing/test-destinations';
 
 type Row = readonly (string | null)[];
 

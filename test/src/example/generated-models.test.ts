@@ -1,8 +1,8 @@
 import { exportModels } from '@ferry/generated';
 import type { ExportModelSpec, LogicalTypeKind } from '@ferry/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectCsv, parseTransferCsv } from '@ferry/test';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from './testing/source-fixture.ts';
+import { collectCsv, parseTransferCsv } from '../index.ts';
+import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/sources/testing/source-fixture';
 
 /** A canonical value per logical type: the export must give each back unchanged. */
 const SAMPLE: Readonly<Record<LogicalTypeKind, string>> = {
