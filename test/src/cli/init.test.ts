@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { REPO_ROOT } from '../harness/paths.ts';
+import { parse, stringify } from 'yaml';
+import { EXAMPLE_PROJECT, REPO_ROOT } from '../harness/paths.ts';
 import { runFerry, snapshotTree } from '../harness/workdir.ts';
 
 let dir: string;
@@ -26,6 +27,30 @@ describe('the ferry CLI as built', () => {
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toBe(version);
     }
+  });
+
+  it('plans without loading TypeScript, ts-morph or tsx: only `ferry generate` needs them', async () => {
+    await writeFile(
+      join(dir, 'ferry.yaml'),
+      stringify({
+        project: EXAMPLE_PROJECT,
+        source: { type: 'duckdb', path: 'source.duckdb' },
+        destinations: [{ id: 'sandbox', tenant: 'tenant_001', models: ['messages'], type: 'duckdb', path: 'sandbox.duckdb' }],
+      }),
+    );
+    // A module hook that writes down every module the CLI resolves.
+    const log = join(dir, 'resolved.txt');
+    const hooks = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) { const found = await next(specifier, context); appendFileSync(${JSON.stringify(log)}, found.url + '\\n'); return found; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    const plan = await execa('node', ['--import', `data:text/javascript,${encodeURIComponent(register)}`, join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'plan'], {
+      cwd: dir,
+      reject: false,
+    });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const resolved = (await readFile(log, 'utf8')).split('\n');
+    expect(resolved.some((url) => url.includes('/apps/cli/dist/'))).toBe(true);
+    expect(resolved.filter((url) => /node_modules\/(typescript|ts-morph|tsx)\/|\/generator\/dist\/(index|generate)\.js/.test(url))).toEqual([]);
   });
 });
 
