@@ -1,6 +1,6 @@
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { findProject, ProjectError, readProjectSection } from '../project/project.ts';
+import { ProjectError } from '../project/project-error.ts';
 
 interface GenerateFlags {
   config?: string;
@@ -50,6 +50,7 @@ export function registerGenerate(program: Command): void {
 /** The manifest to read and the folder to write: the flags, else the workspace's project section. */
 async function generatorPaths(flags: GenerateFlags): Promise<{ manifestPath: string; outDir: string }> {
   if (flags.manifest && flags.out) return { manifestPath: resolve(flags.manifest), outDir: resolve(flags.out) };
+  const { findProject, readProjectSection } = await import('../project/project.ts');
   const project = flags.config ? await readProjectSection(resolve(flags.config)) : await findProject();
   if (project === undefined) {
     throw new ProjectError(`${flags.config} has no \`project:\` section: add one (see docs/ferry-yaml.md#project), or pass --manifest and --out`);

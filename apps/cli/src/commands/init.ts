@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
-import { ProjectError } from '../project/project.ts';
+import { ProjectError } from '../project/project-error.ts';
 import { workspaceFiles } from '../init/workspace-files.ts';
 
 interface InitFlags {

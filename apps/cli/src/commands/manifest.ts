@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { findProject, ProjectError, readProjectSection } from '../project/project.ts';
+import { ProjectError } from '../project/project-error.ts';
 
 export function registerManifest(program: Command): void {
   const manifest = program.command('manifest').description('The committed dbt manifest the generator reads');
@@ -15,7 +15,8 @@ export function registerManifest(program: Command): void {
     .action(async (flags: { config?: string; dbt?: string; profilesDir?: string }) => {
       // Only the generator's dbt runner: its index brings the TypeScript compiler (seconds to load).
       const { updateManifest } = await import('@ferry/generator/dbt');
-      const project = flags.config ? await readProjectSection(resolve(flags.config)) : await findProject();
+      const { findProject, readProjectSection } = await import('../project/project.ts');
+  const project = flags.config ? await readProjectSection(resolve(flags.config)) : await findProject();
       if (project === undefined) throw new ProjectError(`${flags.config} has no \`project:\` section: add one (see docs/ferry-yaml.md#project)`);
       const profilesDir = flags.profilesDir ? resolve(flags.profilesDir) : project.profilesDir;
       const changed = await updateManifest({

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { ProjectError } from './project-error.ts';
 
 /**
  * The `project:` section of ferry.yaml: where the vendor's dbt project is, how dbt parses it, and
@@ -23,6 +24,8 @@ export const projectSchema = z.strictObject({
   duckdb_build_script: z.string().min(1).optional(),
 });
 
+export { ProjectError };
+
 export type ProjectSection = z.input<typeof projectSchema>;
 
 /** A Ferry workspace's project, with absolute paths. */
@@ -40,13 +43,6 @@ export interface Project {
   readonly duckdbBuildScript: string | undefined;
 }
 
-/** A project section that cannot be used, or no workspace at all; the message says what to do. */
-export class ProjectError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProjectError';
-  }
-}
 
 /** The project a validated section describes, its paths resolved against its ferry.yaml. */
 export function projectOf(section: z.output<typeof projectSchema>, configFile: string): Project {
