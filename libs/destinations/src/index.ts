@@ -19,4 +19,5 @@ export { MalformedCsvError, transferCsvRecords, type TransferRecord } from './tr
 export { RedshiftDestination } from './redshift/redshift-destination.ts';
 export { redshiftCapabilities } from './redshift/redshift-capabilities.ts';
 export { setupSql } from './setup-sql.ts';
+export { besideTableName } from './names.ts';
 export { SetupSqlError, type SetupSqlOptions } from './setup-sql-options.ts';

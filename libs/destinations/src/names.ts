@@ -38,3 +38,17 @@ export function scratchName(dialect: Dialect, name: string): string {
   const hash = `_${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
   return clipName(dialect, full, dialect.tableNameLimit.max - hash.length) + hash;
 }
+
+/**
+ * The unquoted name of a table Ferry keeps beside a destination table, named after it:
+ * `<table>__ferry_<role>` (the shadow copy a rebuild fills, a previous table kept whole). When
+ * that is longer than the dialect allows, the table name is clipped and a hash of the whole name
+ * added, so the name always fits and two tables sharing a long prefix never share a helper.
+ * @example besideTableName(postgres, 'messages', 'shadow') // 'messages__ferry_shadow'
+ */
+export function besideTableName(dialect: Dialect, table: string, role: string): string {
+  const suffix = `__ferry_${role}`;
+  if (fitsTableNameLimit(dialect, table + suffix)) return table + suffix;
+  const hash = `_${createHash('sha256').update(table).digest('hex').slice(0, 8)}`;
+  return clipName(dialect, table, dialect.tableNameLimit.max - lengthIn(dialect, hash + suffix)) + hash + suffix;
+}

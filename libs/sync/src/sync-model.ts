@@ -1,5 +1,5 @@
 import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
-import type { Destination, DestinationSession } from '@ferry/destinations';
+import { besideTableName, type Destination, type DestinationSession } from '@ferry/destinations';
 import { formatLogicalType, type ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
 import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
@@ -85,7 +85,7 @@ function sourceCsv(input: ModelSyncInput, window?: { since: string; lookbackSeco
  */
 async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   const { destination, sql, spec, plan, state } = input;
-  const shadow = ferryTableName(sql.table, 'shadow');
+  const shadow = besideTableName(destination.dialect, sql.table, 'shadow');
   const relations = { ...relationsFor(input, destination.relation(shadow)), staging: destination.relation(shadow) };
   await destination.dropTable(shadow);
   await destination.execute(bound(sql.createTable, relations));
@@ -125,7 +125,7 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
  * state store, a forgotten destination). When the primary key is unchanged, they are added to the
  * shadow table and filled from the old table by key, so they stay where users query them.
  * Otherwise rows cannot be matched, and the old table is kept whole beside the new one as
- * `<table>__ferry_retired` (`_2`, `_3`... when that name is taken).
+ * `<table>__ferry_retired` (`_2`, `_3`... when that name is taken; clipped with a hash to fit, see besideTableName).
  */
 async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promise<{ inTable: string[]; keepOldAs?: string }> {
   const { destination, sql, spec, previous } = input;
@@ -136,9 +136,10 @@ async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promis
   if (retired.length === 0) return { inTable: [] };
 
   if (!previous || !sameKey(previous.appliedSpec as ExportModelSpec, spec)) {
-    const base = ferryTableName(sql.table, 'retired');
-    let keepOldAs = base;
-    for (let n = 2; (await destination.introspect(keepOldAs)) !== undefined; n += 1) keepOldAs = `${base}_${n}`;
+    let keepOldAs = besideTableName(destination.dialect, sql.table, 'retired');
+    for (let n = 2; (await destination.introspect(keepOldAs)) !== undefined; n += 1) {
+      keepOldAs = besideTableName(destination.dialect, sql.table, `retired_${n}`);
+    }
     return { inTable: [], keepOldAs };
   }
   const q = (name: string) => destination.dialect.quoteIdentifier(name);
@@ -285,9 +286,4 @@ async function maxCursor(input: ModelSyncInput, relations: Relations): Promise<s
 
 function cursorKind(spec: ExportModelSpec) {
   return spec.columns.find((c) => c.name === spec.cursor)?.type.kind ?? 'timestamp';
-}
-
-/** Ferry's own helper tables live beside the destination table, named after it. */
-export function ferryTableName(table: string, role: 'shadow' | 'retired'): string {
-  return `${table}__ferry_${role}`;
 }
