@@ -1,6 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Catalog } from '@ferry/dialects';
 import { describe, expect, it } from 'vitest';
 import { generate, renderGeneratedFiles } from './generate.ts';
 import { GENERATED_HEADER } from './emit/generated-file.ts';
@@ -70,4 +72,40 @@ describe('generate', () => {
     );
     await expect(renderGeneratedFiles(await manifestFile([model]))).rejects.toThrow(/postgres/);
   });
+
+  it('reports every identifier problem of every model and dialect in one run', async () => {
+    const model = ordersModel();
+    model.columns.push({ name: 'Status', data_type: 'text' }, { name: 'x'.repeat(64), data_type: 'text' }, { name: 'y'.repeat(74), data_type: 'text' });
+    const error = await renderGeneratedFiles(await manifestFile([model])).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const text = String(error?.message) + JSON.stringify((error as { problems?: unknown }).problems);
+    expect(text).toMatch(/both become "status"/);
+    expect(text).toContain(`column "${'x'.repeat(64)}" becomes`);
+    expect(text).toContain(`column "${'y'.repeat(74)}" becomes`);
+  });
+
+  it('carries a column named __proto__ (or any name dbt accepts) exactly, never as a prototype', async () => {
+    const model = ordersModel();
+    model.columns.push({ name: '__proto__', data_type: 'text' }, { name: 'constructor', data_type: 'integer' });
+    const path = await manifestFile([model]);
+    const { models, files, notes } = await renderGeneratedFiles(path);
+    const names = models[0]!.columns.map((c) => c.name);
+    expect(names).toContain('__proto__');
+    expect(names).toContain('constructor');
+    // Every declared column is carried, or left out as PII with a note.
+    expect(names.length + notes.length).toBe(model.columns.length);
+    // The emitted modules, loaded as the runtime loads them, hold the column too.
+    const out = join(await mkdtemp(join(tmpdir(), 'ferry-gen-proto-')), 'src');
+    await generate({ manifestPath: path, outDir: out });
+    await writeFile(join(out, '..', 'package.json'), '{ "type": "module" }\n');
+    const { catalog } = (await import(pathToFileURL(join(out, 'index.js')).href)) as { catalog: Catalog };
+    const spec = catalog.exportModels.orders!;
+    expect(spec.columns.map((c) => c.name)).toEqual(names);
+    expect(Object.hasOwn(catalog.modelSql.postgres.orders!.columns, '__proto__')).toBe(true);
+    expect(Object.hasOwn(catalog.modelSql.postgres.orders!.addColumn, '__proto__')).toBe(true);
+    expect(files.find((f) => f.path === 'sql/postgres/orders.js')!.content).toContain('["__proto__"]');
+  });
 });
+

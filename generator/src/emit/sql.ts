@@ -16,7 +16,7 @@ export function renderAllSql(models: readonly ExportModelSpec[]): Record<Dialect
         rendered.set(model.name, renderModelSql(dialects[name], model));
       } catch (error) {
         if (!(error instanceof IdentifierError)) throw error;
-        problems.push({ at: atModel(model.name), message: error.message });
+        for (const message of error.problems) problems.push({ at: atModel(model.name), message });
       }
     }
     result[name] = rendered;

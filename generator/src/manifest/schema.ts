@@ -22,6 +22,15 @@ const column = z.looseObject({
   config: z.looseObject({ meta: meta.optional(), tags: z.array(z.string()).optional() }).optional(),
 });
 
+/**
+ * A model's columns by name. Checked as a Map, not a z.record: a record is rebuilt by assignment,
+ * and `result["__proto__"] = column` sets the object's prototype instead, so a column of that name
+ * vanished. Object.fromEntries defines every name as a property of its own.
+ */
+const columns = z
+  .preprocess((value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? new Map(Object.entries(value)) : value), z.map(z.string(), column))
+  .transform((byName) => Object.fromEntries(byName) as Record<string, z.infer<typeof column>>);
+
 const modelNode = z.looseObject({
   resource_type: z.literal('model'),
   unique_id: z.string(),
@@ -40,7 +49,7 @@ const modelNode = z.looseObject({
     materialized: z.string().optional(),
     contract: z.looseObject({ enforced: z.boolean() }).optional(),
   }),
-  columns: z.record(z.string(), column),
+  columns,
   constraints: z.array(constraint).optional(),
 });
 

@@ -12,11 +12,15 @@ export interface DestinationNames {
 
 /**
  * Folds a model's names for a dialect and checks that the dialect can hold them.
- * @throws IdentifierError when two columns fold to one name, or a folded name is empty or too long.
+ * @throws IdentifierError when two columns fold to one name, or a folded name is empty or too
+ * long: one error listing every such problem of the model, so one run shows them all.
  */
 export function destinationNames(dialect: Dialect, model: ExportModelSpec): DestinationNames {
-  const fail = (columns: readonly string[], problem: string, fix: string): never => {
-    throw new IdentifierError(dialect.name, model.name, columns, `export model "${model.name}" on ${dialect.name}: ${problem}. Fix: ${fix}.`);
+  const problems: string[] = [];
+  const atFault: string[] = [];
+  const fail = (columns: readonly string[], problem: string, fix: string): void => {
+    problems.push(`export model "${model.name}" on ${dialect.name}: ${problem}. Fix: ${fix}.`);
+    atFault.push(...columns.filter((c) => !atFault.includes(c)));
   };
 
   const table = dialect.foldIdentifier(model.destinationName);
@@ -42,9 +46,10 @@ export function destinationNames(dialect: Dialect, model: ExportModelSpec): Dest
     if (problem) {
       fail([column.name], `column "${column.name}" becomes "${folded}", which ${problem}`, 'shorten it, or set meta.ferry.destination_name on the column');
     }
-    owners.set(folded, column);
+    if (!owner) owners.set(folded, column);
     columns.push({ column, name: folded });
   }
+  if (problems.length > 0) throw new IdentifierError(dialect.name, model.name, atFault, problems);
   return { table, columns };
 }
 

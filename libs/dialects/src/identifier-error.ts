@@ -6,15 +6,20 @@ import type { DialectName } from './dialect.ts';
  * names the model, the columns, the dialect and the fix.
  */
 export class IdentifierError extends Error {
+  /** Every problem of the model in this dialect, one sentence each (the message joins them). */
+  readonly problems: readonly string[];
+
   constructor(
     readonly dialect: DialectName,
     /** The dbt model name. */
     readonly model: string,
-    /** Source names of the columns at fault; empty when the table name is. */
+    /** Source names of the columns at fault; empty when only the table name is. */
     readonly columns: readonly string[],
-    message: string,
+    problems: string | readonly string[],
   ) {
-    super(message);
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
     this.name = 'IdentifierError';
+    this.problems = list;
   }
 }
