@@ -1,6 +1,6 @@
 import type { LogicalType } from '@ferry/schema';
 import type { Dialect, DialectName, IdentifierLimit, TypeMap } from './dialect.ts';
-import { keyBucketsQuery, keysInBucketsQuery, missingKeysQuery, type KeyHashing } from './key-buckets.ts';
+import { keyBucketsQuery, keyInBucketsCondition, keysInBucketsQuery, missingKeysQuery, unmatchedKeysCountQuery, type KeyHashing } from './key-buckets.ts';
 
 /** The parts that differ between dialects; `defineDialect` assembles them into a Dialect. */
 export interface DialectDefinition {
@@ -35,6 +35,8 @@ export function defineDialect(definition: DialectDefinition): Dialect {
       keysInBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength, buckets),
     missingKeysQuery: (target, kept, keyColumns, prefixLength, buckets) =>
       missingKeysQuery(definition.keyHashing, target, kept, keyColumns, prefixLength, buckets),
+    unmatchedKeysCountQuery,
+    keyInBucketsCondition: (keyColumns, prefixLength, buckets) => keyInBucketsCondition(definition.keyHashing, keyColumns, prefixLength, buckets),
   };
 }
 

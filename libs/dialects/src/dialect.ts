@@ -45,6 +45,10 @@ export interface Dialect {
   keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
   /** The keys of `target` in the given buckets that the table `kept` (same key columns) lacks. */
   missingKeysQuery(target: string, kept: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  /** `SELECT COUNT(*)` of the keys of `kept` that `target` lacks (see key-buckets.ts). */
+  unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
+  /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */
+  keyInBucketsCondition(keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
 }
 
 /**

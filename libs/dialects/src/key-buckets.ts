@@ -74,6 +74,25 @@ export function missingKeysQuery(
   ].join('\n');
 }
 
+/**
+ * A condition on the rows of a table (its key columns quoted) holding the keys whose hash falls
+ * in one of `buckets`: how a source re-reads the rows of the buckets that differ.
+ */
+export function keyInBucketsCondition(hashing: KeyHashing, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string {
+  return inBuckets(hashing, hashing.md5Hex(keyText(hashing, keyColumns)), prefixLength, buckets);
+}
+
+/**
+ * `SELECT COUNT(*)` of the keys in `kept` (the source's keys of some buckets) that `target` does
+ * not hold: rows the destination lacks, whatever their cursor said (backdated, late, NULL cursor).
+ */
+export function unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string {
+  return [
+    `SELECT COUNT(*) FROM ${kept} AS k LEFT JOIN ${target} AS t ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
+    `WHERE t.${keyColumns[0]} IS NULL`,
+  ].join('\n');
+}
+
 /** `SUBSTR(<hash>, 1, prefix) IN (...)`, every bucket checked to be hex digits. */
 function inBuckets(hashing: KeyHashing, hash: string, prefixLength: number, buckets: readonly string[]): string {
   for (const bucket of buckets) {

@@ -20,6 +20,11 @@ export interface ReadWindow {
    * such rows holds. Only for models with a soft-delete column.
    */
   readonly liveOnly?: boolean;
+  /**
+   * Only rows whose primary key hashes into one of these buckets (see key-buckets.ts): the rows a
+   * key comparison found differing between source and destination, re-read whatever their cursor.
+   */
+  readonly keyBuckets?: { readonly prefixLength: number; readonly buckets: readonly string[] };
 }
 
 /** Per hash bucket of the primary key: how many keys fall in it and a checksum of them. */

@@ -67,7 +67,8 @@ export function sourceRelation(kind: SourceKind, relation: SourceRelation): stri
 
 /**
  * `FROM <relation> WHERE <tenant column> = <tenant> [AND <cursor> >= <since> - <lookback>]
- * [AND <soft delete> IS NULL]`: the rows of one tenant, within the window when one is given.
+ * [AND <soft delete> IS NULL] [AND <key hash in buckets>]`: the rows of one tenant, within the
+ * window when one is given.
  *
  * The tenant comparison is exact: `acme`, `ACME` and `acme ` are three tenants, and a NULL tenant
  * column never matches. It is written twice: a plain `=` lets the engine use an index or zone map
@@ -91,6 +92,10 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
       throw new Error(`export model "${model.name}" has no soft-delete column, so it has no soft-deleted rows to leave out`);
     }
     conditions.push(`${spelling.dialect.quoteIdentifier(model.softDelete)} IS NULL`);
+  }
+  if (window?.keyBuckets) {
+    const { prefixLength, buckets } = window.keyBuckets;
+    conditions.push(spelling.dialect.keyInBucketsCondition(model.primaryKey.map((k) => spelling.dialect.quoteIdentifier(k)), prefixLength, buckets));
   }
   return `FROM ${sourceRelation(kind, model.source)} WHERE ${conditions.join(' AND ')}`;
 }

@@ -26,14 +26,19 @@ export interface DestinationResult {
   readonly error: string | null;
 }
 
-/** What finding hard deletes cost: how far the comparison had to go, and how long it took. */
+/**
+ * What comparing the key sets of source and destination found and cost: how far it had to go,
+ * the rows it deleted (gone from the source) and the rows the destination lacked (re-read).
+ */
 export interface KeyComparison {
   readonly sourceRows: number;
   readonly destinationRows: number;
-  /** Buckets whose count or digest differed: 0 when the counts alone showed nothing was deleted. */
+  /** Buckets whose count or digest differed: 0 when the two key sets are equal. */
   readonly differingBuckets: number;
-  /** Keys listed from both sides, those of the differing buckets only. */
+  /** Keys of the differing buckets listed from the source. */
   readonly keysListed: number;
   readonly deleted: number;
+  /** Source keys the destination did not hold: their rows are re-read and merged. */
+  readonly missing: number;
   readonly durationMs: number;
 }

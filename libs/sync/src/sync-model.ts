@@ -5,7 +5,7 @@ import type { Source } from '@ferry/sources';
 import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
 import { countingBytes } from './csv.ts';
 import { laterCursor, lagSeconds } from './cursor.ts';
-import { deleteMissingKeys } from './hard-deletes.ts';
+import { reconcileKeys, type KeyReconciliation } from './key-comparison.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { ModelPlan } from './plan.ts';
 import type { SchemaDiff } from './schema-diff.ts';
@@ -216,12 +216,15 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
     const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
-    const deleted = await deleteMissingKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
+    const keys = await reconcileKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
     const inserted = Number(newRows ?? 0);
-    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: deleted + purged - passing };
+    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: keys.deleted + purged - passing, missingRows: keys.missingRows };
   });
   await checkpoint('after-merge');
   await destination.execute(bound(sql.dropStaging, relations));
+  // Rows the incremental read could not see (their cursor said nothing changed) are re-read by
+  // key and merged before the watermark moves: a crash before that re-finds them next time.
+  const repaired = applied.missingRows ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly) : 0;
 
   const watermark = laterCursor(plan.since === undefined ? null : (previous?.watermark ?? null), stagedMax, cursorKind(spec));
   input.checkLease();
@@ -234,12 +237,37 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     retiredColumns: [...retired].sort(),
   });
   return {
-    rowsInserted: applied.inserted,
+    rowsInserted: applied.inserted + repaired,
     rowsUpdated: applied.updated,
     rowsDeleted: applied.deleted,
     bytes: staged.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/**
+ * Re-reads the source rows of the key buckets that hold rows the destination lacks, whatever their
+ * cursor, and merges them: the missing ones are inserted; those the destination holds already
+ * merge to no change (the merge takes only newer rows). Returns the rows inserted.
+ */
+async function mergeMissingRows(
+  input: ModelSyncInput,
+  relations: Required<Relations>,
+  missingRows: NonNullable<KeyReconciliation['missingRows']>,
+  liveOnly: boolean,
+): Promise<number> {
+  const { destination, sql, source, spec, tenant } = input;
+  await destination.execute(bound([...sql.dropStaging, ...sql.createStaging], relations));
+  const window = { keyBuckets: missingRows, ...(liveOnly ? { liveOnly } : {}) };
+  await destination.loadCsv(relations.staging, destinationColumns(input), source.exportCsv(spec, tenant, window));
+  input.checkLease();
+  const inserted = await destination.transaction(async (session) => {
+    const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
+    await session.execute(bound(sql.merge, relations));
+    return Number(newRows ?? 0);
+  });
+  await destination.execute(bound(sql.dropStaging, relations));
+  return inserted;
 }
 
 /** The model column's destination name, quoted for the destination's SQL. */

@@ -1,0 +1,111 @@
+import { bindRelations, type Dialect, type ModelSql, type Relations } from '@ferry/dialects';
+import type { DestinationSession } from '@ferry/destinations';
+import type { Source } from '@ferry/sources';
+import type { ExportModelSpec } from '@ferry/schema';
+import type { KeyComparison, SyncEvents } from './events.ts';
+
+/** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
+const KEYS_PER_BUCKET = 1024;
+
+/**
+ * Makes the destination hold exactly the tenant's source keys, without a full reload. Runs in
+ * the merge's transaction, after the merge. Counts prove nothing (a row deleted and a row missing
+ * make equal counts), so both sides always compare their key sets:
+ * 1. both hash their keys into buckets (md5 of the key text, grouped by its first hex digits,
+ *    ~1k keys a bucket) and report per-bucket counts and digests: one scan of the key columns per
+ *    side, nothing but the bucket figures leaves the warehouse; equal figures everywhere mean
+ *    equal key sets;
+ * 2. only the source's keys of the differing buckets are copied (streamed, bulk-loaded) into a
+ *    scratch table beside the destination table, and the warehouse finds the destination keys of
+ *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
+ *    copied keys the destination lacks (rows an incremental read could not see: a backdated or
+ *    NULL cursor, a late commit). The caller re-reads the rows of those buckets by key hash and
+ *    merges them (see `missingRows`).
+ * The keys moved are proportional to the buckets touched by differences, not to the table, and
+ * none is held in Ferry's memory. With `liveOnly` (a destination that deletes soft-deleted rows,
+ * purged before this runs) the source side leaves out soft-deleted rows too, so both sides count
+ * the same population. What the comparison cost is reported to `events.keysCompared`.
+ */
+export async function reconcileKeys(input: KeyComparisonInput): Promise<KeyReconciliation> {
+  const started = performance.now();
+  const { missingRows, ...comparison } = await compareKeys(input);
+  input.events.keysCompared?.(input.destinationId, input.spec.name, { ...comparison, durationMs: Math.round(performance.now() - started) });
+  return { deleted: comparison.deleted, missingRows };
+}
+
+/** What the key comparison changed, and what it leaves to re-read. */
+export interface KeyReconciliation {
+  readonly deleted: number;
+  /** The key buckets holding source rows the destination lacks; undefined when it lacks none. */
+  readonly missingRows: { readonly prefixLength: number; readonly buckets: readonly string[] } | undefined;
+}
+
+interface KeyComparisonInput {
+  readonly destinationId: string;
+  readonly events: SyncEvents;
+  readonly source: Source;
+  readonly tenant: string;
+  readonly spec: ExportModelSpec;
+  readonly sql: ModelSql;
+  readonly dialect: Dialect;
+  readonly session: DestinationSession;
+  readonly relations: Relations;
+  /** A scratch table for the source's keys of the buckets that differ, shaped like `relations.deletedKeys`. */
+  readonly keptKeys: string;
+  readonly liveOnly: boolean;
+}
+
+async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'> & Pick<KeyReconciliation, 'missingRows'>> {
+  const { source, tenant, spec, sql, dialect, session, relations } = input;
+  const rows = input.liveOnly ? { liveOnly: true } : undefined;
+  const [sourceCount, [[destinationCount] = []]] = await Promise.all([
+    source.count(spec, tenant, rows),
+    session.query(`SELECT COUNT(*) FROM ${relations.target}`),
+  ]);
+  const rowsInDestination = Number(destinationCount ?? 0);
+  const counted = { sourceRows: sourceCount, destinationRows: rowsInDestination, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, missingRows: undefined };
+  if (rowsInDestination === 0 && sourceCount === 0) return counted;
+
+  const prefix = bucketPrefixLength(Math.max(rowsInDestination, sourceCount));
+  const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
+  const from = `FROM ${relations.target}`;
+  const [sourceBuckets, destinationBuckets] = await Promise.all([
+    source.keyBuckets(spec, tenant, prefix, rows),
+    session.query(dialect.keyBucketsQuery(from, keyColumns, prefix)),
+  ]);
+  // A bucket differs when its figures differ, or when only one side has it.
+  const figures = (count: unknown, checksum: unknown) => `${Number(count)}/${String(checksum)}`;
+  const inSource = new Map(sourceBuckets.map((b) => [b.bucket, figures(b.count, b.checksum)]));
+  const inDestination = new Map(destinationBuckets.map(([bucket, count, checksum]) => [String(bucket), figures(count, checksum)]));
+  const differing = [...new Set([...inSource.keys(), ...inDestination.keys()])].filter((b) => inSource.get(b) !== inDestination.get(b)).sort();
+  if (differing.length === 0) return counted;
+
+  // The source's keys of the differing buckets are copied into a table beside the destination's
+  // (bulk, streamed), and the warehouse itself compares them with the destination's keys.
+  const bind = (statements: readonly string[], bound: Relations = relations) => statements.map((s) => bindRelations(s, bound));
+  const kept = { ...relations, deletedKeys: input.keptKeys };
+  const keyNames = spec.primaryKey.map((k) => sql.columns[k] as string);
+  await session.execute([...bind(sql.dropDeletedKeys, kept), ...bind(sql.createDeletedKeys, kept), ...bind(sql.dropDeletedKeys), ...bind(sql.createDeletedKeys)]);
+  const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows));
+  const [[unmatched] = []] = await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns));
+  const found = await session.execute([
+    `INSERT INTO ${relations.deletedKeys} (${keyColumns.join(', ')})\n` +
+      dialect.missingKeysQuery(relations.target, input.keptKeys, keyColumns, prefix, differing),
+  ]);
+  const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
+  await session.execute([...bind(sql.dropDeletedKeys), ...bind(sql.dropDeletedKeys, kept)]);
+  const missing = Number(unmatched ?? 0);
+  return {
+    ...counted,
+    differingBuckets: differing.length,
+    keysListed: listed.rows,
+    deleted,
+    missing,
+    missingRows: missing > 0 ? { prefixLength: prefix, buckets: differing } : undefined,
+  };
+}
+
+/** Hex digits of the key hash that make buckets of about KEYS_PER_BUCKET keys (1 to 6). */
+export function bucketPrefixLength(keys: number): number {
+  return Math.min(6, Math.max(1, Math.ceil(Math.log(Math.max(keys, 1) / KEYS_PER_BUCKET) / Math.log(16))));
+}
