@@ -10,6 +10,7 @@ export const modelSettingsSchema = z.strictObject({
   tenant_column: z.string().min(1).optional(),
   primary_key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   cursor: z.string().min(1).optional(),
+  null_cursor: z.enum(['always_read', 'refuse']).optional(),
   soft_delete: z.string().min(1).optional(),
   destination_name: z.string().min(1).optional(),
 });

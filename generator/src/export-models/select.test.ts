@@ -88,10 +88,25 @@ describe('selectExportModels', () => {
     ['PII tenant column', (m) => (m.columns[1]!.ferry = { pii: true }), /model "orders", column "tenant_id": is the tenant column but is marked PII/],
     ['missing key column', (m) => (m.ferry!.primary_key = ['nope']), /model "orders", column "nope": is named as the primary key but the model declares no such column/],
     ['cursor of a non-orderable type', (m) => (m.ferry!.cursor = 'payload'), /column "payload": is the cursor but its type json has no usable order[\s\S]*fix: use a timestamp/],
+    [
+      'a cursor the contract lets be NULL',
+      (m) => (m.columns.find((c) => c.name === 'updated_at')!.constraints = []),
+      /column "updated_at": is the cursor but the contract lets it be NULL[\s\S]*fix: add `constraints: \[\{type: not_null\}\]` to the column, or set meta.ferry.null_cursor: always_read/,
+    ],
+    ['null_cursor without a cursor', (m) => ((m.ferry!.null_cursor = 'refuse'), delete m.ferry!.cursor), /model "orders": sets meta.ferry.null_cursor but has no cursor/],
+    ['an unknown null_cursor', (m) => (m.ferry!.null_cursor = 'ignore'), /model "orders": meta.ferry.null_cursor: Invalid option/],
     ['soft delete of a wrong type', (m) => (m.ferry!.soft_delete = 'status'), /column "status": is the soft-delete column but its type varchar\(16\)/],
     ['misspelt setting', (m) => (m.ferry!.tenant_col = 'tenant_id'), /model "orders": meta.ferry: Unrecognized key: "tenant_col"/],
   ])('rejects %s with a message naming the model, column and fix', (_, change, expected) => {
     expect(problemsOf(withOrders(change))).toMatch(expected);
+  });
+
+  it('takes a nullable cursor with null_cursor, and records it; a NOT NULL cursor needs none', () => {
+    for (const setting of ['always_read', 'refuse'] as const) {
+      const [orders] = select(withOrders((m) => ((m.columns.find((c) => c.name === 'updated_at')!.constraints = []), (m.ferry!.null_cursor = setting)))).models;
+      expect(orders).toMatchObject({ cursor: 'updated_at', nullCursor: setting });
+    }
+    expect(select([ordersModel()]).models[0]).not.toHaveProperty('nullCursor');
   });
 
   it('reports every problem of every model at once', () => {

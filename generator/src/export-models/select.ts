@@ -57,7 +57,7 @@ export function selectExportModels(manifest: Manifest): Selection {
         problems.push({
           at: atModel(node.name),
           message: `meta.ferry${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`,
-          fix: 'the settings are export, tenant_column, primary_key, cursor, soft_delete, destination_name (see dbt_project/README.md)',
+          fix: 'the settings are export, tenant_column, primary_key, cursor, null_cursor, soft_delete, destination_name (see dbt_project/README.md)',
         });
       }
       continue;
@@ -181,6 +181,17 @@ function toExportModel(
       cursor.name,
     );
   }
+  if (cursor && cursor.nullable && settings.null_cursor === undefined) {
+    problem(
+      'is the cursor but the contract lets it be NULL, and an incremental sync never reads a row whose cursor is NULL',
+      'add `constraints: [{type: not_null}]` to the column, or set meta.ferry.null_cursor: always_read ' +
+        '(such rows are re-read on every sync) or refuse (a sync fails while any exists)',
+      cursor.name,
+    );
+  }
+  if (settings.null_cursor !== undefined && settings.cursor === undefined) {
+    problem('sets meta.ferry.null_cursor but has no cursor', 'remove null_cursor, or set meta.ferry.cursor');
+  }
   const softDelete = role('soft-delete column', settings.soft_delete);
   if (softDelete && !SOFT_DELETE_KINDS.has(softDelete.type.kind)) {
     problem(
@@ -207,6 +218,7 @@ function toExportModel(
     primaryKey,
     tenantColumn: settings.tenant_column as string,
     ...(settings.cursor ? { cursor: settings.cursor } : {}),
+    ...(settings.cursor && settings.null_cursor && byName.get(settings.cursor)?.nullable ? { nullCursor: settings.null_cursor } : {}),
     ...(settings.soft_delete ? { softDelete: settings.soft_delete } : {}),
   };
   return { ...spec, fingerprint: fingerprintOf(spec) };

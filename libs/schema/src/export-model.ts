@@ -40,6 +40,12 @@ export interface ExportModelSpec {
   readonly tenantColumn: string;
   /** Source name of the last-modified column; absent for full-refresh-only models. */
   readonly cursor?: string;
+  /**
+   * What to do with rows whose cursor is NULL, for a cursor the contract lets be NULL:
+   * `always_read` re-reads them on every sync (merged idempotently), `refuse` fails the sync
+   * while any exists. Absent when the cursor is NOT NULL.
+   */
+  readonly nullCursor?: 'always_read' | 'refuse';
   /** Source name of the column that marks a row deleted when not null. */
   readonly softDelete?: string;
   /** Changes whenever anything above that shapes a destination table changes. */

@@ -25,6 +25,8 @@ export interface ReadWindow {
    * key comparison found differing between source and destination, re-read whatever their cursor.
    */
   readonly keyBuckets?: { readonly prefixLength: number; readonly buckets: readonly string[] };
+  /** Only rows whose cursor is NULL (to count them, for a model whose null_cursor is refuse). */
+  readonly nullCursorOnly?: boolean;
 }
 
 /** Per hash bucket of the primary key: how many keys fall in it and a checksum of them. */

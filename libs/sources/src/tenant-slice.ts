@@ -87,6 +87,10 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
   ];
   const cursorCondition = cursorWindow(spelling, model, window);
   if (cursorCondition) conditions.push(cursorCondition);
+  if (window?.nullCursorOnly) {
+    if (model.cursor === undefined) throw new Error(`export model "${model.name}" has no cursor column to be NULL`);
+    conditions.push(`${spelling.dialect.quoteIdentifier(model.cursor)} IS NULL`);
+  }
   if (window?.liveOnly) {
     if (model.softDelete === undefined) {
       throw new Error(`export model "${model.name}" has no soft-delete column, so it has no soft-deleted rows to leave out`);
@@ -134,7 +138,9 @@ function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: R
   const bound = `CAST(${since} AS ${spelling.dialect.columnType(cursor.type)})`;
   const lookback = lookbackMicroseconds(model, window.lookbackSeconds ?? 0);
   const start = TIME_CURSOR_KINDS.has(cursor.type.kind) && lookback > 0 ? `${bound} - INTERVAL '${lookback} microseconds'` : bound;
-  return `${spelling.dialect.quoteIdentifier(cursor.name)} >= ${start}`;
+  const inWindow = `${spelling.dialect.quoteIdentifier(cursor.name)} >= ${start}`;
+  // A NULL cursor compares as unknown, so such rows are named outright.
+  return model.nullCursor === 'always_read' ? `(${inWindow} OR ${spelling.dialect.quoteIdentifier(cursor.name)} IS NULL)` : inWindow;
 }
 
 function lookbackMicroseconds(model: ExportModelSpec, seconds: number): number {

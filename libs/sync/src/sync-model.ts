@@ -39,6 +39,7 @@ export interface ModelSyncInput {
  */
 export async function syncModel(input: ModelSyncInput): Promise<ModelTransfer> {
   const started = Date.now();
+  await refuseNullCursors(input);
   const { plan } = input;
   const { kept = [], ...result } = plan.action === 'create' || plan.action === 'rebuild' ? await loadShadow(input) : await mergeChanges(input);
   return {
@@ -55,6 +56,22 @@ type LoadResult = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDele
   /** What a rebuild kept of columns that left the model, for the transfer's schema changes. */
   readonly kept?: readonly string[];
 };
+
+/**
+ * For a model whose null_cursor is `refuse`: fails before anything is written while the slice
+ * holds a row whose cursor is NULL, which an incremental sync could not keep current.
+ */
+async function refuseNullCursors(input: ModelSyncInput): Promise<void> {
+  const { spec, source, tenant } = input;
+  if (spec.nullCursor !== 'refuse') return;
+  const rows = await source.count(spec, tenant, { nullCursorOnly: true });
+  if (rows > 0) {
+    throw new Error(
+      `${rows} row(s) of export model "${spec.name}" for tenant "${tenant}" have a NULL ${spec.cursor}, and the model's null_cursor is refuse: ` +
+        'give them a cursor value in the dbt model, or set meta.ferry.null_cursor: always_read to re-read them on every sync',
+    );
+  }
+}
 
 /** Helper tables are per model, so models of one destination never share one. */
 function relationsFor(input: ModelSyncInput, target: string): Required<Relations> {

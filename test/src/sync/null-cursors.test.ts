@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDestination } from '@ferry/destinations';
+import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import { DuckDBSource } from '@ferry/sources';
+import { openStateStore, type StateStore } from '@ferry/state';
+import { syncAll } from '@ferry/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogOf } from '../harness/catalog.ts';
+import { readDestinationTable, readSlice } from '../harness/slices.ts';
+import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+
+/**
+ * A cursor the contract lets be NULL (the generator refuses one without a rule): with
+ * `null_cursor: always_read` such rows are re-read every sync, so their changes arrive; with
+ * `refuse` the model fails, naming the rows, before anything is written.
+ */
+const TENANT = 'acme';
+
+function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
+  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
+}
+
+function model(name: string, nullCursor: 'always_read' | 'refuse'): ExportModelSpec {
+  const base = {
+    name,
+    destinationName: name,
+    source: { schema: 'analytics', identifier: name },
+    columns: [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz')],
+    primaryKey: ['id'],
+    tenantColumn: 'tenant_id',
+    cursor: 'updated_at',
+    nullCursor,
+  } satisfies Omit<ExportModelSpec, 'fingerprint'>;
+  return { ...base, fingerprint: fingerprintOf(base) };
+}
+
+const alwaysRead = model('accounts', 'always_read');
+const refused = model('invoices', 'refuse');
+const catalog = catalogOf(alwaysRead, refused);
+
+let dir: string;
+let sourcePath: string;
+let destinationDb: TempDatabase;
+let state: StateStore;
+
+async function sync(models: string[]) {
+  const target = { id: 'pg', tenant: TENANT, models, softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) };
+  const [result] = await syncAll([target], () => new DuckDBSource({ path: sourcePath }), state, {
+    catalog,
+    fullRefresh: false,
+    lookbackSeconds: 0,
+    retry: { retries: 0, baseDelayMs: 10 },
+    concurrency: 1,
+  });
+  return result!;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-null-cursors-'));
+  sourcePath = join(dir, 'vendor.duckdb');
+  await runOnDuckDB(
+    sourcePath,
+    `CREATE SCHEMA analytics;
+     CREATE TABLE analytics.accounts (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
+     INSERT INTO analytics.accounts VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL);
+     CREATE TABLE analytics.invoices (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
+     INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`,
+  );
+  destinationDb = await createTempDatabase('ferry_null_cursors');
+  state = await openStateStore(join(dir, 'state.duckdb'));
+  await state.migrate();
+});
+
+afterAll(async () => {
+  await state?.close();
+  await destinationDb?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('rows whose cursor is NULL', () => {
+  it('always_read: re-read every sync, so a change to one arrives although its cursor never moves', async () => {
+    expect((await sync(['accounts'])).error).toBeNull();
+    await runOnDuckDB(sourcePath, `UPDATE analytics.accounts SET note = 'changed, still undated' WHERE id = 2`);
+    const result = await sync(['accounts']);
+    expect(result.error).toBeNull();
+    expect(result.models[0]).toMatchObject({ action: 'incremental', rowsUpdated: 1, rowsInserted: 0 });
+    const source = new DuckDBSource({ path: sourcePath });
+    await source.connect();
+    const expected = await readSlice(source, alwaysRead, TENANT).finally(() => source.close());
+    expect(await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT)).toEqual(expected);
+  });
+
+  it('refuse: the model fails naming the rows and the fix, and writes nothing', async () => {
+    const result = await sync(['invoices']);
+    expect(result.status).toBe('failed');
+    expect(result.models[0]?.error).toBe(
+      '1 row(s) of export model "invoices" for tenant "acme" have a NULL updated_at, and the model\'s null_cursor is refuse: ' +
+        'give them a cursor value in the dbt model, or set meta.ferry.null_cursor: always_read to re-read them on every sync',
+    );
+    const { rows } = await destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name = 'invoices'`);
+    expect(rows).toEqual([]);
+  });
+});
