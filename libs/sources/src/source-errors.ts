@@ -33,8 +33,9 @@ export class MissingColumnError extends Error {
     options?: ErrorOptions,
   ) {
     super(
-      `export model "${model}" reads a column that ${relation} does not have (${detail}): ` +
-        `the model changed since dbt last built it; run \`dbt build --select ${model}\``,
+      `export model "${model}" reads a column that ${relation} does not have (${detail}): the dbt model and the source disagree. ` +
+        `If the model gained the column, dbt has not built it into this source yet: run \`dbt build --select ${model}\`; ` +
+        'if the model lost it, the generated catalog is stale: run `npx ferry manifest update && npx ferry generate`',
       options,
     );
     this.name = 'MissingColumnError';

@@ -50,6 +50,12 @@ export interface Source {
    * memory stays bounded whatever the slice size.
    */
   exportCsv(model: ExportModelSpec, tenant: string, window?: ReadWindow): AsyncIterable<Buffer>;
+  /**
+   * Reads no row, but fails as a read would when the model's relation, or one of its exported
+   * columns, is missing from the source (MissingRelationError, MissingColumnError): checked before
+   * anything is written, so a stale build or catalog is named as such, not as a failed load.
+   */
+  checkColumns(model: ExportModelSpec): Promise<void>;
   /** Rows in the tenant's slice (in the window, when given). */
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */

@@ -7,7 +7,7 @@ import type { DestinationResult, SyncEvents } from './events.ts';
 import { planModel, type ModelPlan } from './plan.ts';
 import { holdLease, type Lease } from './lease.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
-import { syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
+import { checkSourceBeforeWriting, syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 
 /**
  * One destination to sync: who it is for, what it gets, and how to reach it. `Model` is the
@@ -149,6 +149,7 @@ async function runTransfer<Model extends string>(
             // One after the other, source first: opening a DuckDB destination creates its file, which must not happen when
             // there is nothing to read; and a connect still pending when the other fails would open after close() and leak.
             await source.connect();
+            await checkSourceBeforeWriting(source, catalogEntry(options.catalog, destination, model).spec, target.tenant);
             await destination.connect();
             await destination.ensureSchema();
             // Read once: under the lease nothing else writes it before this sync does.

@@ -39,7 +39,6 @@ export interface ModelSyncInput {
  */
 export async function syncModel(input: ModelSyncInput): Promise<ModelTransfer> {
   const started = Date.now();
-  await refuseNullCursors(input);
   const { plan } = input;
   const { kept = [], ...result } = plan.action === 'create' || plan.action === 'rebuild' ? await loadShadow(input) : await mergeChanges(input);
   return {
@@ -58,11 +57,13 @@ type LoadResult = Pick<ModelTransfer, 'rowsInserted' | 'rowsUpdated' | 'rowsDele
 };
 
 /**
- * For a model whose null_cursor is `refuse`: fails before anything is written while the slice
- * holds a row whose cursor is NULL, which an incremental sync could not keep current.
+ * What must hold at the source before the destination is touched (even opened: a DuckDB
+ * destination's file is created on connect): every exported column exists, so a stale build or
+ * catalog fails here by name rather than as a failed load; and, for a model whose null_cursor is
+ * `refuse`, no row of the slice has a NULL cursor, which an incremental sync could not keep current.
  */
-async function refuseNullCursors(input: ModelSyncInput): Promise<void> {
-  const { spec, source, tenant } = input;
+export async function checkSourceBeforeWriting(source: Source, spec: ExportModelSpec, tenant: string): Promise<void> {
+  await source.checkColumns(spec);
   if (spec.nullCursor !== 'refuse') return;
   const rows = await source.count(spec, tenant, { nullCursorOnly: true });
   if (rows > 0) {

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLE_PROJECT, REPO_ROOT } from '../harness/paths.ts';
+import { buildSampleDuckDBSource } from '../harness/cli.ts';
 import { runFerry, snapshotTree } from '../harness/workdir.ts';
 
 let dir: string;
@@ -30,11 +31,12 @@ describe('the ferry CLI as built', () => {
   });
 
   it('plans without loading TypeScript, ts-morph or tsx: only `ferry generate` needs them', async () => {
+    await buildSampleDuckDBSource(dir, { seed: 1, tenants: 1, messagesPerTenant: 10 });
     await writeFile(
       join(dir, 'ferry.yaml'),
       stringify({
         project: EXAMPLE_PROJECT,
-        source: { type: 'duckdb', path: 'source.duckdb' },
+        source: { type: 'duckdb', path: 'ferry_source.duckdb' },
         destinations: [{ id: 'sandbox', tenant: 'tenant_001', models: ['messages'], type: 'duckdb', path: 'sandbox.duckdb' }],
       }),
     );

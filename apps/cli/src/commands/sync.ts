@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DestinationResult } from '@ferry/sync';
-import type { Selection } from '../runtime.ts';
+import type { Runtime, Selection } from '../runtime.ts';
 import { table } from '../output/format.ts';
 
 interface SyncFlags {
@@ -51,10 +51,38 @@ export function registerSync(program: Command): void {
           }
         }
         console.log(table(rows));
+        // What the sync would fail on at the source, said now rather than after a load.
+        const problems = await sourceProblems(runtime);
+        for (const problem of problems) console.error(`error: ${problem}`);
+        if (problems.length > 0) process.exitCode = 1;
       } finally {
         await runtime.close();
       }
     });
+}
+
+/**
+ * What the next sync would fail on at the source: an unreachable source, or a selected model
+ * whose relation or exported column dbt has not built there (or the catalog no longer has).
+ */
+async function sourceProblems(runtime: Runtime): Promise<string[]> {
+  const source = runtime.openSource();
+  try {
+    await source.connect();
+  } catch (error) {
+    return [`the source cannot be read: ${(error as Error).message}`];
+  }
+  try {
+    const problems: string[] = [];
+    for (const model of [...new Set(runtime.targets.flatMap((t) => t.models))].sort()) {
+      const spec = runtime.config.catalog.exportModels[model];
+      if (spec === undefined) continue; // openRuntime refused models the catalog lacks
+      await source.checkColumns(spec).catch((error: Error) => problems.push(error.message));
+    }
+    return problems;
+  } finally {
+    await source.close().catch(() => {});
+  }
 }
 
 /** Loads ferry.yaml and syncs the selected destinations, reporting as it goes. */

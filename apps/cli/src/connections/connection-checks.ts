@@ -137,8 +137,10 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
     steps.push({
       name: `read ${model}`,
       run: async () => {
+        // Every exported column, as the generated catalog names it: a stale build or catalog fails here.
+        await (source as Source).checkColumns(spec);
         await (source as Source).count(spec, NO_TENANT);
-        return `can read ${spec.source.schema}.${spec.source.identifier}`;
+        return `can read ${spec.source.schema}.${spec.source.identifier} and its ${spec.columns.length} exported columns`;
       },
     });
   }

@@ -65,6 +65,10 @@ export class TunneledSource implements Source {
     }
   }
 
+  checkColumns(...args: Parameters<Source['checkColumns']>): ReturnType<Source['checkColumns']> {
+    return this.#explained(this.#connected().checkColumns(...args));
+  }
+
   count(...args: Parameters<Source['count']>): ReturnType<Source['count']> {
     return this.#explained(this.#connected().count(...args));
   }

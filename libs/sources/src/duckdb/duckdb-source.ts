@@ -43,6 +43,11 @@ export class DuckDBSource implements Source {
     yield* this.#csvLines(model, csvLinesQuery(model, tenantSliceQuery('duckdb', model, tenant, window)));
   }
 
+  async checkColumns(model: ExportModelSpec): Promise<void> {
+    // Any tenant value will do: no row is read.
+    await this.#rows(model, `${tenantSliceQuery('duckdb', model, '')} LIMIT 0`);
+  }
+
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
     const rows = await this.#rows(model, `SELECT COUNT(*) ${tenantSliceFrom('duckdb', model, tenant, window)}`);
     return Number(rows[0]?.[0] ?? 0);

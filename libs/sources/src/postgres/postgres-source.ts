@@ -62,6 +62,11 @@ export class PostgresSource implements Source {
     yield* this.#copyOut(model, tenantSliceQuery('postgres', model, tenant, window));
   }
 
+  async checkColumns(model: ExportModelSpec): Promise<void> {
+    // Any tenant value will do: no row is read.
+    await this.#read(model, (client) => client.query(`${tenantSliceQuery('postgres', model, '')} LIMIT 0`));
+  }
+
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
     const sql = `SELECT COUNT(*) AS rows ${tenantSliceFrom('postgres', model, tenant, window)}`;
     const rows = await this.#read(model, async (client) => (await client.query<{ rows: string }>(sql)).rows);
