@@ -197,21 +197,25 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const relations = relationsFor(input, destination.relation(sql.table));
   const retired = new Set(previous?.retiredColumns ?? []);
 
-  if (plan.diff) {
+  const evolve = async (session: DestinationSession) => {
+    for (const column of plan.diff?.added ?? []) await session.execute(bound(sql.addColumn[column.name] ?? [], relations));
+    for (const { column } of typeChanges(destination, plan.diff)) {
+      await session.alterColumnType(sql.table, sql.columns[column.name] as string, destination.dialect.columnType(column.type));
+    }
+    // Retired columns carry their old spec, relaxed ones their new (nullable) spec: both were NOT NULL.
+    const wereNotNull = [...(plan.diff?.retired ?? []).filter((c) => !c.nullable), ...(plan.diff?.relaxed ?? [])];
+    for (const column of wereNotNull) {
+      await session.dropNotNull(sql.table, destination.dialect.foldIdentifier(column.destinationName));
+    }
+  };
+  // Where DDL is transactional, the schema changes commit with the merge that fills them: a load
+  // that fails leaves the table as it was. Elsewhere DDL commits on its own, so it goes first.
+  const evolveWithMerge = plan.diff !== undefined && destination.capabilities.transactionalDdl;
+  if (plan.diff && !evolveWithMerge) {
     input.checkLease();
-    await destination.transaction(async (session) => {
-      for (const column of plan.diff?.added ?? []) await session.execute(bound(sql.addColumn[column.name] ?? [], relations));
-      for (const { column } of typeChanges(destination, plan.diff)) {
-        await session.alterColumnType(sql.table, sql.columns[column.name] as string, destination.dialect.columnType(column.type));
-      }
-      // Retired columns carry their old spec, relaxed ones their new (nullable) spec: both were NOT NULL.
-      const wereNotNull = [...(plan.diff?.retired ?? []).filter((c) => !c.nullable), ...(plan.diff?.relaxed ?? [])];
-      for (const column of wereNotNull) {
-        await session.dropNotNull(sql.table, destination.dialect.foldIdentifier(column.destinationName));
-      }
-    });
-    for (const column of plan.diff.retired) retired.add(destination.dialect.foldIdentifier(column.destinationName));
+    await destination.transaction(evolve);
   }
+  if (plan.diff) for (const column of plan.diff.retired) retired.add(destination.dialect.foldIdentifier(column.destinationName));
   // A column that came back into the model is no longer retired.
   for (const name of Object.values(sql.columns)) retired.delete(name);
 
@@ -224,6 +228,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
   input.checkLease();
   const applied = await destination.transaction(async (session) => {
+    if (evolveWithMerge) await evolve(session);
     const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
     // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
     // through the merge and the purge; they were neither inserted nor deleted.
