@@ -56,6 +56,8 @@ export interface Source {
    * anything is written, so a stale build or catalog is named as such, not as a failed load.
    */
   checkColumns(model: ExportModelSpec): Promise<void>;
+  /** Up to `limit` distinct values of the model's tenant column: to name the tenants a misspelt one may mean. */
+  tenantValues(model: ExportModelSpec, limit: number): Promise<string[]>;
   /** Rows in the tenant's slice (in the window, when given). */
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */

@@ -105,6 +105,17 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
 }
 
 /**
+ * `SELECT DISTINCT <tenant column as text>` over every tenant, at most `limit` of them: the one
+ * read that is not restricted to a tenant, and it returns tenant values only, never a row.
+ */
+export function tenantValuesQuery(kind: SourceKind, model: ExportModelSpec, limit: number): string {
+  const spelling = SPELLINGS[kind];
+  const tenantColumn = spelling.dialect.quoteIdentifier(model.tenantColumn);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
+  return `SELECT DISTINCT CAST(${tenantColumn} AS ${spelling.textType}) FROM ${sourceRelation(kind, model.source)} WHERE ${tenantColumn} IS NOT NULL LIMIT ${limit}`;
+}
+
+/**
  * `SELECT <exported columns> <tenantSliceFrom>`: the model's exported columns in order, each in
  * the form whose CSV text is canonical for this source kind (see TRANSFER_FORMAT).
  */

@@ -13,6 +13,8 @@ export interface SyncEvents {
   modelFinished?(destinationId: string, outcome: ModelTransfer): void;
   /** A model's destination keys were compared with the source's to find hard deletes. */
   keysCompared?(destinationId: string, model: string, comparison: KeyComparison): void;
+  /** Something the user should look at that did not fail the transfer (a tenant with no rows). */
+  warning?(destinationId: string, message: string): void;
   destinationFinished?(destinationId: string, result: DestinationResult): void;
   /** An attempt failed with a transient error and will be retried after `delayMs`. */
   retrying?(destinationId: string, attempt: number, delayMs: number, error: Error): void;

@@ -6,6 +6,7 @@ import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
 import type { DestinationResult, SyncEvents } from './events.ts';
 import { planModel, type ModelPlan } from './plan.ts';
 import { holdLease, type Lease } from './lease.ts';
+import { nearest } from './nearest.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import { checkSourceBeforeWriting, syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 
@@ -129,6 +130,8 @@ async function runTransfer<Model extends string>(
   await state.abandonRunningTransfers(target.id);
   const transferId = await state.startTransfer(target.id);
   events.destinationStarted?.(target.id, transferId);
+  const emptyTenant = await emptyTenantWarning(target, openSource, state, options);
+  if (emptyTenant) events.warning?.(target.id, emptyTenant);
   const outcomes: ModelTransfer[] = [];
   let error: string | null = null;
   let route: ConnectionRoute | undefined;
@@ -196,6 +199,37 @@ async function runTransfer<Model extends string>(
 
 function catalogEntry<Model extends string>(catalog: Catalog<Model>, destination: Destination, model: Model): { spec: ExportModelSpec; sql: ModelSql } {
   return { spec: catalog.exportModels[model], sql: catalog.modelSql[destination.dialect.name][model] };
+}
+
+/**
+ * On a destination's first sync: a tenant value with no row in any of its models is most likely
+ * misspelt (`Acme` for `acme`), and would sync "successfully" forever with nothing. Says so, naming
+ * the closest tenant values the source has. Never fails the transfer: the check is advice.
+ */
+export async function emptyTenantWarning<Model extends string>(
+  target: DestinationTarget<Model>,
+  openSource: () => Source,
+  state: StateStore,
+  options: Pick<SyncOptions<Model>, 'catalog'>,
+): Promise<string | undefined> {
+  const states = await Promise.all(target.models.map((model) => state.getModelState(target.id, model)));
+  if (states.some((s) => s !== undefined)) return undefined;
+  const source = openSource();
+  try {
+    await source.connect();
+    const specs = target.models.map((model) => options.catalog.exportModels[model]);
+    for (const spec of specs) if ((await source.count(spec, target.tenant)) > 0) return undefined;
+    const [first] = specs;
+    const near = first ? nearest(await source.tenantValues(first, 10_000), target.tenant, 3) : [];
+    return (
+      `tenant "${target.tenant}" has no rows in any model this destination receives (${target.models.join(', ')}): check the destination's tenant value` +
+      (near.length > 0 ? `; the closest tenant values the source has: ${near.map((v) => `"${v}"`).join(', ')}` : '; the source has no tenant values at all')
+    );
+  } catch {
+    return undefined; // the sync itself reports a source that cannot be read
+  } finally {
+    await source.close().catch(() => {});
+  }
 }
 
 function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: ModelPlan): string[] {

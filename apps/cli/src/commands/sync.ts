@@ -37,7 +37,7 @@ export function registerSync(program: Command): void {
 
   withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model'))
     .action(async (flags: SyncFlags) => {
-      const [{ planDestination }, { loadConfig }, { openRuntime }] = await Promise.all([
+      const [{ emptyTenantWarning, planDestination }, { loadConfig }, { openRuntime }] = await Promise.all([
         import('@ferry/sync'),
         import('../config/load.ts'),
         import('../runtime.ts'),
@@ -51,6 +51,10 @@ export function registerSync(program: Command): void {
           }
         }
         console.log(table(rows));
+        for (const target of runtime.targets) {
+          const warning = await emptyTenantWarning(target, runtime.openSource, runtime.state, runtime.options);
+          if (warning) console.error(`warning: destination "${target.id}": ${warning}`);
+        }
         // What the sync would fail on at the source, said now rather than after a load.
         const problems = await sourceProblems(runtime);
         for (const problem of problems) console.error(`error: ${problem}`);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Catalog } from '@ferry/dialects';
+import { editDistance } from '@ferry/sync';
 import type { z } from 'zod';
 import { loadCatalog } from '../project/catalog.ts';
 import { findProject, projectOf, type Project } from '../project/project.ts';
@@ -125,18 +126,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     .join('; ');
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 /** `${ENV_VAR}` or `${secret:name}`; anything else inside `${…}` is a mistake worth reporting. */
 const REFERENCE = /\$\{(?:[A-Za-z_][A-Za-z0-9_]*|secret:[A-Za-z_][A-Za-z0-9_.-]*)\}/g;

@@ -69,6 +69,10 @@ export class TunneledSource implements Source {
     return this.#explained(this.#connected().checkColumns(...args));
   }
 
+  tenantValues(...args: Parameters<Source['tenantValues']>): ReturnType<Source['tenantValues']> {
+    return this.#explained(this.#connected().tenantValues(...args));
+  }
+
   count(...args: Parameters<Source['count']>): ReturnType<Source['count']> {
     return this.#explained(this.#connected().count(...args));
   }

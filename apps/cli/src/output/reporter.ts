@@ -23,6 +23,7 @@ function jsonReporter(log: Logger): SyncEvents {
       outcome.error === null
         ? log.info({ event: 'model.finished', destination, ...outcome }, 'model synced')
         : log.error({ event: 'model.failed', destination, ...outcome, error: outcome.error }, 'model failed'),
+    warning: (destination, message) => log.warn({ event: 'warning', destination, message }, message),
     keysCompared: (destination, model, comparison) =>
       log.info({ event: 'keys.compared', destination, model, ...comparison }, 'keys compared for hard deletes'),
     destinationFinished: (destination, result) =>
@@ -85,6 +86,7 @@ function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
       print(result.status === 'succeeded' ? `✓ ${destination}: transfer succeeded` : `✗ ${destination}: ${result.error}`),
     retrying: (destination, attempt, delayMs, error) =>
       print(`! ${destination}: ${error.message} — retry ${attempt} in ${formatDuration(delayMs)}`),
+    warning: (destination, message) => print(`! ${destination}: ${message}`),
   };
 }
 

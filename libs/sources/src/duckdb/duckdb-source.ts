@@ -3,7 +3,7 @@ import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
-import { sourceRelation, tenantSliceFrom, tenantSliceQuery } from '../tenant-slice.ts';
+import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
 import { csvLinesQuery } from './csv-lines.ts';
 import { duckdbReadFailure } from './errors.ts';
 import { openReadOnly } from './open.ts';
@@ -46,6 +46,10 @@ export class DuckDBSource implements Source {
   async checkColumns(model: ExportModelSpec): Promise<void> {
     // Any tenant value will do: no row is read.
     await this.#rows(model, `${tenantSliceQuery('duckdb', model, '')} LIMIT 0`);
+  }
+
+  async tenantValues(model: ExportModelSpec, limit: number): Promise<string[]> {
+    return (await this.#rows(model, tenantValuesQuery('duckdb', model, limit))).map((row) => String(row[0]));
   }
 
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {

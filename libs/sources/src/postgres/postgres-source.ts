@@ -4,7 +4,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
-import { sourceRelation, tenantSliceFrom, tenantSliceQuery } from '../tenant-slice.ts';
+import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
 import { poolConfig, postgresTarget, type PostgresSourceConfig, type PostgresTarget } from './connection.ts';
 import { postgresConnectionError, postgresReadFailure } from './errors.ts';
 import { CANONICAL_TEXT_SESSION } from './session.ts';
@@ -65,6 +65,11 @@ export class PostgresSource implements Source {
   async checkColumns(model: ExportModelSpec): Promise<void> {
     // Any tenant value will do: no row is read.
     await this.#read(model, (client) => client.query(`${tenantSliceQuery('postgres', model, '')} LIMIT 0`));
+  }
+
+  async tenantValues(model: ExportModelSpec, limit: number): Promise<string[]> {
+    const rows = await this.#read(model, async (client) => (await client.query<string[]>({ text: tenantValuesQuery('postgres', model, limit), rowMode: 'array' })).rows);
+    return rows.map((row) => String(row[0]));
   }
 
   async count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number> {
