@@ -1,16 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
 import type { Catalog } from '@ferry/dialects';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import type { ColumnSpec, ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
-import { openStateStore, type StateStore } from '@ferry/state';
+import type { StateStore } from '@ferry/state';
 import { syncAll } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * Where DDL is transactional (Postgres, DuckDB), a model change and the load that fills it commit
@@ -19,9 +18,6 @@ import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts'
  */
 const TENANT = 'acme';
 
-function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
-  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
-}
 
 function version(columns: ColumnSpec[]): Catalog {
   const base = {
@@ -33,14 +29,15 @@ function version(columns: ColumnSpec[]): Catalog {
     tenantColumn: 'tenant_id',
     cursor: 'updated_at',
   } satisfies Omit<ExportModelSpec, 'fingerprint'>;
-  return catalogOf({ ...base, fingerprint: fingerprintOf(base) });
+  return catalogOf(exportModelOf(base));
 }
 
-const keyed = [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz', false)];
+const keyed = [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz', false)];
 const v1 = version(keyed);
 // The new column is an integer in the contract, but the source holds text it cannot be: the load fails.
-const v2 = version([...keyed, column('quantity', 'integer')]);
+const v2 = version([...keyed, columnOf('quantity', 'integer')]);
 
+let scratch: SyncScratch;
 let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
@@ -75,24 +72,15 @@ async function columns(): Promise<Record<'pg' | 'duck', string[]>> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-failed-evolution-'));
-  sourcePath = join(dir, 'vendor.duckdb');
-  await runOnDuckDB(
-    sourcePath,
-    `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch('failed-evolution', `CREATE SCHEMA analytics;
      CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, quantity VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.orders VALUES ('acme', 1, 'one', 'a dozen', '2024-01-01 00:00:00+00'), ('acme', 2, 'two', '3', '2024-01-01 00:00:00+00')`,
-  );
-  destinationDb = await createTempDatabase('ferry_failed_evolution');
-  state = await openStateStore(join(dir, 'state.duckdb'));
-  await state.migrate();
+     INSERT INTO analytics.orders VALUES ('acme', 1, 'one', 'a dozen', '2024-01-01 00:00:00+00'), ('acme', 2, 'two', '3', '2024-01-01 00:00:00+00')`);
+  ({ dir, sourcePath, destinationDb, state } = scratch);
   for (const result of await sync(v1)) expect(result.error).toBeNull();
 });
 
 afterAll(async () => {
-  await state?.close();
-  await destinationDb?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await scratch?.dispose();
 });
 
 describe('a model change whose load fails', () => {

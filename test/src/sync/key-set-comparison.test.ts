@@ -1,15 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
-import { openStateStore, type StateStore } from '@ferry/state';
+import type { StateStore } from '@ferry/state';
 import { syncAll, type KeyComparison } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
 import { readDestinationTable, readSlice, type DestinationLocation } from '../harness/slices.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * Equal row counts prove nothing: a row deleted at the source and a row the incremental read
@@ -19,22 +18,20 @@ import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts'
  */
 const TENANT = 'acme';
 
-function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
-  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
-}
 
 const base = {
   name: 'orders',
   destinationName: 'orders',
   source: { schema: 'analytics', identifier: 'orders' },
-  columns: [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz')],
+  columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz')],
   primaryKey: ['id'],
   tenantColumn: 'tenant_id',
   cursor: 'updated_at',
 } satisfies Omit<ExportModelSpec, 'fingerprint'>;
-const spec: ExportModelSpec = { ...base, fingerprint: fingerprintOf(base) };
+const spec = exportModelOf(base);
 const catalog = catalogOf(spec);
 
+let scratch: SyncScratch;
 let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
@@ -74,19 +71,12 @@ async function expectEqualToSlice(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-key-sets-'));
-  sourcePath = join(dir, 'vendor.duckdb');
-  await runOnDuckDB(
-    sourcePath,
-    `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch('key-sets', `CREATE SCHEMA analytics;
      CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.orders VALUES
        ('acme', 1, 'one', '2024-06-01 00:00:00+00'), ('acme', 2, 'two', '2024-06-01 00:00:00+00'),
-       ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`,
-  );
-  destinationDb = await createTempDatabase('ferry_key_sets');
-  state = await openStateStore(join(dir, 'state.duckdb'));
-  await state.migrate();
+       ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`);
+  ({ dir, sourcePath, destinationDb, state } = scratch);
   locations = [
     ['pg', { type: 'postgres', url: destinationDb.url }, 'postgres'],
     ['duck', { type: 'duckdb', path: join(dir, 'duck.duckdb') }, 'duckdb'],
@@ -95,9 +85,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await state?.close();
-  await destinationDb?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await scratch?.dispose();
 });
 
 describe('each sync compares key sets, not counts', () => {

@@ -1,15 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { besideTableName, createDestination } from '@ferry/destinations';
 import { dialects } from '@ferry/dialects';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
-import { openStateStore, type StateStore } from '@ferry/state';
+import type { StateStore } from '@ferry/state';
 import { syncAll } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * A destination table whose name is as long as Postgres allows (63 bytes): the tables Ferry keeps
@@ -20,23 +19,21 @@ const TENANT = 'acme';
 /** 63 bytes, multi-byte characters at the end, so a clip must not split one. */
 const LONG = `${'order_lines_by_region_and_fulfilment_centre_'.padEnd(55, 'x')}_größe`;
 
-function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
-  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
-}
 
 function model(keyColumns: readonly string[]): ExportModelSpec {
   const base = {
     name: 'order_lines',
     destinationName: LONG,
     source: { schema: 'analytics', identifier: 'order_lines' },
-    columns: [column('tenant_id', 'text', false), column('id', 'integer', false), column('line', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz', false)],
+    columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('line', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz', false)],
     primaryKey: [...keyColumns],
     tenantColumn: 'tenant_id',
     cursor: 'updated_at',
   } satisfies Omit<ExportModelSpec, 'fingerprint'>;
-  return { ...base, fingerprint: fingerprintOf(base) };
+  return exportModelOf(base);
 }
 
+let scratch: SyncScratch;
 let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
@@ -61,23 +58,14 @@ async function tables(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-long-names-'));
-  sourcePath = join(dir, 'vendor.duckdb');
-  await runOnDuckDB(
-    sourcePath,
-    `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch('long-names', `CREATE SCHEMA analytics;
      CREATE TABLE analytics.order_lines (tenant_id VARCHAR, id INTEGER, line INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.order_lines VALUES ('acme', 1, 1, 'one', '2024-01-01 00:00:00+00'), ('acme', 2, 1, 'two', '2024-01-01 00:00:00+00')`,
-  );
-  destinationDb = await createTempDatabase('ferry_long_names');
-  state = await openStateStore(join(dir, 'state.duckdb'));
-  await state.migrate();
+     INSERT INTO analytics.order_lines VALUES ('acme', 1, 1, 'one', '2024-01-01 00:00:00+00'), ('acme', 2, 1, 'two', '2024-01-01 00:00:00+00')`);
+  ({ dir, sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {
-  await state?.close();
-  await destinationDb?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await scratch?.dispose();
 });
 
 describe('helper tables beside a table with the longest name the warehouse allows', () => {

@@ -1,15 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
-import { openStateStore, type StateStore } from '@ferry/state';
+import type { StateStore } from '@ferry/state';
 import { syncAll } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
 import { readDestinationTable, readSlice } from '../harness/slices.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * A cursor the contract lets be NULL (the generator refuses one without a rule): with
@@ -18,28 +16,26 @@ import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts'
  */
 const TENANT = 'acme';
 
-function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
-  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
-}
 
 function model(name: string, nullCursor: 'always_read' | 'refuse'): ExportModelSpec {
   const base = {
     name,
     destinationName: name,
     source: { schema: 'analytics', identifier: name },
-    columns: [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz')],
+    columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz')],
     primaryKey: ['id'],
     tenantColumn: 'tenant_id',
     cursor: 'updated_at',
     nullCursor,
   } satisfies Omit<ExportModelSpec, 'fingerprint'>;
-  return { ...base, fingerprint: fingerprintOf(base) };
+  return exportModelOf(base);
 }
 
 const alwaysRead = model('accounts', 'always_read');
 const refused = model('invoices', 'refuse');
 const catalog = catalogOf(alwaysRead, refused);
 
+let scratch: SyncScratch;
 let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
@@ -58,25 +54,16 @@ async function sync(models: string[]) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-null-cursors-'));
-  sourcePath = join(dir, 'vendor.duckdb');
-  await runOnDuckDB(
-    sourcePath,
-    `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch('null-cursors', `CREATE SCHEMA analytics;
      CREATE TABLE analytics.accounts (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.accounts VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL);
      CREATE TABLE analytics.invoices (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`,
-  );
-  destinationDb = await createTempDatabase('ferry_null_cursors');
-  state = await openStateStore(join(dir, 'state.duckdb'));
-  await state.migrate();
+     INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`);
+  ({ dir, sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {
-  await state?.close();
-  await destinationDb?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await scratch?.dispose();
 });
 
 describe('rows whose cursor is NULL', () => {

@@ -1,15 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
+import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';
-import { openStateStore, type StateStore } from '@ferry/state';
+import type { StateStore } from '@ferry/state';
 import { syncAll, type SoftDeleteMode } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
 import { readDestinationTable, readSlice, type DestinationLocation } from '../harness/slices.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * Random source changes between plain incremental syncs, seeded so a failure replays: inserts
@@ -25,22 +24,19 @@ const ROUNDS = Number(process.env.FERRY_RANDOM_ROUNDS ?? 8);
 const SEED = Number(process.env.FERRY_RANDOM_SEED ?? 20261206);
 const TENANTS = ['acme', 'globex'] as const;
 
-function column(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
-  return { name, destinationName: name, type: { kind } as ColumnSpec['type'], nullable, dataType: kind };
-}
 
 const base = {
   name: 'orders',
   destinationName: 'orders',
   source: { schema: 'analytics', identifier: 'orders' },
-  columns: [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('deleted_at', 'timestamptz'), column('updated_at', 'timestamptz')],
+  columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('deleted_at', 'timestamptz'), columnOf('updated_at', 'timestamptz')],
   primaryKey: ['id'],
   tenantColumn: 'tenant_id',
   cursor: 'updated_at',
   nullCursor: 'always_read' as const,
   softDelete: 'deleted_at',
 } satisfies Omit<ExportModelSpec, 'fingerprint'>;
-const spec: ExportModelSpec = { ...base, fingerprint: fingerprintOf(base) };
+const spec = exportModelOf(base);
 const catalog = catalogOf(spec);
 
 /** mulberry32: a small, seeded PRNG, so a failing sequence replays exactly. */
@@ -62,6 +58,7 @@ interface Row {
   deleted: boolean;
 }
 
+let scratch: SyncScratch;
 let dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
@@ -165,20 +162,16 @@ async function expectEverySliceEqual(round: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-random-'));
-  sourcePath = join(dir, 'vendor.duckdb');
-  await runOnDuckDB(sourcePath, `CREATE SCHEMA analytics; CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, deleted_at TIMESTAMPTZ, updated_at TIMESTAMPTZ)`);
   const seedRows = Array.from({ length: 6 }, () => change());
-  await runOnDuckDB(sourcePath, seedRows.join(';\n'));
-  destinationDb = await createTempDatabase('ferry_random');
-  state = await openStateStore(join(dir, 'state.duckdb'));
-  await state.migrate();
+  scratch = await openSyncScratch(
+    'random',
+    `CREATE SCHEMA analytics; CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, deleted_at TIMESTAMPTZ, updated_at TIMESTAMPTZ);\n${seedRows.join(';\n')}`,
+  );
+  ({ dir, sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {
-  await state?.close();
-  await destinationDb?.drop();
-  await rm(dir, { recursive: true, force: true });
+  await scratch?.dispose();
 });
 
 describe(`random changes between syncs (seed ${SEED}, ${ROUNDS} rounds)`, () => {
