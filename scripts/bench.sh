@@ -9,5 +9,6 @@ bash scripts/prepare.sh
 bash scripts/setup-bench-venv.sh
 # The benchmark runs the CLI's compiled output, as a vendor would.
 NX_DAEMON=false npx nx run-many -t build --outputStyle=static >/dev/null
-# The benchmark itself is a dev tool in TypeScript, run by tsx (a dev dependency of bench/ only).
-exec npx --no-install tsx bench/src/main.ts "$@"
+# The benchmark itself is a dev tool in TypeScript, run by tsx (a dev dependency of bench/ only),
+# reading Ferry's sources and the test harness as the tests do (the @ferry/source condition).
+exec npx --no-install tsx --conditions=@ferry/source bench/src/main.ts "$@"
