@@ -82,14 +82,25 @@ describe.each(SOURCE_KINDS)('%s source: a model dbt has not built', (kind) => {
     await expect(collectCsv(fixture.source.exportKeysInBuckets(everyTypeModel, 'acme', 2, ['ab']))).rejects.toThrow(expected);
   });
 
-  it('says the model changed since dbt built it when a column is missing', async () => {
+  it('names both ways a column can go missing, and both fixes, from a read and from checkColumns', async () => {
     await fixture.createTable({ ...everyTypeModel, columns: everyTypeModel.columns.filter((c) => c.name !== 'ref') });
     const error = await collectCsv(fixture.source.exportCsv(everyTypeModel, 'acme')).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(MissingColumnError);
-    expect((error as Error).message).toMatch(/^export model "every_type" reads a column that "analytics"."every_type" does not have \(.*ref.*\): the model changed since dbt last built it; run `dbt build --select every_type`$/);
+    const expected = new RegExp(
+      '^export model "every_type" reads a column that "analytics"."every_type" does not have \\(.*ref.*\\): the dbt model and the source disagree\\. ' +
+        'If the model gained the column, dbt has not built it into this source yet: run `dbt build --select every_type`; ' +
+        'if the model lost it, the generated catalog is stale: run `npx ferry manifest update && npx ferry generate`$',
+    );
+    expect((error as Error).message).toMatch(expected);
+    const checked = await fixture.source.checkColumns(everyTypeModel).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(checked).toBeInstanceOf(MissingColumnError);
+    expect((checked as Error).message).toMatch(expected);
   });
 
   it('leaves other errors as the engine reported them', async () => {
