@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): installs and starts everything the tests need
 # (scripts/prepare.sh), builds every package (the CLI runs its compiled output), typechecks every
-# project, checks generated code is current, runs vitest, then the demo and a sync under Node 24.
+# project, checks generated code is current, runs vitest, then the demo (two syncs) under Node 22 and 24.
 # Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,19 +28,24 @@ phase "generated code is current" npx ferry generate --check
 phase "vitest" npx vitest run "$@"
 
 # Node 20 is past end of life and users run 22 and 24: the whole demo loop (build a source, two
-# syncs, verify) runs again under Node 24, from the npm package `node`, which ships the binary.
-node24() {
-  local prefix=.cache/node24
-  [[ -x $prefix/node_modules/node/bin/node ]] || npm install --no-audit --no-fund --no-save --prefix "$prefix" node@24 >/dev/null
-  local dir
+# syncs, verify) runs again under each, from the npm package `node`, which ships the binary.
+demo_on_node() {
+  local major=$1 prefix=.cache/node$1
+  if [[ ! -x $prefix/node_modules/node/bin/node ]]; then
+    npm install --no-audit --no-fund --no-save --prefix "$prefix" "node@$major" > "$prefix.log" 2>&1 || {
+      cat "$prefix.log"
+      return 1
+    }
+  fi
+  local node=$prefix/node_modules/node/bin/node dir
   dir=$(mktemp -d)
-  "$prefix/node_modules/node/bin/node" --version
-  "$prefix/node_modules/node/bin/node" apps/cli/bin/ferry.js demo --dir "$dir/demo" --messages 300 > "$dir/demo.log" 2>&1 || {
+  "$node" apps/cli/bin/ferry.js demo --dir "$dir/demo" --messages 300 > "$dir/demo.log" 2>&1 || {
     cat "$dir/demo.log"
     return 1
   }
   grep -q "every destination equals its tenant's slice" "$dir/demo.log"
-  echo "ferry demo passed on Node $("$prefix/node_modules/node/bin/node" --version)"
+  echo "ferry demo passed on Node $("$node" --version)"
   rm -rf "$dir"
 }
-phase "demo on Node 24" node24
+phase "demo on Node 22" demo_on_node 22
+phase "demo on Node 24" demo_on_node 24
