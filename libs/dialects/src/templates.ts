@@ -55,7 +55,9 @@ const HELPERS: Handlebars.HelperDeclareSpec = {
   },
   /**
    * `{{newerAndChanged "t" "s"}}`: s should replace t. Its cursor is not older than t's (no
-   * cursor: always), and some non-key column differs.
+   * cursor: always), and some non-key column differs. A NULL cursor on either side orders
+   * nothing, so the staged row, read from the source just now, wins: a row whose cursor became
+   * NULL (re-read every sync under null_cursor: always_read) still carries its changes.
    */
   newerAndChanged(...args: unknown[]) {
     const { params, context } = helperArguments(args);
@@ -63,15 +65,15 @@ const HELPERS: Handlebars.HelperDeclareSpec = {
     const changed = `NOT ${unchanged(context, target, source)}`;
     if (context.cursor === undefined) return changed;
     const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
-    return `(${t} IS NULL OR (${s} IS NOT NULL AND ${t} <= ${s}))\n  AND ${changed}`;
+    return `(${t} IS NULL OR ${s} IS NULL OR ${t} <= ${s})\n  AND ${changed}`;
   },
-  /** `{{olderOrUnchanged "t" "s"}}`: the exact opposite of newerAndChanged (neither is ever NULL). */
+  /** `{{olderOrUnchanged "t" "s"}}`: the exact opposite of newerAndChanged. */
   olderOrUnchanged(...args: unknown[]) {
     const { params, context } = helperArguments(args);
     const [target, source] = params as [string, string];
     if (context.cursor === undefined) return unchanged(context, target, source);
     const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
-    return `(${t} IS NOT NULL AND (${s} IS NULL OR ${t} > ${s}))\n  OR ${unchanged(context, target, source)}`;
+    return `(${t} IS NOT NULL AND ${s} IS NOT NULL AND ${t} > ${s})\n  OR ${unchanged(context, target, source)}`;
   },
 };
 

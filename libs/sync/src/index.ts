@@ -6,4 +6,4 @@ export * from './sync-all.ts';
 export { compareCursors, laterCursor } from './cursor.ts';
 export { editDistance, nearest } from './nearest.ts';
 export { bucketPrefixLength } from './key-comparison.ts';
-export type { SoftDeleteMode } from './sync-model.ts';
+export { checkSourceBeforeWriting, type SoftDeleteMode } from './sync-model.ts';

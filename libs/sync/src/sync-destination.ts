@@ -214,8 +214,9 @@ export async function emptyTenantWarning<Model extends string>(
 ): Promise<string | undefined> {
   const states = await Promise.all(target.models.map((model) => state.getModelState(target.id, model)));
   if (states.some((s) => s !== undefined)) return undefined;
-  const source = openSource();
+  let source: Source | undefined;
   try {
+    source = openSource();
     await source.connect();
     const specs = target.models.map((model) => options.catalog.exportModels[model]);
     for (const spec of specs) if ((await source.count(spec, target.tenant)) > 0) return undefined;
@@ -228,7 +229,7 @@ export async function emptyTenantWarning<Model extends string>(
   } catch {
     return undefined; // the sync itself reports a source that cannot be read
   } finally {
-    await source.close().catch(() => {});
+    await source?.close().catch(() => {});
   }
 }
 

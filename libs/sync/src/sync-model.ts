@@ -247,7 +247,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   await destination.execute(bound(sql.dropStaging, relations));
   // Rows the incremental read could not see (their cursor said nothing changed) are re-read by
   // key and merged before the watermark moves: a crash before that re-finds them next time.
-  const repaired = applied.missingRows ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly) : 0;
+  const repaired = applied.missingRows ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly) : { inserted: 0, updated: 0, bytes: 0 };
 
   const watermark = laterCursor(plan.since === undefined ? null : (previous?.watermark ?? null), stagedMax, cursorKind(spec));
   input.checkLease();
@@ -260,10 +260,10 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     retiredColumns: [...retired].sort(),
   });
   return {
-    rowsInserted: applied.inserted + repaired,
-    rowsUpdated: applied.updated,
+    rowsInserted: applied.inserted + repaired.inserted,
+    rowsUpdated: applied.updated + repaired.updated,
     rowsDeleted: applied.deleted,
-    bytes: staged.bytes,
+    bytes: staged.bytes + repaired.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
 }
@@ -271,26 +271,28 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
 /**
  * Re-reads the source rows of the key buckets that hold rows the destination lacks, whatever their
  * cursor, and merges them: the missing ones are inserted; those the destination holds already
- * merge to no change (the merge takes only newer rows). Returns the rows inserted.
+ * merge to no change (the merge takes only newer, changed rows). Returns what it moved.
  */
 async function mergeMissingRows(
   input: ModelSyncInput,
   relations: Required<Relations>,
   missingRows: NonNullable<KeyReconciliation['missingRows']>,
   liveOnly: boolean,
-): Promise<number> {
-  const { destination, sql, source, spec, tenant } = input;
+): Promise<{ inserted: number; updated: number; bytes: number }> {
+  const { destination, sql, source, spec, tenant, events, destinationId } = input;
   await destination.execute(bound([...sql.dropStaging, ...sql.createStaging], relations));
   const window = { keyBuckets: missingRows, ...(liveOnly ? { liveOnly } : {}) };
-  await destination.loadCsv(relations.staging, destinationColumns(input), source.exportCsv(spec, tenant, window));
+  const rows = countingBytes(source.exportCsv(spec, tenant, window), (bytes) => events.modelProgress?.(destinationId, spec.name, bytes));
+  const staged = await destination.loadCsv(relations.staging, destinationColumns(input), rows);
   input.checkLease();
-  const inserted = await destination.transaction(async (session) => {
+  const merged = await destination.transaction(async (session) => {
     const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
-    await session.execute(bound(sql.merge, relations));
-    return Number(newRows ?? 0);
+    const changed = await session.execute(bound(sql.merge, relations));
+    const inserted = Number(newRows ?? 0);
+    return { inserted, updated: Math.max(0, changed - inserted) };
   });
   await destination.execute(bound(sql.dropStaging, relations));
-  return inserted;
+  return { ...merged, bytes: staged.bytes };
 }
 
 /** The model column's destination name, quoted for the destination's SQL. */
@@ -321,7 +323,7 @@ async function countLiveRowsFlagged(input: ModelSyncInput, session: DestinationS
   const { spec } = input;
   const flag = quotedColumn(input, spec.softDelete as string);
   const cursor = spec.cursor === undefined ? undefined : quotedColumn(input, spec.cursor);
-  const newer = cursor === undefined ? '' : ` AND (t.${cursor} IS NULL OR (s.${cursor} IS NOT NULL AND t.${cursor} <= s.${cursor}))`;
+  const newer = cursor === undefined ? '' : ` AND (t.${cursor} IS NULL OR s.${cursor} IS NULL OR t.${cursor} <= s.${cursor})`;
   const [[count] = []] = await session.query(
     `SELECT COUNT(*) FROM ${relations.staging} AS s JOIN ${relations.target} AS t ON ${keysMatch(input, 't', 's')} ` +
       `WHERE s.${flag} IS NOT NULL AND t.${flag} IS NULL${newer}`,

@@ -79,6 +79,17 @@ describe('rows whose cursor is NULL', () => {
     expect(await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT)).toEqual(expected);
   });
 
+  it('always_read: a row whose cursor becomes NULL still carries its change', async () => {
+    await runOnDuckDB(sourcePath, `UPDATE analytics.accounts SET note = 'now undated', updated_at = NULL WHERE id = 1`);
+    const result = await sync(['accounts']);
+    expect(result.error).toBeNull();
+    expect(result.models[0]).toMatchObject({ rowsUpdated: 1 });
+    const source = new DuckDBSource({ path: sourcePath });
+    await source.connect();
+    const expected = await readSlice(source, alwaysRead, TENANT).finally(() => source.close());
+    expect(await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT)).toEqual(expected);
+  });
+
   it('refuse: the model fails naming the rows and the fix, and writes nothing', async () => {
     const result = await sync(['invoices']);
     expect(result.status).toBe('failed');

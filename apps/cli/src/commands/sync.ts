@@ -66,10 +66,12 @@ export function registerSync(program: Command): void {
 }
 
 /**
- * What the next sync would fail on at the source: an unreachable source, or a selected model
- * whose relation or exported column dbt has not built there (or the catalog no longer has).
+ * What the next sync would fail on at the source: an unreachable source, a selected model whose
+ * relation or exported column dbt has not built there (or the catalog no longer has), or rows
+ * with a NULL cursor in a model that refuses them.
  */
 async function sourceProblems(runtime: Runtime): Promise<string[]> {
+  const { checkSourceBeforeWriting } = await import('@ferry/sync');
   const source = runtime.openSource();
   try {
     await source.connect();
@@ -77,13 +79,15 @@ async function sourceProblems(runtime: Runtime): Promise<string[]> {
     return [`the source cannot be read: ${(error as Error).message}`];
   }
   try {
-    const problems: string[] = [];
-    for (const model of [...new Set(runtime.targets.flatMap((t) => t.models))].sort()) {
-      const spec = runtime.config.catalog.exportModels[model];
-      if (spec === undefined) continue; // openRuntime refused models the catalog lacks
-      await source.checkColumns(spec).catch((error: Error) => problems.push(error.message));
+    const problems = new Set<string>();
+    for (const target of runtime.targets) {
+      for (const model of target.models) {
+        const spec = runtime.config.catalog.exportModels[model];
+        if (spec === undefined) continue; // openRuntime refused models the catalog lacks
+        await checkSourceBeforeWriting(source, spec, target.tenant).catch((error: Error) => problems.add(error.message));
+      }
     }
-    return problems;
+    return [...problems];
   } finally {
     await source.close().catch(() => {});
   }

@@ -60,7 +60,7 @@ USING (
   QUALIFY IF(COUNT(*) OVER (PARTITION BY `tenant_id`, `order_id`) > 1, ERROR('ferry: staging holds more than one row for a primary key; stage one row per key'), TRUE)
 ) AS s
 ON t.`tenant_id` = s.`tenant_id` AND t.`order_id` = s.`order_id`
-WHEN MATCHED AND (t.`updated_at` IS NULL OR (s.`updated_at` IS NOT NULL AND t.`updated_at` <= s.`updated_at`))
+WHEN MATCHED AND (t.`updated_at` IS NULL OR s.`updated_at` IS NULL OR t.`updated_at` <= s.`updated_at`)
   AND NOT (
     t.`order` IS NOT DISTINCT FROM s.`order`
     AND t.`userid` IS NOT DISTINCT FROM s.`userid`

@@ -73,7 +73,7 @@ ON CONFLICT ("tenant_id", "order_id") DO UPDATE SET
   "note" = EXCLUDED."note",
   "updated_at" = EXCLUDED."updated_at",
   "deleted_at" = EXCLUDED."deleted_at"
-WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
   AND NOT (
     t."order" IS NOT DISTINCT FROM EXCLUDED."order"
     AND t."userid" IS NOT DISTINCT FROM EXCLUDED."userid"

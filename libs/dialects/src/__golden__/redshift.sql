@@ -59,7 +59,7 @@ SELECT (
 
 DELETE FROM {staging} USING {target}
 WHERE {staging}."tenant_id" = {target}."tenant_id" AND {staging}."order_id" = {target}."order_id"
-  AND (({target}."updated_at" IS NOT NULL AND ({staging}."updated_at" IS NULL OR {target}."updated_at" > {staging}."updated_at"))
+  AND (({target}."updated_at" IS NOT NULL AND {staging}."updated_at" IS NOT NULL AND {target}."updated_at" > {staging}."updated_at")
   OR (
     (({target}."order" IS NULL AND {staging}."order" IS NULL) OR ({target}."order" IS NOT NULL AND {staging}."order" IS NOT NULL AND {target}."order" = {staging}."order"))
     AND (({target}."userid" IS NULL AND {staging}."userid" IS NULL) OR ({target}."userid" IS NOT NULL AND {staging}."userid" IS NOT NULL AND {target}."userid" = {staging}."userid"))

@@ -74,7 +74,7 @@ export const messageEvents = {
     "  QUALIFY IF(COUNT(*) OVER (PARTITION BY `id`) > 1, ERROR('ferry: staging holds more than one row for a primary key; stage one row per key'), TRUE)",
     ") AS s",
     "ON t.`id` = s.`id`",
-    "WHEN MATCHED AND (t.`occurred_at` IS NULL OR (s.`occurred_at` IS NOT NULL AND t.`occurred_at` <= s.`occurred_at`))",
+    "WHEN MATCHED AND (t.`occurred_at` IS NULL OR s.`occurred_at` IS NULL OR t.`occurred_at` <= s.`occurred_at`)",
     "  AND NOT (",
     "    t.`tenant_id` IS NOT DISTINCT FROM s.`tenant_id`",
     "    AND t.`message_id` IS NOT DISTINCT FROM s.`message_id`",

@@ -70,7 +70,7 @@ export const recipientPreferences = {
     "  QUALIFY IF(COUNT(*) OVER (PARTITION BY `recipient_id`, `workflow_key`, `channel_type`) > 1, ERROR('ferry: staging holds more than one row for a primary key; stage one row per key'), TRUE)",
     ") AS s",
     "ON t.`recipient_id` = s.`recipient_id` AND t.`workflow_key` = s.`workflow_key` AND t.`channel_type` = s.`channel_type`",
-    "WHEN MATCHED AND (t.`updated_at` IS NULL OR (s.`updated_at` IS NOT NULL AND t.`updated_at` <= s.`updated_at`))",
+    "WHEN MATCHED AND (t.`updated_at` IS NULL OR s.`updated_at` IS NULL OR t.`updated_at` <= s.`updated_at`)",
     "  AND NOT (",
     "    t.`tenant_id` IS NOT DISTINCT FROM s.`tenant_id`",
     "    AND t.`is_enabled` IS NOT DISTINCT FROM s.`is_enabled`",

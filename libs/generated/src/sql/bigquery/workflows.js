@@ -98,7 +98,7 @@ export const workflows = {
     "  QUALIFY IF(COUNT(*) OVER (PARTITION BY `id`) > 1, ERROR('ferry: staging holds more than one row for a primary key; stage one row per key'), TRUE)",
     ") AS s",
     "ON t.`id` = s.`id`",
-    "WHEN MATCHED AND (t.`updated_at` IS NULL OR (s.`updated_at` IS NOT NULL AND t.`updated_at` <= s.`updated_at`))",
+    "WHEN MATCHED AND (t.`updated_at` IS NULL OR s.`updated_at` IS NULL OR t.`updated_at` <= s.`updated_at`)",
     "  AND NOT (",
     "    t.`tenant_id` IS NOT DISTINCT FROM s.`tenant_id`",
     "    AND t.`workflow_key` IS NOT DISTINCT FROM s.`workflow_key`",

@@ -117,7 +117,7 @@ ON CONFLICT ("id") DO UPDATE SET
   "interacted_at" = EXCLUDED."interacted_at",
   "archived_at" = EXCLUDED."archived_at",
   "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
   AND NOT (
     t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
     AND t."channel_type" IS NOT DISTINCT FROM EXCLUDED."channel_type"

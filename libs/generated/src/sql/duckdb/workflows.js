@@ -77,7 +77,7 @@ ON CONFLICT ("id") DO UPDATE SET
   "published_at" = EXCLUDED."published_at",
   "created_at" = EXCLUDED."created_at",
   "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
   AND NOT (
     t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
     AND t."workflow_key" IS NOT DISTINCT FROM EXCLUDED."workflow_key"

@@ -58,7 +58,7 @@ ON CONFLICT ("id") DO UPDATE SET
   "event_type" = EXCLUDED."event_type",
   "occurred_at" = EXCLUDED."occurred_at",
   "properties" = EXCLUDED."properties"
-WHERE (t."occurred_at" IS NULL OR (EXCLUDED."occurred_at" IS NOT NULL AND t."occurred_at" <= EXCLUDED."occurred_at"))
+WHERE (t."occurred_at" IS NULL OR EXCLUDED."occurred_at" IS NULL OR t."occurred_at" <= EXCLUDED."occurred_at")
   AND NOT (
     t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
     AND t."message_id" IS NOT DISTINCT FROM EXCLUDED."message_id"

@@ -53,7 +53,7 @@ ON CONFLICT ("recipient_id", "workflow_key", "channel_type") DO UPDATE SET
   "tenant_id" = EXCLUDED."tenant_id",
   "is_enabled" = EXCLUDED."is_enabled",
   "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
   AND NOT (
     t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
     AND t."is_enabled" IS NOT DISTINCT FROM EXCLUDED."is_enabled"

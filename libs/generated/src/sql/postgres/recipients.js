@@ -68,7 +68,7 @@ ON CONFLICT ("id") DO UPDATE SET
   "created_at" = EXCLUDED."created_at",
   "updated_at" = EXCLUDED."updated_at",
   "deleted_at" = EXCLUDED."deleted_at"
-WHERE (t."updated_at" IS NULL OR (EXCLUDED."updated_at" IS NOT NULL AND t."updated_at" <= EXCLUDED."updated_at"))
+WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
   AND NOT (
     t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
     AND t."external_id" IS NOT DISTINCT FROM EXCLUDED."external_id"

@@ -51,7 +51,7 @@ SELECT (
 ) AS ferry_duplicate_key_guard`,
     `DELETE FROM {staging} USING {target}
 WHERE {staging}."id" = {target}."id"
-  AND (({target}."occurred_at" IS NOT NULL AND ({staging}."occurred_at" IS NULL OR {target}."occurred_at" > {staging}."occurred_at"))
+  AND (({target}."occurred_at" IS NOT NULL AND {staging}."occurred_at" IS NOT NULL AND {target}."occurred_at" > {staging}."occurred_at")
   OR (
     (({target}."tenant_id" IS NULL AND {staging}."tenant_id" IS NULL) OR ({target}."tenant_id" IS NOT NULL AND {staging}."tenant_id" IS NOT NULL AND {target}."tenant_id" = {staging}."tenant_id"))
     AND (({target}."message_id" IS NULL AND {staging}."message_id" IS NULL) OR ({target}."message_id" IS NOT NULL AND {staging}."message_id" IS NOT NULL AND {target}."message_id" = {staging}."message_id"))

@@ -49,7 +49,7 @@ SELECT (
 ) AS ferry_duplicate_key_guard`,
     `DELETE FROM {staging} USING {target}
 WHERE {staging}."recipient_id" = {target}."recipient_id" AND {staging}."workflow_key" = {target}."workflow_key" AND {staging}."channel_type" = {target}."channel_type"
-  AND (({target}."updated_at" IS NOT NULL AND ({staging}."updated_at" IS NULL OR {target}."updated_at" > {staging}."updated_at"))
+  AND (({target}."updated_at" IS NOT NULL AND {staging}."updated_at" IS NOT NULL AND {target}."updated_at" > {staging}."updated_at")
   OR (
     (({target}."tenant_id" IS NULL AND {staging}."tenant_id" IS NULL) OR ({target}."tenant_id" IS NOT NULL AND {staging}."tenant_id" IS NOT NULL AND {target}."tenant_id" = {staging}."tenant_id"))
     AND (({target}."is_enabled" IS NULL AND {staging}."is_enabled" IS NULL) OR ({target}."is_enabled" IS NOT NULL AND {staging}."is_enabled" IS NOT NULL AND {target}."is_enabled" = {staging}."is_enabled"))

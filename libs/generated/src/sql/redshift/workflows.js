@@ -67,7 +67,7 @@ SELECT (
 ) AS ferry_duplicate_key_guard`,
     `DELETE FROM {staging} USING {target}
 WHERE {staging}."id" = {target}."id"
-  AND (({target}."updated_at" IS NOT NULL AND ({staging}."updated_at" IS NULL OR {target}."updated_at" > {staging}."updated_at"))
+  AND (({target}."updated_at" IS NOT NULL AND {staging}."updated_at" IS NOT NULL AND {target}."updated_at" > {staging}."updated_at")
   OR (
     (({target}."tenant_id" IS NULL AND {staging}."tenant_id" IS NULL) OR ({target}."tenant_id" IS NOT NULL AND {staging}."tenant_id" IS NOT NULL AND {target}."tenant_id" = {staging}."tenant_id"))
     AND (({target}."workflow_key" IS NULL AND {staging}."workflow_key" IS NULL) OR ({target}."workflow_key" IS NOT NULL AND {staging}."workflow_key" IS NOT NULL AND {target}."workflow_key" = {staging}."workflow_key"))
