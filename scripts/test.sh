@@ -32,8 +32,9 @@ phase "vitest" npx vitest run "$@"
 demo_on_node() {
   local major=$1 prefix=.cache/node$1
   if [[ ! -x $prefix/node_modules/node/bin/node ]]; then
-    npm install --no-audit --no-fund --no-save --prefix "$prefix" "node@$major" > "$prefix.log" 2>&1 || {
-      cat "$prefix.log"
+    mkdir -p "$prefix"
+    npm install --no-audit --no-fund --no-save --prefix "$prefix" "node@$major" > "$prefix/install.log" 2>&1 || {
+      cat "$prefix/install.log"
       return 1
     }
   fi
