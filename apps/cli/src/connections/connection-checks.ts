@@ -133,7 +133,7 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
   }
   for (const model of models) {
     const spec = config.catalog.exportModels[model];
-    if (spec === undefined) continue; // loadConfig refused names the catalog lacks
+    if (spec === undefined) continue; // openRuntime refused models the catalog lacks
     steps.push({
       name: `read ${model}`,
       run: async () => {
