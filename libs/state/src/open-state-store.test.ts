@@ -79,9 +79,11 @@ async function holdDuckDbFile(file: string): Promise<ChildProcess> {
   const script = `
     import { DuckDBInstance } from '@duckdb/node-api';
     const instance = await DuckDBInstance.create(${JSON.stringify(file)});
-    await (await instance.connect()).run('CREATE TABLE held (id INTEGER)');
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE held (id INTEGER)');
     console.log('holding');
-    setInterval(() => {}, 60_000);`;
+    // The timer keeps both reachable: a collected instance closes the file and frees its lock.
+    setInterval(() => [instance, connection], 60_000);`;
   // Run from the repository so the script resolves @duckdb/node-api from its node_modules.
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const [ready] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit')])) as unknown[];
