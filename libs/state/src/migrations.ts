@@ -80,6 +80,30 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: 'verifications (full comparisons of destination tables with their slices)',
+    statements: (t) => [
+      `CREATE TABLE ${t.verifications} (
+        destination_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        verified_at TIMESTAMPTZ NOT NULL,
+        result TEXT NOT NULL CHECK (result IN ('equal', 'different', 'repaired', 'failed')),
+        source_rows BIGINT NOT NULL,
+        destination_rows BIGINT NOT NULL,
+        buckets BIGINT NOT NULL,
+        differing_buckets BIGINT NOT NULL,
+        missing BIGINT NOT NULL,
+        extra BIGINT NOT NULL,
+        different BIGINT NOT NULL,
+        sample_keys TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        duration_ms BIGINT NOT NULL,
+        error TEXT
+      )`,
+      `CREATE INDEX verifications_by_model ON ${t.verifications} (destination_id, model, verified_at)`,
+    ],
+  },
 ];
 
 const LATEST_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);

@@ -32,7 +32,7 @@ describe('state store on Postgres', () => {
     await custom.upsertDestination({ id: 'acme-postgres', type: 'postgres', tenant: 'acme' });
     await custom.close();
 
-    const tables = ['destination_leases', 'destinations', 'model_states', 'model_transfers', 'schema_version', 'secrets', 'transfers'];
+    const tables = ['destination_leases', 'destinations', 'model_states', 'model_transfers', 'schema_version', 'secrets', 'transfers', 'verifications'];
     expect(await tablesBySchema()).toEqual([...tables.map((t) => `ferry_state.${t}`), ...tables.map((t) => `vendor_ferry.${t}`)]);
     expect((await database.client.query('SELECT id FROM vendor_ferry.destinations')).rows).toEqual([{ id: 'acme-postgres' }]);
     expect((await database.client.query('SELECT id FROM ferry_state.destinations')).rows).toEqual([]);
@@ -46,7 +46,7 @@ describe('state store on Postgres', () => {
       await Promise.all(stores.map((store) => store.close()));
     }
     const { rows } = await database.client.query('SELECT version FROM ferry_state.schema_version ORDER BY version');
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it('brings a store an older Ferry migrated up to date, keeping its data', async () => {
@@ -54,14 +54,16 @@ describe('state store on Postgres', () => {
     try {
       await store.migrate();
       await store.upsertDestination({ id: 'acme-postgres', type: 'postgres', tenant: 'acme' });
-      // As version 1 left it: no secrets table.
+      // As version 1 left it: no secrets table, no verifications table.
       await database.client.query('DROP TABLE ferry_state.secrets');
-      await database.client.query('DELETE FROM ferry_state.schema_version WHERE version = 2');
+      await database.client.query('DROP TABLE ferry_state.verifications');
+      await database.client.query('DELETE FROM ferry_state.schema_version WHERE version IN (2, 3)');
 
       await store.migrate();
       await store.putSecret({ name: 'acme_pg', keyId: 'k_aaaaaaaaaaaa', sealed: 'v1.sealed' });
       expect(await store.listDestinations()).toEqual([{ id: 'acme-postgres', type: 'postgres', tenant: 'acme' }]);
       expect((await store.listSecrets()).map((s) => s.name)).toEqual(['acme_pg']);
+      expect(await store.latestVerifications()).toEqual([]);
     } finally {
       await store.close();
     }
@@ -72,7 +74,7 @@ describe('state store on Postgres', () => {
     try {
       await store.migrate();
       await database.client.query(`INSERT INTO ferry_state.schema_version VALUES (999, 'from the future', now())`);
-      await expect(store.migrate()).rejects.toThrow(/has schema version 999, but this Ferry knows versions up to 2: .*Upgrade Ferry/);
+      await expect(store.migrate()).rejects.toThrow(/has schema version 999, but this Ferry knows versions up to 3: .*Upgrade Ferry/);
     } finally {
       await store.close();
     }

@@ -9,6 +9,8 @@ import type {
   StoredSecret,
   Transfer,
   TransferStatus,
+  Verification,
+  VerificationResult,
 } from './state-store.ts';
 import { StateStoreError } from './state-store-error.ts';
 import type { StateTables } from './state-tables.ts';
@@ -56,6 +58,24 @@ interface ModelTransferRow extends SqlRow {
   duration_ms: number;
   lag_seconds: number | null;
   schema_changes: string;
+  error: string | null;
+}
+
+interface VerificationRow extends SqlRow {
+  destination_id: string;
+  model: string;
+  verified_at: Date;
+  result: string;
+  source_rows: number;
+  destination_rows: number;
+  buckets: number;
+  differing_buckets: number;
+  missing: number;
+  extra: number;
+  different: number;
+  sample_keys: string;
+  notes: string;
+  duration_ms: number;
   error: string | null;
 }
 
@@ -262,6 +282,68 @@ export class SqlStateStore implements StateStore {
       error: row.error,
       models: models.get(row.id) ?? [],
     }));
+  }
+
+  async recordVerification(v: Omit<Verification, 'verifiedAt'>): Promise<void> {
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.verifications}
+         (destination_id, model, verified_at, result, source_rows, destination_rows, buckets, differing_buckets,
+          missing, extra, different, sample_keys, notes, duration_ms, error)
+       VALUES ($1, $2, CURRENT_TIMESTAMP, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        v.destinationId,
+        v.model,
+        v.result,
+        v.sourceRows,
+        v.destinationRows,
+        v.buckets,
+        v.differingBuckets,
+        v.missing,
+        v.extra,
+        v.different,
+        JSON.stringify(v.sampleKeys),
+        JSON.stringify(v.notes),
+        v.durationMs,
+        v.error,
+      ],
+    );
+  }
+
+  async latestVerifications(options: { destinationId?: string } = {}): Promise<Verification[]> {
+    const [filter, params]: [string, SqlParam[]] = options.destinationId === undefined ? ['', []] : ['WHERE destination_id = $1', [options.destinationId]];
+    const rows = await this.#driver.query<VerificationRow>(
+      `SELECT * FROM (
+         SELECT *, ROW_NUMBER() OVER (PARTITION BY destination_id, model ORDER BY verified_at DESC) AS latest
+         FROM ${this.#tables.verifications} ${filter}
+       ) AS ranked WHERE latest = 1 ORDER BY destination_id, model`,
+      params,
+    );
+    return rows.map((row) => ({
+      destinationId: row.destination_id,
+      model: row.model,
+      result: row.result as VerificationResult,
+      sourceRows: row.source_rows,
+      destinationRows: row.destination_rows,
+      buckets: row.buckets,
+      differingBuckets: row.differing_buckets,
+      missing: row.missing,
+      extra: row.extra,
+      different: row.different,
+      sampleKeys: JSON.parse(row.sample_keys) as Verification['sampleKeys'],
+      notes: JSON.parse(row.notes) as string[],
+      durationMs: row.duration_ms,
+      error: row.error,
+      verifiedAt: row.verified_at,
+    }));
+  }
+
+  async countSucceededTransfers(destinationId: string, since?: Date): Promise<number> {
+    const [filter, params]: [string, SqlParam[]] = since === undefined ? ['', [destinationId]] : [' AND finished_at > CAST($2 AS TIMESTAMPTZ)', [destinationId, since.toISOString()]];
+    const [row] = await this.#driver.query<{ transfers: number }>(
+      `SELECT COUNT(*) AS transfers FROM ${this.#tables.transfers} WHERE destination_id = $1 AND status = 'succeeded'${filter}`,
+      params,
+    );
+    return Number(row?.transfers ?? 0);
   }
 
   async putSecret(secret: Omit<StoredSecret, 'updatedAt'>): Promise<void> {

@@ -272,6 +272,42 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     expect(await store.getSecret('no_such_secret')).toBeUndefined();
   });
 
+  it('keeps the latest verification of each model and counts the syncs since', async () => {
+    const base = {
+      sourceRows: 5_000_000_001,
+      destinationRows: 5_000_000_000,
+      buckets: 65536,
+      differingBuckets: 1,
+      missing: 1,
+      extra: 0,
+      different: 0,
+      sampleKeys: { missing: ['[42]'], extra: [], different: [] },
+      notes: ['BigQuery holds JSON numbers as 64-bit floats: compared as such'],
+      durationMs: 2500,
+      error: null,
+    };
+    await store.recordVerification({ ...base, destinationId: 'acme', model: 'orders', result: 'different' });
+    await store.recordVerification({ ...base, destinationId: 'acme', model: 'items', result: 'equal', missing: 0, sampleKeys: { missing: [], extra: [], different: [] } });
+    const transfer = await store.startTransfer('acme');
+    await store.finishTransfer(transfer, 'succeeded');
+    const failed = await store.startTransfer('acme');
+    await store.finishTransfer(failed, 'failed', 'boom');
+    await store.recordVerification({ ...base, destinationId: 'acme', model: 'orders', result: 'repaired' });
+    await store.recordVerification({ ...base, destinationId: 'globex', model: 'orders', result: 'failed', error: 'unreachable' });
+
+    const latest = await store.latestVerifications({ destinationId: 'acme' });
+    expect(latest.map((v) => [v.model, v.result])).toEqual([['items', 'equal'], ['orders', 'repaired']]);
+    expect(latest[1]).toMatchObject({ ...base, destinationId: 'acme', model: 'orders' });
+    expect(latest[1]?.verifiedAt).toBeInstanceOf(Date);
+    expect((await store.latestVerifications()).map((v) => `${v.destinationId}/${v.model}`)).toEqual(['acme/items', 'acme/orders', 'globex/orders']);
+
+    const items = latest[0]!;
+    expect(await store.countSucceededTransfers('acme')).toBe(1);
+    expect(await store.countSucceededTransfers('acme', items.verifiedAt)).toBe(1);
+    expect(await store.countSucceededTransfers('acme', new Date(Date.now() + 60_000))).toBe(0);
+    expect(await store.countSucceededTransfers('globex')).toBe(0);
+  });
+
   it('says it is closed when used after close', async () => {
     await store.close();
     await expect(store.listDestinations()).rejects.toThrow(/is already closed/);

@@ -42,6 +42,35 @@ export interface Transfer {
   readonly models: readonly ModelTransfer[];
 }
 
+/** What a verification of one model found: `different` lists rows to repair, `repaired` says they were. */
+export type VerificationResult = 'equal' | 'different' | 'repaired' | 'failed';
+
+/**
+ * One full comparison of a model's destination table with its tenant's slice: every column of
+ * every row, by digest (see @ferry/sync verify). Keys only, never values, in `sampleKeys`.
+ */
+export interface Verification {
+  readonly destinationId: string;
+  readonly model: string;
+  readonly result: VerificationResult;
+  readonly sourceRows: number;
+  readonly destinationRows: number;
+  /** Key-hash buckets compared, and those whose digests differed. */
+  readonly buckets: number;
+  readonly differingBuckets: number;
+  /** Rows the source has and the destination lacks / holds and the source lacks / holds with other values. */
+  readonly missing: number;
+  readonly extra: number;
+  readonly different: number;
+  /** Up to a few keys of each kind (primary-key values as JSON arrays), to look at. */
+  readonly sampleKeys: { readonly missing: readonly string[]; readonly extra: readonly string[]; readonly different: readonly string[] };
+  /** What the comparison could not compare exactly, as the destination documents it (BigQuery's JSON numbers). */
+  readonly notes: readonly string[];
+  readonly durationMs: number;
+  readonly error: string | null;
+  readonly verifiedAt: Date;
+}
+
 /** A destination as the state store knows it (its connection lives in ferry.yaml, not here). */
 export interface DestinationRecord {
   readonly id: string;
@@ -109,6 +138,13 @@ export interface StateStore {
    * one's, `limit` of them (default 20).
    */
   recentTransfers(options?: { destinationId?: string; limit?: number }): Promise<Transfer[]>;
+
+  /** Records a verification (its `verifiedAt` is the store's clock). */
+  recordVerification(verification: Omit<Verification, 'verifiedAt'>): Promise<void>;
+  /** The latest verification of each model: all destinations' or one's, by destination and model. */
+  latestVerifications(options?: { destinationId?: string }): Promise<Verification[]>;
+  /** How many transfers of a destination finished successfully after `since` (all of them without it). */
+  countSucceededTransfers(destinationId: string, since?: Date): Promise<number>;
 
   /** Stores a secret's ciphertext, replacing any under that name. */
   putSecret(secret: Omit<StoredSecret, 'updatedAt'>): Promise<void>;

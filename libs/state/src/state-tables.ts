@@ -15,6 +15,7 @@ export interface StateTables {
   readonly modelTransfers: string;
   readonly destinationLeases: string;
   readonly secrets: string;
+  readonly verifications: string;
 }
 
 /**
@@ -38,5 +39,6 @@ export function stateTables(schema: string): StateTables {
     modelTransfers: table('model_transfers'),
     destinationLeases: table('destination_leases'),
     secrets: table('secrets'),
+    verifications: table('verifications'),
   };
 }
