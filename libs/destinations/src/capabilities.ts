@@ -20,4 +20,11 @@ export interface DestinationCapabilities {
    * VARCHAR and widening a varchar is a no-op: compare types without the length.
    */
   readonly enforcesVarcharLength: boolean;
+  /**
+   * Whether a JSON `null` value is kept as JSON null (false: BigQuery's load jobs read it as a
+   * missing value, SQL NULL). Verify compares what the destination can hold.
+   */
+  readonly keepsJsonNull: boolean;
+  /** Whether a JSON number keeps every digit (false: BigQuery's JSON holds numbers as 64-bit floats). */
+  readonly keepsJsonNumberDigits: boolean;
 }

@@ -58,6 +58,12 @@ export interface Destination extends DestinationSession {
   readonly schema: string;
   connect(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs a query outside any transaction and yields its rows in batches, as `query` returns them
+   * (canonical text): how a whole table is read (verify). Postgres, Redshift and DuckDB stream,
+   * holding one batch at a time; Snowflake and BigQuery return their result as one batch.
+   */
+  scan(sql: string): AsyncIterable<(string | null)[][]>;
   /** Creates the schema when missing. */
   ensureSchema(): Promise<void>;
   /** The table's columns, or undefined when it does not exist. */

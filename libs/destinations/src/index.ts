@@ -21,3 +21,4 @@ export { redshiftCapabilities } from './redshift/redshift-capabilities.ts';
 export { setupSql } from './setup-sql.ts';
 export { besideTableName } from './names.ts';
 export { SetupSqlError, type SetupSqlOptions } from './setup-sql-options.ts';
+export { canonicalFloat } from './canonical-float.ts';

@@ -42,6 +42,10 @@ export abstract class SqlDestination implements Destination {
     return changed;
   }
 
+  async *scan(sql: string): AsyncIterable<(string | null)[][]> {
+    yield await this.query(sql);
+  }
+
   async ensureSchema(): Promise<void> {
     await this.run(`CREATE SCHEMA IF NOT EXISTS ${this.quotedSchema}`);
   }

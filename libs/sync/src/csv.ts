@@ -1,7 +1,7 @@
 /** Encodes rows of text values as CSV in the transfer format (NULL empty and unquoted, '' quoted). */
-export function* csvRecords(rows: Iterable<readonly (string | null)[]>): Generator<Buffer> {
+export async function* csvRecords(rows: Iterable<readonly (string | null)[]> | AsyncIterable<readonly (string | null)[]>): AsyncGenerator<Buffer> {
   let chunk = '';
-  for (const row of rows) {
+  for await (const row of rows) {
     chunk += `${row.map(csvField).join(',')}\n`;
     if (chunk.length >= 64 * 1024) {
       yield Buffer.from(chunk);

@@ -1,5 +1,6 @@
 import type { ModelTransfer } from '@ferry/state';
 import type { ModelPlan } from './plan.ts';
+import type { ModelVerificationOutcome } from './verify/verify-destination.ts';
 
 /**
  * What the engine reports while it works. The CLI turns these into progress bars on a TTY and
@@ -13,6 +14,10 @@ export interface SyncEvents {
   modelFinished?(destinationId: string, outcome: ModelTransfer): void;
   /** A model's destination keys were compared with the source's to find hard deletes. */
   keysCompared?(destinationId: string, model: string, comparison: KeyComparison): void;
+  /** A model's full comparison with its slice began (ferry verify, or a sync whose sync.verify is due). */
+  verifyStarted?(destinationId: string, model: string): void;
+  /** A model's verification finished (recorded in the state store). */
+  verified?(destinationId: string, outcome: ModelVerificationOutcome): void;
   /** Something the user should look at that did not fail the transfer (a tenant with no rows). */
   warning?(destinationId: string, message: string): void;
   destinationFinished?(destinationId: string, result: DestinationResult): void;
@@ -25,6 +30,8 @@ export interface DestinationResult {
   readonly transferId: string | null;
   readonly status: 'succeeded' | 'failed';
   readonly models: readonly ModelTransfer[];
+  /** The verifications the sync ran after its models (see sync.verify); empty when none was due. */
+  readonly verifications: readonly ModelVerificationOutcome[];
   readonly error: string | null;
 }
 

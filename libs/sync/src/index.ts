@@ -7,3 +7,13 @@ export { compareCursors, laterCursor } from './cursor.ts';
 export { editDistance, nearest } from './nearest.ts';
 export { bucketPrefixLength } from './key-comparison.ts';
 export { checkSourceBeforeWriting, type SoftDeleteMode } from './sync-model.ts';
+export { canonicalJson, type JsonNumbers } from './verify/canonical-json.ts';
+export {
+  DAILY_HOURS,
+  verificationDue,
+  verifyDestination,
+  type ModelVerificationOutcome,
+  type VerifyOptions,
+  type VerifyPolicy,
+} from './verify/verify-destination.ts';
+export type { ModelVerification } from './verify/verify-model.ts';

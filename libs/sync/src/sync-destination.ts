@@ -9,6 +9,7 @@ import { holdLease, type Lease } from './lease.ts';
 import { nearest } from './nearest.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import { checkSourceBeforeWriting, syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
+import { verificationDue, verifyModels, type ModelVerificationOutcome, type VerifyPolicy } from './verify/verify-destination.ts';
 
 /**
  * One destination to sync: who it is for, what it gets, and how to reach it. `Model` is the
@@ -44,6 +45,8 @@ export interface SyncOptions<Model extends string = string> {
   readonly fullRefresh: boolean;
   readonly lookbackSeconds: number;
   readonly retry: RetryPolicy;
+  /** When a sync verifies the models it synced, repairing what differs (never, when absent). */
+  readonly verify?: VerifyPolicy;
 }
 
 /** The plan for every model of a destination, without changing anything. */
@@ -190,11 +193,41 @@ async function runTransfer<Model extends string>(
   }
   const failed = outcomes.filter((o) => o.error !== null);
   error ??= failed.length > 0 ? `${failed.length} of ${outcomes.length} model(s) failed: ${failed.map((o) => o.model).join(', ')}` : null;
+  const verifications = error === null ? await verifyIfDue(target, openSource, state, options, events, lease) : [];
+  const unverified = verifications.filter((v) => v.result === 'failed');
+  if (unverified.length > 0) error = `the verification of ${unverified.map((v) => `${v.model} failed: ${v.error}`).join('; ')}`;
   const status = error === null ? 'succeeded' : 'failed';
   await state.finishTransfer(transferId, status, error ?? undefined);
-  const result: DestinationResult = { destinationId: target.id, transferId, status, models: outcomes, error };
+  const result: DestinationResult = { destinationId: target.id, transferId, status, models: outcomes, verifications, error };
   events.destinationFinished?.(target.id, result);
   return result;
+}
+
+/**
+ * After a transfer whose models all succeeded: verifies, repairing what differs, each model
+ * whose verification `sync.verify` says is due. A verification that cannot finish fails the
+ * transfer: a sync must not report success while it cannot say the destination is right.
+ */
+async function verifyIfDue<Model extends string>(
+  target: DestinationTarget<Model>,
+  openSource: () => Source,
+  state: StateStore,
+  options: SyncOptions<Model>,
+  events: SyncEvents,
+  lease: Lease,
+): Promise<ModelVerificationOutcome[]> {
+  const policy = options.verify ?? { kind: 'never' };
+  if (policy.kind === 'never') return [];
+  const latest = new Map((await state.latestVerifications({ destinationId: target.id })).map((v) => [v.model, v]));
+  const now = new Date();
+  const due: Model[] = [];
+  for (const model of target.models) {
+    const last = latest.get(model);
+    const syncsSince = last === undefined ? 0 : await state.countSucceededTransfers(target.id, last.verifiedAt);
+    if (verificationDue(policy, last, syncsSince, now)) due.push(model);
+  }
+  if (due.length === 0) return [];
+  return verifyModels(target, due, openSource, state, { catalog: options.catalog, repair: true, retry: options.retry }, events, lease);
 }
 
 function catalogEntry<Model extends string>(catalog: Catalog<Model>, destination: Destination, model: Model): { spec: ExportModelSpec; sql: ModelSql } {

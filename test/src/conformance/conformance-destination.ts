@@ -14,16 +14,6 @@ export interface Expectations {
   readonly widening: ModelAction;
   /** The action for widening the primary-key column integer -> bigint. */
   readonly keyWidening: ModelAction;
-  /**
-   * Whether a JSON `null` value arrives as JSON null (true) or as SQL NULL (false: BigQuery's
-   * load jobs read a JSON null as a missing value). Every other JSON value must arrive as itself.
-   */
-  readonly keepsJsonNull: boolean;
-  /**
-   * Whether a JSON number keeps every digit (a 38-digit decimal), or is read as a 64-bit float
-   * (BigQuery's JSON type rounds such numbers unless told otherwise).
-   */
-  readonly keepsJsonNumberDigits: boolean;
   /** everyTypeModel's columns (model names) -> the type the warehouse reports: its type mapping, as built. */
   readonly everyTypeColumns: Readonly<Record<string, string>>;
 }

@@ -16,4 +16,6 @@ export const bigqueryCapabilities: DestinationCapabilities = {
   alterPrimaryKeyColumnTypeInPlace: true,
   addColumnWithPrimaryKey: true,
   enforcesVarcharLength: false,
+  keepsJsonNull: false,
+  keepsJsonNumberDigits: false,
 };

@@ -16,4 +16,6 @@ export const duckdbCapabilities: DestinationCapabilities = {
   alterPrimaryKeyColumnTypeInPlace: false,
   addColumnWithPrimaryKey: true,
   enforcesVarcharLength: false,
+  keepsJsonNull: true,
+  keepsJsonNumberDigits: true,
 };

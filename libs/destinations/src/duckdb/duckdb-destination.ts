@@ -91,6 +91,23 @@ export class DuckDBDestination extends SqlDestination {
     return this.read(`SELECT COLUMNS(*)::VARCHAR FROM (\n${select}\n)`, [], `running \`${statementSummary(sql)}\``);
   }
 
+  /** DuckDB's streaming result, one data chunk (2048 rows) at a time, cast to text as in `query`. */
+  override async *scan(sql: string): AsyncIterable<(string | null)[][]> {
+    const select = sql.trim().replace(/;+$/, '');
+    const doing = `running \`${statementSummary(sql)}\``;
+    let result;
+    try {
+      result = await this.connected().stream(`SELECT COLUMNS(*)::VARCHAR FROM (\n${select}\n)`);
+    } catch (error) {
+      throw this.failure(error, doing);
+    }
+    try {
+      for await (const rows of result.yieldRows()) yield rows as (string | null)[][];
+    } catch (error) {
+      throw this.failure(error, doing);
+    }
+  }
+
   async loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
     const doing = `loading CSV into ${relation}`;
     const stagingDirectory = this.config.stagingDirectory ?? tmpdir();

@@ -11,6 +11,9 @@ import { postgresConnection, type PostgresConnection } from './postgres-connecti
 import { describePostgresError } from './postgres-errors.ts';
 import { POSTGRES_COLUMNS_QUERY, POSTGRES_PRIMARY_KEY_QUERY } from './postgres-introspection.ts';
 
+/** Rows per FETCH when scanning a table: a few MB of text for typical rows. */
+const SCAN_BATCH = 10_000;
+
 const rawText = (text: string) => text;
 const canonicalBoolean = (text: string) => (text === 't' ? 'true' : 'false');
 
@@ -104,6 +107,26 @@ export abstract class PgWireDestination extends SqlDestination {
 
   async query(sql: string): Promise<(string | null)[][]> {
     return this.rows(sql, [], `running \`${statementSummary(sql)}\``);
+  }
+
+  /**
+   * Through a cursor, in its own transaction (a cursor lives in one), fetching SCAN_BATCH rows at
+   * a time: pg would otherwise hold the whole result in memory.
+   */
+  override async *scan(sql: string): AsyncIterable<(string | null)[][]> {
+    const doing = `running \`${statementSummary(sql)}\``;
+    await this.run('BEGIN');
+    try {
+      await this.run(`DECLARE ferry_scan NO SCROLL CURSOR FOR ${sql.trim().replace(/;+$/, '')}`);
+      for (;;) {
+        const batch = await this.rows(`FETCH FORWARD ${SCAN_BATCH} FROM ferry_scan`, [], doing);
+        if (batch.length > 0) yield batch;
+        if (batch.length < SCAN_BATCH) break;
+      }
+    } finally {
+      // Read-only: ending it either way releases the cursor.
+      await this.run('ROLLBACK').catch(() => undefined);
+    }
   }
 
   async introspect(table: string): Promise<TableShape | undefined> {

@@ -11,4 +11,6 @@ export const postgresCapabilities: DestinationCapabilities = {
   alterPrimaryKeyColumnTypeInPlace: true,
   addColumnWithPrimaryKey: true,
   enforcesVarcharLength: true,
+  keepsJsonNull: true,
+  keepsJsonNumberDigits: true,
 };

@@ -14,4 +14,6 @@ export const redshiftCapabilities: DestinationCapabilities = {
   alterPrimaryKeyColumnTypeInPlace: false,
   addColumnWithPrimaryKey: true,
   enforcesVarcharLength: true,
+  keepsJsonNull: true,
+  keepsJsonNumberDigits: true,
 };

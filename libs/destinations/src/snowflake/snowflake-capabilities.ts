@@ -16,4 +16,6 @@ export const snowflakeCapabilities: DestinationCapabilities = {
   alterPrimaryKeyColumnTypeInPlace: true,
   addColumnWithPrimaryKey: true,
   enforcesVarcharLength: true,
+  keepsJsonNull: true,
+  keepsJsonNumberDigits: true,
 };

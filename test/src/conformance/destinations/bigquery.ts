@@ -27,10 +27,6 @@ export const bigquery: ConformanceDestination = {
     varcharType: { before: 'STRING', after: 'STRING' },
     widening: 'evolve',
     keyWidening: 'evolve',
-    // Load jobs read a JSON null in NDJSON as a missing value: it arrives as SQL NULL.
-    keepsJsonNull: false,
-    // Its JSON type reads numbers as 64-bit floats: a 38-digit decimal arrives rounded.
-    keepsJsonNumberDigits: false,
     everyTypeColumns: realBigQueryProject() ? EVERY_TYPE_COLUMNS : { ...EVERY_TYPE_COLUMNS, ...EMULATOR_REPORTS },
   },
   async open() {

@@ -9,8 +9,6 @@ export const duckdb: ConformanceDestination = {
     widening: 'evolve',
     // DuckDB refuses to change the type of a primary-key column in place.
     keyWidening: 'rebuild',
-    keepsJsonNull: true,
-    keepsJsonNumberDigits: true,
     everyTypeColumns: {
       tenant_id: 'VARCHAR', id: 'INTEGER', note: 'VARCHAR', Label: 'VARCHAR', small: 'SMALLINT', regular: 'INTEGER',
       big: 'BIGINT', amount: 'DECIMAL(38,9)', ratio: 'FLOAT', weight: 'DOUBLE', flag: 'BOOLEAN', day: 'DATE',

@@ -7,8 +7,6 @@ export const postgres: ConformanceDestination = {
     varcharType: { before: 'character varying(16)', after: 'character varying(64)' },
     widening: 'evolve',
     keyWidening: 'evolve',
-    keepsJsonNull: true,
-    keepsJsonNumberDigits: true,
     everyTypeColumns: {
       tenant_id: 'text', id: 'integer', note: 'text', Label: 'character varying(32)', small: 'smallint', regular: 'integer',
       big: 'bigint', amount: 'numeric(38,9)', ratio: 'real', weight: 'double precision', flag: 'boolean', day: 'date',

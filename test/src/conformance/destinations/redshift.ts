@@ -14,8 +14,6 @@ export const redshift: ConformanceDestination = {
     // Redshift changes a type in place only to lengthen a VARCHAR, and not in a transaction.
     widening: 'rebuild',
     keyWidening: 'rebuild',
-    keepsJsonNull: true,
-    keepsJsonNumberDigits: true,
     everyTypeColumns: {
       tenant_id: 'character varying(65535)', id: 'integer', note: 'character varying(65535)', Label: 'character varying(128)',
       small: 'smallint', regular: 'integer', big: 'bigint', amount: 'numeric(38,9)', ratio: 'real', weight: 'double precision',

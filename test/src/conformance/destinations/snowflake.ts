@@ -28,8 +28,6 @@ export const snowflake: ConformanceDestination = {
     // ALTER COLUMN ... SET DATA TYPE raises NUMBER precision and VARCHAR length in place, key columns included.
     widening: 'evolve',
     keyWidening: 'evolve',
-    keepsJsonNull: true,
-    keepsJsonNumberDigits: true,
     everyTypeColumns: { ...SNOWFLAKE_TYPES, ...(onEmulator ? EMULATOR_TYPES : {}) },
   },
   async open() {
