@@ -3,7 +3,7 @@ import { openVault } from '@ferry/connections';
 import { createDestination } from '@ferry/destinations';
 import { createSource, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
-import type { DestinationTarget, SyncOptions } from '@ferry/sync';
+import type { DestinationTarget, SyncOptions, VerifyPolicy } from '@ferry/sync';
 import { destinationConfig, type Via } from './config/destination-config.ts';
 import { modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
@@ -114,6 +114,7 @@ export async function openRuntime(parsed: LoadedConfig, selection: Selection = {
       lookbackSeconds: config.sync.lookback,
       retry: { retries: config.sync.retries, baseDelayMs: 500 },
       concurrency: config.sync.concurrency,
+      verify: verifyPolicy(config.sync.verify),
     },
     close: async () => {
       await sourceTunnel?.close();
@@ -133,6 +134,12 @@ export function checkSelection(config: LoadedConfig, selection: Selection): void
   if (selection.model !== undefined && selected.every((d) => !modelsOf(config, d).includes(selection.model as string))) {
     throw new Error(`no selected destination receives model "${selection.model}"`);
   }
+}
+
+/** ferry.yaml's `sync.verify` (checked by the config schema): never, daily, every N syncs. */
+export function verifyPolicy(setting: string): VerifyPolicy {
+  if (setting === 'never' || setting === 'daily') return { kind: setting };
+  return { kind: 'every', syncs: Number.parseInt(setting.replace(/^every /, ''), 10) };
 }
 
 function postgresSourceConfig(source: Extract<LoadedConfig['source'], { type: 'postgres' }>) {

@@ -14,3 +14,15 @@ export async function runOnDuckDB(path: string, ...statements: string[]): Promis
     instance.closeSync();
   }
 }
+
+/** The rows of one query on a DuckDB file, every value as text (null for NULL). */
+export async function queryDuckDB(path: string, sql: string): Promise<(string | null)[][]> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(`SELECT COLUMNS(*)::VARCHAR FROM (${sql})`)).getRows() as (string | null)[][];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Transfer } from '@ferry/state';
+import type { Transfer, Verification } from '@ferry/state';
 import { formatBytes, formatDuration, table } from '../output/format.ts';
 import { redactSecrets } from '../output/redact.ts';
 
@@ -29,7 +29,12 @@ export function registerStatus(program: Command): void {
           ...(flags.destination ? { destinationId: flags.destination } : {}),
           limit: Number.parseInt(flags.limit, 10) || 10,
         });
-        console.log(flags.json ? redactSecrets(JSON.stringify(transfers, null, 2)) : formatTransfers(transfers));
+        if (flags.json) {
+          console.log(redactSecrets(JSON.stringify(transfers, null, 2)));
+        } else {
+          const verifications = await state.latestVerifications(flags.destination ? { destinationId: flags.destination } : {});
+          console.log(`${formatTransfers(transfers)}\n\n${formatVerifications(verifications)}`);
+        }
       } finally {
         await state.close();
       }
@@ -62,4 +67,26 @@ export function formatTransfers(transfers: readonly Transfer[]): string {
     }
   }
   return table(rows);
+}
+
+/** The latest verification of each model: "verified at … equal", or what differed, by key. */
+export function formatVerifications(verifications: readonly Verification[]): string {
+  if (verifications.length === 0) return 'No verifications yet. Run `ferry verify`, or set sync.verify in ferry.yaml.';
+  const rows: string[][] = [['VERIFIED AT', 'DESTINATION', 'MODEL', 'RESULT', 'SOURCE ROWS', 'DEST ROWS', 'TIME', 'DETAILS']];
+  for (const v of verifications) {
+    const differences = (['missing', 'extra', 'different'] as const)
+      .filter((kind) => v[kind] > 0)
+      .map((kind) => `${v[kind]} ${kind} (keys ${v.sampleKeys[kind].join(' ')}${v[kind] > v.sampleKeys[kind].length ? ' ...' : ''})`);
+    rows.push([
+      v.verifiedAt.toISOString().replace('T', ' ').slice(0, 19),
+      v.destinationId,
+      v.model,
+      v.result,
+      String(v.sourceRows),
+      String(v.destinationRows),
+      formatDuration(v.durationMs),
+      redactSecrets([...differences, ...(v.error ? [`error: ${v.error}`] : []), ...v.notes].join('; ')),
+    ]);
+  }
+  return `Verifications (latest per model):\n${table(rows)}`;
 }

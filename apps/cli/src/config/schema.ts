@@ -118,8 +118,12 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(64).default(4),
         lookback: duration.default(300),
         retries: z.number().int().min(0).max(10).default(3),
+        verify: z
+          .string()
+          .regex(/^(never|daily|every [1-9]\d* syncs?)$/, 'use never, daily, or every N syncs (such as `every 10 syncs`)')
+          .default('daily'),
       })
-      .default({ concurrency: 4, lookback: 300, retries: 3 }),
+      .default({ concurrency: 4, lookback: 300, retries: 3, verify: 'daily' }),
     products: z.record(z.string(), z.array(modelName).min(1)).default({}),
     destinations: z.array(destinationSchema).min(1, 'list at least one destination'),
   })

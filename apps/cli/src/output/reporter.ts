@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { ModelTransfer } from '@ferry/state';
-import type { DestinationResult, ModelPlan, SyncEvents } from '@ferry/sync';
+import type { DestinationResult, ModelPlan, ModelVerificationOutcome, SyncEvents } from '@ferry/sync';
 import { formatBytes, formatDuration } from './format.ts';
 import { redactSecrets } from './redact.ts';
 
@@ -26,6 +26,12 @@ function jsonReporter(log: Logger): SyncEvents {
     warning: (destination, message) => log.warn({ event: 'warning', destination, message }, message),
     keysCompared: (destination, model, comparison) =>
       log.info({ event: 'keys.compared', destination, model, ...comparison }, 'keys compared for hard deletes'),
+    verifyStarted: (destination, model) => log.info({ event: 'verify.started', destination, model }, 'verification started'),
+    verified: (destination, outcome) =>
+      (outcome.result === 'equal' || outcome.result === 'repaired' ? log.info.bind(log) : log.error.bind(log))(
+        { event: 'verify.finished', destination, ...outcome },
+        verificationLine(destination, outcome).trim(),
+      ),
     destinationFinished: (destination, result) =>
       (result.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))(
         { event: 'transfer.finished', destination, transfer: result.transferId, status: result.status, error: result.error },
@@ -82,6 +88,14 @@ function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
       live.delete(destination);
       print(modelLine(destination, outcome));
     },
+    verifyStarted: (destination, model) => {
+      live.set(destination, { model, action: 'verify', bytes: 0, started: Date.now() });
+      draw();
+    },
+    verified: (destination, outcome) => {
+      live.delete(destination);
+      print(verificationLine(destination, outcome));
+    },
     destinationFinished: (destination, result: DestinationResult) =>
       print(result.status === 'succeeded' ? `✓ ${destination}: transfer succeeded` : `✗ ${destination}: ${result.error}`),
     retrying: (destination, attempt, delayMs, error) =>
@@ -97,6 +111,22 @@ export function modelLine(destination: string, outcome: ModelTransfer): string {
     `  ✓ ${destination} ${outcome.model} (${outcome.action}): +${outcome.rowsInserted} ~${outcome.rowsUpdated} -${outcome.rowsDeleted} rows, ` +
     `${formatBytes(outcome.bytes)}, ${formatDuration(outcome.durationMs)}${changes}`
   );
+}
+
+/** One model's verification: equal, or what differed (keys only, never values) and whether it was repaired. */
+export function verificationLine(destination: string, outcome: ModelVerificationOutcome): string {
+  if (!('sourceRows' in outcome)) return `  ✗ ${destination} ${outcome.model}: verification failed: ${outcome.error}`;
+  const notes = outcome.notes.length > 0 ? ` (${outcome.notes.join('; ')})` : '';
+  const compared = `${outcome.sourceRows} source and ${outcome.destinationRows} destination rows compared in ${formatDuration(outcome.durationMs)}`;
+  if (outcome.result === 'equal') return `  ✓ ${destination} ${outcome.model}: verified equal, ${compared}${notes}`;
+  const kinds = (['missing', 'extra', 'different'] as const)
+    .filter((kind) => outcome[kind] > 0)
+    .map((kind) => `${outcome[kind]} ${kind} (keys ${outcome.sampleKeys[kind].join(' ')}${outcome[kind] > outcome.sampleKeys[kind].length ? ' ...' : ''})`);
+  const fix =
+    outcome.result === 'repaired'
+      ? `; repaired: ${outcome.repaired.deleted} row(s) deleted, ${outcome.repaired.inserted} re-synced`
+      : '; run `ferry verify --repair` to re-sync them';
+  return `  ${outcome.result === 'repaired' ? '!' : '✗'} ${destination} ${outcome.model}: differed from the source: ${kinds.join(', ')}, ${compared}${fix}${notes}`;
 }
 
 function spinner(now: number): string {
