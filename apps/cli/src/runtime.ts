@@ -163,8 +163,8 @@ function scrubbingErrors(state: StateStore): StateStore {
           target.recordModelTransfer(transferId, { ...outcome, error: outcome.error === null ? null : redactSecrets(outcome.error) })) satisfies StateStore['recordModelTransfer'];
       }
       if (property === 'finishTransfer') {
-        return ((transferId, status, error) =>
-          target.finishTransfer(transferId, status, error === undefined ? undefined : redactSecrets(error))) satisfies StateStore['finishTransfer'];
+        return ((transferId, status, error, warnings) =>
+          target.finishTransfer(transferId, status, error === undefined ? undefined : redactSecrets(error), warnings?.map(redactSecrets))) satisfies StateStore['finishTransfer'];
       }
       const value: unknown = Reflect.get(target, property, target);
       // The store keeps its connection in private fields, which only the store itself may reach.

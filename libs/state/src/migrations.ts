@@ -82,8 +82,9 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'verifications (full comparisons of destination tables with their slices)',
+    description: 'verifications (full comparisons of destination tables with their slices), transfer warnings',
     statements: (t) => [
+      `ALTER TABLE ${t.transfers} ADD COLUMN warnings TEXT`,
       `CREATE TABLE ${t.verifications} (
         destination_id TEXT NOT NULL,
         model TEXT NOT NULL,

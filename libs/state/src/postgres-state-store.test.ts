@@ -54,9 +54,10 @@ describe('state store on Postgres', () => {
     try {
       await store.migrate();
       await store.upsertDestination({ id: 'acme-postgres', type: 'postgres', tenant: 'acme' });
-      // As version 1 left it: no secrets table, no verifications table.
+      // As version 1 left it: no secrets table, no verifications table, no transfer warnings.
       await database.client.query('DROP TABLE ferry_state.secrets');
       await database.client.query('DROP TABLE ferry_state.verifications');
+      await database.client.query('ALTER TABLE ferry_state.transfers DROP COLUMN warnings');
       await database.client.query('DELETE FROM ferry_state.schema_version WHERE version IN (2, 3)');
 
       await store.migrate();

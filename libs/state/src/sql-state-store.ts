@@ -45,6 +45,8 @@ interface TransferRow extends SqlRow {
   started_at: Date;
   finished_at: Date | null;
   error: string | null;
+  /** JSON array; NULL while running, and for transfers recorded before migration 3. */
+  warnings: string | null;
 }
 
 interface ModelTransferRow extends SqlRow {
@@ -213,10 +215,10 @@ export class SqlStateStore implements StateStore {
     );
   }
 
-  async finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string): Promise<void> {
+  async finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string, warnings: readonly string[] = []): Promise<void> {
     const updated = await this.#driver.query(
-      `UPDATE ${this.#tables.transfers} SET status = $2, finished_at = CURRENT_TIMESTAMP, error = $3 WHERE id = $1 RETURNING id`,
-      [transferId, status, error ?? null],
+      `UPDATE ${this.#tables.transfers} SET status = $2, finished_at = CURRENT_TIMESTAMP, error = $3, warnings = $4 WHERE id = $1 RETURNING id`,
+      [transferId, status, error ?? null, JSON.stringify(warnings)],
     );
     if (updated.length === 0) {
       throw new StateStoreError(`Cannot finish transfer ${transferId}: no such transfer in ${this.#driver.location}.`);
@@ -268,7 +270,7 @@ export class SqlStateStore implements StateStore {
       options.destinationId === undefined ? ['', [limit]] : ['WHERE destination_id = $2', [limit, options.destinationId]];
     // The id breaks ties between transfers started in the same microsecond: it sorts by creation time.
     const transfers = await this.#driver.query<TransferRow>(
-      `SELECT id, destination_id, status, started_at, finished_at, error FROM ${this.#tables.transfers}
+      `SELECT id, destination_id, status, started_at, finished_at, error, warnings FROM ${this.#tables.transfers}
        ${filter} ORDER BY started_at DESC, id DESC LIMIT $1`,
       params,
     );
@@ -280,6 +282,7 @@ export class SqlStateStore implements StateStore {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       error: row.error,
+      warnings: row.warnings === null ? [] : (JSON.parse(row.warnings) as string[]),
       models: models.get(row.id) ?? [],
     }));
   }

@@ -125,6 +125,7 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
       startedAt: expect.any(Date),
       finishedAt: null,
       error: null,
+      warnings: [],
       models: [],
     });
     expect(failed).toMatchObject({ status: 'failed', error: 'export_orders failed: permission denied for schema analytics' });
@@ -270,6 +271,13 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     // A secret deleted meanwhile stays deleted.
     expect(await store.replaceSecret('no_such_secret', 'v1.x', { keyId: 'k_new', sealed: 'v1.y' })).toBe(false);
     expect(await store.getSecret('no_such_secret')).toBeUndefined();
+  });
+
+  it("keeps a transfer's warnings", async () => {
+    const transfer = await store.startTransfer('acme');
+    expect((await store.recentTransfers())[0]?.warnings).toEqual([]);
+    await store.finishTransfer(transfer, 'succeeded', undefined, ['tenant "Acme" has no rows']);
+    expect((await store.recentTransfers())[0]).toMatchObject({ status: 'succeeded', error: null, warnings: ['tenant "Acme" has no rows'] });
   });
 
   it('keeps the latest verification of each model and counts the syncs since', async () => {

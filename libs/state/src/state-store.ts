@@ -39,6 +39,8 @@ export interface Transfer {
   readonly startedAt: Date;
   readonly finishedAt: Date | null;
   readonly error: string | null;
+  /** What the user should look at that did not fail the transfer (a tenant with no rows). */
+  readonly warnings: readonly string[];
   readonly models: readonly ModelTransfer[];
 }
 
@@ -120,7 +122,7 @@ export interface StateStore {
   startTransfer(destinationId: string): Promise<string>;
   /** Records one model's outcome within a running transfer. */
   recordModelTransfer(transferId: string, outcome: ModelTransfer): Promise<void>;
-  finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string): Promise<void>;
+  finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string, warnings?: readonly string[]): Promise<void>;
   /**
    * Takes the destination's lease for `holder` for `seconds`, or renews it when `holder` has it
    * already. One process syncs a destination at a time: two would race on its helper tables and

@@ -133,8 +133,12 @@ async function runTransfer<Model extends string>(
   await state.abandonRunningTransfers(target.id);
   const transferId = await state.startTransfer(target.id);
   events.destinationStarted?.(target.id, transferId);
+  const warnings: string[] = [];
   const emptyTenant = await emptyTenantWarning(target, openSource, state, options);
-  if (emptyTenant) events.warning?.(target.id, emptyTenant);
+  if (emptyTenant) {
+    warnings.push(emptyTenant);
+    events.warning?.(target.id, emptyTenant);
+  }
   const outcomes: ModelTransfer[] = [];
   let error: string | null = null;
   let route: ConnectionRoute | undefined;
@@ -197,7 +201,7 @@ async function runTransfer<Model extends string>(
   const unverified = verifications.filter((v) => v.result === 'failed');
   if (unverified.length > 0) error = `the verification of ${unverified.map((v) => `${v.model} failed: ${v.error}`).join('; ')}`;
   const status = error === null ? 'succeeded' : 'failed';
-  await state.finishTransfer(transferId, status, error ?? undefined);
+  await state.finishTransfer(transferId, status, error ?? undefined, warnings);
   const result: DestinationResult = { destinationId: target.id, transferId, status, models: outcomes, verifications, error };
   events.destinationFinished?.(target.id, result);
   return result;
@@ -247,9 +251,21 @@ export async function emptyTenantWarning<Model extends string>(
 ): Promise<string | undefined> {
   const states = await Promise.all(target.models.map((model) => state.getModelState(target.id, model)));
   if (states.some((s) => s !== undefined)) return undefined;
-  let source: Source | undefined;
+  return tenantWithoutRows(target, openSource, options).catch(() => undefined); // the sync itself reports a source that cannot be read
+}
+
+/**
+ * Whether the target's tenant has no row in any of its models, as a warning naming the closest
+ * tenant values the source has; undefined when it has rows. `ferry destinations test` asks at any time.
+ * @throws when the source cannot be read.
+ */
+export async function tenantWithoutRows<Model extends string>(
+  target: Pick<DestinationTarget<Model>, 'tenant' | 'models'>,
+  openSource: () => Source,
+  options: Pick<SyncOptions<Model>, 'catalog'>,
+): Promise<string | undefined> {
+  const source = openSource();
   try {
-    source = openSource();
     await source.connect();
     const specs = target.models.map((model) => options.catalog.exportModels[model]);
     for (const spec of specs) if ((await source.count(spec, target.tenant)) > 0) return undefined;
@@ -259,10 +275,8 @@ export async function emptyTenantWarning<Model extends string>(
       `tenant "${target.tenant}" has no rows in any model this destination receives (${target.models.join(', ')}): check the destination's tenant value` +
       (near.length > 0 ? `; the closest tenant values the source has: ${near.map((v) => `"${v}"`).join(', ')}` : '; the source has no tenant values at all')
     );
-  } catch {
-    return undefined; // the sync itself reports a source that cannot be read
   } finally {
-    await source?.close().catch(() => {});
+    await source.close().catch(() => {});
   }
 }
 

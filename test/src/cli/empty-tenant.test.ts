@@ -48,4 +48,18 @@ describe('a tenant value that matches no row', () => {
     const warnings = parseLogLines(sync.stderr).filter((line) => line.event === 'warning');
     expect(warnings.map((line) => line.message)).toEqual([WARNING]);
   });
+
+  it('status shows the warning with the transfer', async () => {
+    const status = await runFerry(['status'], { cwd: dir });
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout.replace(/\s+/g, ' ')).toContain(`warning: ${WARNING}`.replace(/\s+/g, ' '));
+  });
+
+  it('destinations test warns, whatever the state says', async () => {
+    const test = await runFerry(['destinations', 'test', 'sandbox'], { cwd: dir });
+    expect(test.exitCode, test.stdout).toBe(0);
+    expect(test.stdout).toContain(`! tenant has rows`);
+    expect(test.stdout).toContain(WARNING);
+    expect(test.stdout).toMatch(/1 warning/);
+  });
 });

@@ -90,7 +90,7 @@ describe('before the first sync', () => {
   it('status: no transfers yet', async () => {
     const status = await ferry('status');
     expect(status.exitCode, status.stderr).toBe(0);
-    expect(status.stdout).toBe('No transfers yet. Run `ferry sync`.');
+    expect(status.stdout).toBe('No transfers yet. Run `ferry sync`.\n\nNo verifications yet. Run `ferry verify`, or set sync.verify in ferry.yaml.');
     const json = await ferry('status', '--json');
     expect(JSON.parse(json.stdout)).toEqual([]);
   });
@@ -152,11 +152,19 @@ describe('after a sync', () => {
   it('status: the transfer of each destination, per model, as a table and as JSON', async () => {
     const table = await ferry('status');
     expect(table.exitCode, table.stderr).toBe(0);
-    const lines = table.stdout.split('\n');
+    const [transferTable = '', verifications = ''] = table.stdout.split('\n\n');
+    const lines = transferTable.split('\n');
     expect(lines[0]).toMatch(/^STARTED +DESTINATION +STATUS +MODEL +ACTION +\+INS +~UPD +-DEL +BYTES +TIME +LAG +NOTES$/);
     for (const destination of DESTINATIONS) {
       const mine = lines.filter((line) => line.split(/ {2,}/)[1] === destination);
       expect(mine.map((line) => line.split(/ {2,}/).slice(2, 5))).toEqual(MODELS.map((m) => ['succeeded', m, 'create']));
+    }
+    // sync.verify is daily by default: the first sync verified every model it wrote.
+    const verified = verifications.split('\n').slice(2);
+    expect(verifications.split('\n')[1]).toMatch(/^VERIFIED AT +DESTINATION +MODEL +RESULT +SOURCE ROWS +DEST ROWS +TIME +DETAILS$/);
+    for (const destination of DESTINATIONS) {
+      const mine = verified.filter((line) => line.split(/ {2,}/)[1] === destination);
+      expect(mine.map((line) => line.split(/ {2,}/).slice(2, 4))).toEqual([...MODELS].sort().map((m) => [m, 'equal']));
     }
 
     const json = await ferry('status', '--json', '-d', 'acme-postgres');

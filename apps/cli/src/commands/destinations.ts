@@ -1,7 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DIALECT_NAMES } from '@ferry/dialects';
 import type { DestinationType } from '@ferry/destinations';
+import type { CheckResult } from '@ferry/connections';
 import { checkLine, reportChecks } from '../output/check-report.ts';
+import type { Runtime } from '../runtime.ts';
 
 interface SetupSqlFlags {
   user: string;
@@ -57,9 +59,26 @@ export function registerDestinations(program: Command): void {
         if (!entry) throw new Error(`no destination "${id}" in ${flags.config}`);
         if (!flags.json) console.log(`Checking destination "${id}" (${entry.type})`);
         const results = await checkDestination(entry, (result) => flags.json || console.log(checkLine(result)));
-        reportChecks(results, flags.json ?? false);
+        const tenant = await tenantCheck(runtime, id);
+        if (!flags.json) console.log(checkLine(tenant));
+        reportChecks([...results, tenant], flags.json ?? false);
       } finally {
         await runtime.close();
       }
     });
+}
+
+/** Whether the destination's tenant value has rows at the source: a misspelt one syncs nothing, "successfully". */
+async function tenantCheck(runtime: Runtime, id: string): Promise<CheckResult> {
+  const { tenantWithoutRows } = await import('@ferry/sync');
+  const started = performance.now();
+  const target = runtime.targets.find((t) => t.id === id);
+  const timed = (status: CheckResult['status'], detail: string): CheckResult => ({ name: 'tenant has rows', status, detail, durationMs: Math.round(performance.now() - started) });
+  if (target === undefined) return timed('skip', 'the destination receives no model');
+  try {
+    const warning = await tenantWithoutRows(target, runtime.openSource, runtime.options);
+    return warning === undefined ? timed('pass', `tenant "${target.tenant}" has rows at the source`) : timed('warn', warning);
+  } catch (error) {
+    return timed('warn', `could not read the source to look for tenant "${target.tenant}": ${(error as Error).message} (see \`ferry source test\`)`);
+  }
 }

@@ -46,8 +46,9 @@ export function formatTransfers(transfers: readonly Transfer[]): string {
   const rows: string[][] = [['STARTED', 'DESTINATION', 'STATUS', 'MODEL', 'ACTION', '+INS', '~UPD', '-DEL', 'BYTES', 'TIME', 'LAG', 'NOTES']];
   for (const transfer of transfers) {
     const started = transfer.startedAt.toISOString().replace('T', ' ').slice(0, 19);
-    if (transfer.models.length === 0) {
-      rows.push([started, transfer.destinationId, transfer.status, '', '', '', '', '', '', '', '', redactSecrets(transfer.error ?? '')]);
+    const warnings = transfer.warnings.map((w) => `warning: ${w}`);
+    if (transfer.models.length === 0 || warnings.length > 0) {
+      rows.push([started, transfer.destinationId, transfer.status, '', '', '', '', '', '', '', '', redactSecrets([transfer.error ?? '', ...warnings].filter(Boolean).join('; '))]);
     }
     for (const m of transfer.models) {
       rows.push([
