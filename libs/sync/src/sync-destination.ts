@@ -1,5 +1,5 @@
 import type { Catalog, ModelSql } from '@ferry/dialects';
-import type { Destination } from '@ferry/destinations';
+import { besideTableName, type Destination } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
@@ -9,6 +9,7 @@ import { holdLease, type Lease } from './lease.ts';
 import { nearest } from './nearest.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
 import { checkSourceBeforeWriting, syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
+import { checkTableOwner } from './table-owners.ts';
 import { verificationDue, verifyModels, type ModelVerificationOutcome, type VerifyPolicy } from './verify/verify-destination.ts';
 
 /**
@@ -134,11 +135,12 @@ async function runTransfer<Model extends string>(
   const transferId = await state.startTransfer(target.id);
   events.destinationStarted?.(target.id, transferId);
   const warnings: string[] = [];
+  const note = (warning: string) => {
+    warnings.push(warning);
+    events.warning?.(target.id, warning);
+  };
   const emptyTenant = await emptyTenantWarning(target, openSource, state, options);
-  if (emptyTenant) {
-    warnings.push(emptyTenant);
-    events.warning?.(target.id, emptyTenant);
-  }
+  if (emptyTenant) note(emptyTenant);
   const outcomes: ModelTransfer[] = [];
   let error: string | null = null;
   let route: ConnectionRoute | undefined;
@@ -162,6 +164,10 @@ async function runTransfer<Model extends string>(
             await checkSourceBeforeWriting(source, catalogEntry(options.catalog, destination, model).spec, target.tenant);
             await destination.connect();
             await destination.ensureSchema();
+            const { sql } = catalogEntry(options.catalog, destination, model);
+            await checkTableOwner(destination, sql.table, { destinationId: target.id, tenant: target.tenant, model }, { claim: true });
+            const leftover = await removeLeftoverShadow(destination, sql.table);
+            if (leftover) note(leftover);
             // Read once: under the lease nothing else writes it before this sync does.
             const previous = await state.getModelState(target.id, model);
             const plan = await planFor(destination, model, previous, options);
@@ -232,6 +238,18 @@ async function verifyIfDue<Model extends string>(
   }
   if (due.length === 0) return [];
   return verifyModels(target, due, openSource, state, { catalog: options.catalog, repair: true, retry: options.retry }, events, lease);
+}
+
+/**
+ * A shadow table of `table` left by a sync that was killed before its swap (the lease is held, so
+ * no running transfer owns it): dropped, and said so. A rebuild drops its shadow anyway, but an
+ * incremental sync would otherwise keep a stale copy of the table forever.
+ */
+async function removeLeftoverShadow(destination: Destination, table: string): Promise<string | undefined> {
+  const shadow = besideTableName(destination.dialect, table, 'shadow');
+  if ((await destination.introspect(shadow)) === undefined) return undefined;
+  await destination.dropTable(shadow);
+  return `dropped ${destination.relation(shadow)}, left by an earlier sync that did not finish`;
 }
 
 function catalogEntry<Model extends string>(catalog: Catalog<Model>, destination: Destination, model: Model): { spec: ExportModelSpec; sql: ModelSql } {

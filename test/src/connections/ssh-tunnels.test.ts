@@ -122,7 +122,7 @@ async function modelStates(destinationId: string): Promise<(ModelState | undefin
 }
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const result = await destinationDb.client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+  const result = await destinationDb.client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_ferry_tables'", [schema]);
   return result.rows.map((r) => r.table_name);
 }
 

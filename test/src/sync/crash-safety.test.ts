@@ -166,7 +166,7 @@ async function queryDestination(ws: Workspace, type: DestinationType, sql: strin
 }
 
 async function tablesIn(ws: Workspace, type: DestinationType): Promise<string[]> {
-  const rows = await queryDestination(ws, type, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${ws.schema}' ORDER BY 1`);
+  const rows = await queryDestination(ws, type, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${ws.schema}' AND table_name NOT IN ('_ferry_tables', '_FERRY_TABLES') ORDER BY 1`);
   return rows.map(([name]) => String(name));
 }
 

@@ -53,7 +53,7 @@ async function sync(spec: ExportModelSpec, fullRefresh: boolean) {
 }
 
 async function tables(): Promise<string[]> {
-  const { rows } = await destinationDb.client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'ferry' ORDER BY 1`);
+  const { rows } = await destinationDb.client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`);
   return rows.map((r) => r.name);
 }
 

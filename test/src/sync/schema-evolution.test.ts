@@ -370,7 +370,7 @@ describe('schema evolution: edit dbt model -> dbt build + parse -> ferry generat
       expect((await columnsOf(kind, 'messages')).get('delivery_seconds')?.type).toBe(kind === 'postgres' ? 'numeric(12,3)' : 'DECIMAL(12,3)');
     }
     expect(await tagged('messages'), 'a new table was swapped in').toEqual({ postgres: false, duckdb: false });
-    const tables = await inDestination('postgres', `SELECT table_name FROM information_schema.tables WHERE table_schema = '${SCHEMA}' ORDER BY 1`);
+    const tables = await inDestination('postgres', `SELECT table_name FROM information_schema.tables WHERE table_schema = '${SCHEMA}' AND table_name <> '_ferry_tables' ORDER BY 1`);
     expect(tables.flat(), 'no shadow table is left behind').toEqual(['messages', 'recipient_preferences']);
   });
 

@@ -164,7 +164,7 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
       expect(result.models.map((m) => m.action)).toEqual(MODELS.map(() => 'rebuild'));
     }
     await expectDestinationsEqualSource();
-    const tables = await destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' ORDER BY 1`);
+    const tables = await destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`);
     expect(tables.rows.map((r) => r.table_name)).toEqual(MODELS.map((m) => modelSql.postgres[m].table).sort());
   });
 

@@ -6,6 +6,7 @@ import { holdLease, type Lease } from '../lease.ts';
 import { withRetries, type RetryPolicy } from '../retry.ts';
 import type { ConnectionRoute, DestinationTarget } from '../sync-destination.ts';
 import { checkSourceBeforeWriting } from '../sync-model.ts';
+import { checkTableOwner } from '../table-owners.ts';
 import { verifyModel, type ModelVerification } from './verify-model.ts';
 
 /**
@@ -83,6 +84,9 @@ export async function verifyModels<Model extends string>(
             await source.connect();
             await checkSourceBeforeWriting(source, spec, target.tenant);
             await destination.connect();
+            const sql = options.catalog.modelSql[destination.dialect.name][model];
+            // Repair writes: never into a table another destination owns.
+            await checkTableOwner(destination, sql.table, { destinationId: target.id, tenant: target.tenant, model }, { claim: false });
             events.verifyStarted?.(target.id, model);
             return await verifyModel({
               destinationId: target.id,
@@ -90,7 +94,7 @@ export async function verifyModels<Model extends string>(
               destination,
               source,
               spec,
-              sql: options.catalog.modelSql[destination.dialect.name][model],
+              sql,
               softDeletes: target.softDeletes,
               repair: options.repair,
               events,
