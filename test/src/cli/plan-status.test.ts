@@ -57,7 +57,7 @@ function planRows(stdout: string): { destination: string; model: string; action:
 
 async function postgresTables(): Promise<string[]> {
   const result = await destinationDb.client.query<{ table_name: string }>(
-    'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_ferry_tables'",
     [SCHEMA],
   );
   return result.rows.map((r) => r.table_name);
@@ -69,7 +69,7 @@ async function duckdbTables(): Promise<string[]> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    return (await connection.runAndReadAll('SELECT table_name FROM duckdb_tables()')).getRows().map((r) => String(r[0]));
+    return (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name <> '_ferry_tables'")).getRows().map((r) => String(r[0]));
   } finally {
     connection.closeSync();
     instance.closeSync();
