@@ -59,6 +59,11 @@ export interface Destination extends DestinationSession {
   connect(): Promise<void>;
   close(): Promise<void>;
   /**
+   * Whether the warehouse holds anything yet, without creating anything: false only for a DuckDB
+   * file that does not exist (connecting would create it). Commands that only look ask first.
+   */
+  exists(): Promise<boolean>;
+  /**
    * Runs a query outside any transaction and yields its rows in batches, as `query` returns them
    * (canonical text): how a whole table is read (verify). Postgres, Redshift and DuckDB stream,
    * holding one batch at a time; Snowflake and BigQuery return their result as one batch.

@@ -42,6 +42,10 @@ export abstract class SqlDestination implements Destination {
     return changed;
   }
 
+  async exists(): Promise<boolean> {
+    return true;
+  }
+
   async *scan(sql: string): AsyncIterable<(string | null)[][]> {
     yield await this.query(sql);
   }

@@ -59,6 +59,10 @@ export async function planDestination<Model extends string>(
   const route = await target.openRoute?.();
   try {
     const destination = target.open();
+    // Planning changes nothing: a DuckDB file that is not there yet is not created to find it empty.
+    if (!(await destination.exists())) {
+      return target.models.map((model) => planModel({ ...planInput(options, destination, model), state: undefined, table: undefined }));
+    }
     await destination.connect();
     try {
       const plans: ModelPlan[] = [];
@@ -79,17 +83,16 @@ async function planFor<Model extends string>(
   options: Pick<SyncOptions<Model>, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan> {
   const { spec, sql } = catalogEntry(options.catalog, destination, model);
-  const plan = planModel({
-    spec,
-    state,
-    table: await destination.introspect(sql.table),
-    fullRefresh: options.fullRefresh,
-    destinationColumns: spec.columns.map((c) => sql.columns[c.name] as string),
-  });
+  const plan = planModel({ ...planInput(options, destination, model), state, table: await destination.introspect(sql.table) });
   // What the destination cannot change in place, it gets by a rebuild in a shadow table.
   const cannot = inPlaceLimits(destination, spec, plan);
   if (cannot.length > 0) return { ...plan, action: 'rebuild', reasons: [...plan.reasons, ...cannot] };
   return plan;
+}
+
+function planInput<Model extends string>(options: Pick<SyncOptions<Model>, 'fullRefresh' | 'catalog'>, destination: Destination, model: Model) {
+  const { spec, sql } = catalogEntry(options.catalog, destination, model);
+  return { spec, fullRefresh: options.fullRefresh, destinationColumns: spec.columns.map((c) => sql.columns[c.name] as string) };
 }
 
 /**

@@ -84,7 +84,9 @@ describe('before the first sync', () => {
     expect(rows.map((r) => `${r.destination} ${r.model}`).sort()).toEqual(DESTINATIONS.flatMap((d) => MODELS.map((m) => `${d} ${m}`)).sort());
     for (const row of rows) expect([row.action, row.why], `${row.destination} ${row.model}`).toEqual(['create', 'first sync: backfill']);
     expect(await postgresTables()).toEqual([]);
-    expect(await duckdbTables()).toEqual([]);
+    // Plan only looks: no DuckDB destination file, no state file.
+    expect(existsSync(join(dir, 'sandbox.duckdb'))).toBe(false);
+    expect(existsSync(join(dir, '.ferry'))).toBe(false);
   });
 
   it('status: no transfers yet', async () => {
@@ -93,6 +95,7 @@ describe('before the first sync', () => {
     expect(status.stdout).toBe('No transfers yet. Run `ferry sync`.\n\nNo verifications yet. Run `ferry verify`, or set sync.verify in ferry.yaml.');
     const json = await ferry('status', '--json');
     expect(JSON.parse(json.stdout)).toEqual([]);
+    expect(existsSync(join(dir, '.ferry'))).toBe(false);
   });
 });
 

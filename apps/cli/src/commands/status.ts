@@ -23,7 +23,7 @@ export function registerStatus(program: Command): void {
       const config = await loadConfig(flags.config);
       checkSelection(config, flags.destination ? { destination: flags.destination } : {});
       // Status reads the state store only: no warehouse, so no secret and no master key is needed.
-      const state = await openState(config);
+      const state = await openState(config, process.env, { lookOnly: true });
       try {
         const transfers = await state.recentTransfers({
           ...(flags.destination ? { destinationId: flags.destination } : {}),

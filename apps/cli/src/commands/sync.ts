@@ -42,7 +42,7 @@ export function registerSync(program: Command): void {
         import('../config/load.ts'),
         import('../runtime.ts'),
       ]);
-      const runtime = await openRuntime(await loadConfig(flags.config), selectionOf(flags));
+      const runtime = await openRuntime(await loadConfig(flags.config), selectionOf(flags), process.env, { lookOnly: true });
       try {
         const rows: string[][] = [['DESTINATION', 'MODEL', 'ACTION', 'WHY']];
         for (const target of runtime.targets) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { dialectFor } from '@ferry/dialects';
@@ -47,6 +48,10 @@ export class DuckDBDestination extends SqlDestination {
   protected get quotedSchema(): string {
     if (this.catalog === undefined) throw this.error('usage', 'not connected: call connect() first');
     return `${this.dialect.quoteIdentifier(this.catalog)}.${this.dialect.quoteIdentifier(this.schema)}`;
+  }
+
+  override async exists(): Promise<boolean> {
+    return this.config.path === ':memory:' || existsSync(this.config.path);
   }
 
   async connect(): Promise<void> {
