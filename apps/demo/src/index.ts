@@ -36,12 +36,16 @@ export async function runDemo(flags: DemoFlags): Promise<boolean> {
   return demo({ dir, tenants: flags.tenants, messagesPerTenant: flags.messages, seed: flags.seed });
 }
 
+/** Written first into a folder the demo uses: only a folder holding it is the demo's to clear. */
+const DEMO_MARKER = '.ferry-demo';
+
 /** What the demo writes in its folder, and DuckDB's write-ahead logs of its databases. */
-const DEMO_FILES = new Set(['ferry.yaml', 'state.duckdb', 'ferry_source.duckdb', ...DESTINATIONS.map((d) => `${d.id}.duckdb`)]);
+const DEMO_FILES = new Set([DEMO_MARKER, 'ferry.yaml', 'state.duckdb', 'ferry_source.duckdb', ...DESTINATIONS.map((d) => `${d.id}.duckdb`)]);
 
 /**
- * Readies the working folder: deletes what an earlier demo left there, and nothing else. A
- * folder holding anything the demo does not write is refused, and the folder itself is never
+ * Readies the working folder: a new or empty one, or one an earlier demo marked as its own, whose
+ * files it deletes (nothing else). Files named like the demo's in an unmarked folder (a
+ * hand-written ferry.yaml, a state.duckdb) are the user's: refused. The folder itself is never
  * removed (it may be the shell's current folder).
  */
 async function claimDemoDir(dir: string): Promise<void> {
@@ -49,12 +53,13 @@ async function claimDemoDir(dir: string): Promise<void> {
     throw new Error(`cannot use ${dir} as the demo's folder (${error.code ?? error.message}): pass a new or empty folder with --dir`);
   });
   const entries = await readdir(dir);
-  const foreign = entries.filter((entry) => !DEMO_FILES.has(entry.replace(/\.wal$/, '')));
+  const foreign = entries.includes(DEMO_MARKER) ? entries.filter((entry) => !DEMO_FILES.has(entry.replace(/\.wal$/, ''))) : entries;
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? `, and ${foreign.length - 3} more` : '');
     throw new Error(`${dir} holds files ferry demo did not write (${shown}): pass a new or empty folder with --dir`);
   }
   await Promise.all(entries.map((entry) => rm(join(dir, entry), { force: true })));
+  await writeFile(join(dir, DEMO_MARKER), 'This folder belongs to `ferry demo`, which deletes its files when it runs here again.\n');
 }
 
 async function demo(options: { dir: string; tenants: number; messagesPerTenant: number; seed: number }): Promise<boolean> {

@@ -129,6 +129,16 @@ it('runs again in its own folder, but never replaces a folder it did not make', 
   expect(refused.stderr).toContain('holds files ferry demo did not write (notes.txt)');
   expect(await snapshotTree(mine)).toEqual({ 'notes.txt': 'precious' });
 
+  // Files named like the demo's, in a folder the demo did not mark as its own, are the user's.
+  const handWritten = join(dir, '..', 'hand-written');
+  await mkdir(handWritten);
+  await writeFile(join(handWritten, 'ferry.yaml'), 'source: {type: duckdb, path: mine.duckdb}\n');
+  await writeFile(join(handWritten, 'state.duckdb'), 'not really');
+  const kept = await runFerry(['demo', '--dir', handWritten]);
+  expect(kept.exitCode).toBe(1);
+  expect(kept.stderr).toContain('holds files ferry demo did not write (ferry.yaml, state.duckdb)');
+  expect(await snapshotTree(handWritten)).toEqual({ 'ferry.yaml': 'source: {type: duckdb, path: mine.duckdb}\n', 'state.duckdb': 'not really' });
+
   // Bad numbers are refused before anything is touched.
   const empty = join(dir, '..', 'empty');
   const bad = await runFerry(['demo', '--dir', empty, '--tenants', '1']);
