@@ -40,10 +40,22 @@ export async function stageCsvFile(csv: AsyncIterable<Buffer>, parent: string, o
   staged.on('error', (error) => {
     writeFailure = error;
   });
+  // The pipeline destroys the file stream with the source's error too, so the file stream's error
+  // alone cannot tell a failed read from a failed write: the source's is caught where it is thrown.
+  let sourceFailure: { error: unknown } | undefined;
+  async function* read(): AsyncGenerator<Buffer> {
+    try {
+      yield* csv;
+    } catch (error) {
+      sourceFailure = { error };
+      throw error;
+    }
+  }
   try {
-    await (options.gzip ? pipeline(csv, counter.through, createGzip(), staged) : pipeline(csv, counter.through, staged));
+    await (options.gzip ? pipeline(read(), counter.through, createGzip(), staged) : pipeline(read(), counter.through, staged));
   } catch (error) {
     await remove();
+    if (sourceFailure !== undefined) throw sourceFailure.error;
     if (error !== writeFailure) throw error;
     throw new CsvStagingError(`cannot stage the CSV in ${directory} (${(error as Error).message})`, { cause: error });
   }

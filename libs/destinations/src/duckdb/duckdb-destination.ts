@@ -121,7 +121,9 @@ export class DuckDBDestination extends SqlDestination {
       staged = await stageCsvFile(csv, stagingDirectory, { gzip: false });
     } catch (error) {
       if (!(error instanceof CsvStagingError)) throw error;
-      throw this.error('load', `${doing} failed: ${error.message}; free space there or set stagingDirectory to a writable disk with room`, error);
+      // Name the lever the user has: ferry's CLI stages in the system's temporary folder.
+      const elsewhere = this.config.stagingDirectory === undefined ? 'point TMPDIR to a writable disk with room' : 'give stagingDirectory a writable disk with room';
+      throw this.error('load', `${doing} failed: ${error.message}; free space there or ${elsewhere}`, error);
     }
     try {
       const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
