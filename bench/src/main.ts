@@ -5,7 +5,7 @@ import { exportModels } from '@ferry/generated';
 import { REPO_ROOT } from '@ferry/test';
 import pg from 'pg';
 import { applyChanges, changedRows } from './changes.ts';
-import { runCeiling, runFerry, type Target } from './contestants.ts';
+import { ferryConfig, runCeiling, runFerry, runFerryVerify, runRawReads, type Target, type VerifyFinished } from './contestants.ts';
 import { runDlt } from './dlt.ts';
 import { measured, type Measurement } from './measure.ts';
 import { writeResults, type Result } from './report.ts';
@@ -13,12 +13,12 @@ import { prepareSource, recreateDatabase, workingCopy, type BenchSource } from '
 import { duckdbKeyDigest, postgresColumnNames, postgresDigest, postgresDigests, postgresKeyDigest, type SliceDigest } from './verify.ts';
 
 /**
- * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations,start]`:
+ * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations,start,verify]`:
  * each scenario runs every contestant on the same data, side by side: one warm-up round, then
  * `runs` measured rounds, each run checked against the source (a fast wrong answer is a failure).
  * Figures go to bench/results/ and the README.
  */
-const SCENARIOS = ['initial', 'changes', 'destinations', 'start'] as const;
+const SCENARIOS = ['initial', 'changes', 'destinations', 'start', 'verify'] as const;
 const { values: flags } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
@@ -275,6 +275,113 @@ if (selected.has('start')) {
     { contestant: 'ferry', destinations: 0, run: async () => ({ measurement: await measured('node', [cli, '--version']), verdict: 'exit 0' }) },
     { contestant: 'node', destinations: 0, run: async () => ({ measurement: await measured('node', ['-e', '0']), verdict: 'exit 0' }) },
   ], async () => 0);
+}
+
+/**
+ * Ferry's verifications must be one per tenant in `expected`, of model messages in the tenant's
+ * destination, finding `result` with the tenant's rows (`expected`) read from the source and
+ * `missing` fewer from the destination: a verify that reports the wrong thing (or the right thing
+ * about the wrong rows) stops the benchmark, as mustEqual does for a sync.
+ */
+function mustVerify(what: string, verifications: readonly VerifyFinished[], expected: Readonly<Record<string, number>>, result: VerifyFinished['result'], missing = 0): void {
+  const destinations = Object.keys(expected).map((t) => `bench-${t}`);
+  const reported = verifications.map((v) => v.destination);
+  if (reported.length !== destinations.length || destinations.some((d) => !reported.includes(d))) {
+    throw new Error(`${what}: verified ${reported.join(', ') || 'nothing'}; expected one verification each of ${destinations.join(', ')}`);
+  }
+  for (const [tenant, rows] of Object.entries(expected)) {
+    const v = verifications.find((found) => found.destination === `bench-${tenant}`) as VerifyFinished;
+    if (v.model !== 'messages' || v.result !== result || v.sourceRows !== rows || v.destinationRows !== rows - missing) {
+      throw new Error(`${what}: ${v.destination} ${v.model}: ${v.result} with ${v.sourceRows} source and ${v.destinationRows} destination rows; expected ${result} with ${rows} and ${rows - missing} (${JSON.stringify(v)})`);
+    }
+  }
+}
+
+// 5. Verification: `ferry verify` of every destination (Ferry's first sync of each tenant, not
+// measured, then `ferry verify -c` on its ferry.yaml) against one raw read of each table on each
+// side; then the repair of rows missing from one destination.
+if (selected.has('verify')) {
+  const target = await freshPostgres('ferry_bench_verify');
+  const dir = await freshDir('ferry-verify');
+  log(`verify: initial sync of ${tenants} destinations (not measured)`);
+  const load = await runFerry(source.url, source.tenants, target, dir);
+  log(`verify: initial sync: ${load.wallSeconds.toFixed(2)} s; ${await matchesSource('Ferry', source, target, source.tenants, FERRY_NAMES)}`);
+  const config = ferryConfig(dir);
+  const digests = await sourceDigests(source, source.tenants);
+  const tenantRows = Object.fromEntries(source.tenants.map((t) => [t, (digests[t] as SliceDigest).rows]));
+  const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const exported = exportModels.messages.columns.map((c) => quoted(c.name)).join(', ');
+  const reads = source.tenants.map((t) => ({
+    tenant: t,
+    source: `SELECT ${exported} FROM analytics.messages WHERE tenant_id = '${t.replaceAll("'", "''")}'`,
+    destination: `${quoted(`t_${t}`)}.messages`,
+  }));
+  await scenario({ scenario: `full verify, ${everyTenant(tenants)}`, megabytes: await sliceMegabytes(undefined) }, [
+    {
+      contestant: 'ferry',
+      destinations: tenants,
+      run: async () => {
+        const { measurement, verifications } = await runFerryVerify(config);
+        mustVerify('ferry verify', verifications, tenantRows, 'equal');
+        return { measurement, verdict: `reports every model equal (${verifications.length} verifications, row counts right)` };
+      },
+    },
+    {
+      contestant: 'read',
+      destinations: tenants,
+      run: async () => {
+        const { measurement, rows: read } = await runRawReads(source.url, target.url, reads);
+        for (const [t, n] of Object.entries(tenantRows)) {
+          if (read[t]?.source !== n || read[t]?.destination !== n) throw new Error(`raw read of ${t}: ${JSON.stringify(read[t])} rows; expected ${n} on each side`);
+        }
+        return { measurement, verdict: 'every row read on each side' };
+      },
+    },
+  ], async () => source.rows);
+
+  // Late rows: 1% of one tenant's rows deleted from its destination before each round (what an
+  // incremental sync misses when rows arrive backdated), found and re-synced by `ferry verify
+  // --repair -d`; then `ferry verify -d` (not measured) must find the destination equal, and so
+  // must the benchmark's own digest.
+  const tenant = firstTenant;
+  const destination = `bench-${tenant}`;
+  const relation = `${quoted(`t_${tenant}`)}.messages`;
+  const late = Math.max(1, Math.floor((tenantRows[tenant] as number) / 100));
+  let deleted = 0;
+  await scenario({ scenario: `late-row repair: ferry verify --repair -d of one destination (${(tenantRows[tenant] as number).toLocaleString('en')} rows), 1% missing` }, [
+    {
+      contestant: 'ferry',
+      destinations: 1,
+      run: async () => {
+        const { measurement, verifications } = await runFerryVerify(config, ['--repair', '-d', destination]);
+        mustVerify('ferry verify --repair', verifications, { [tenant]: tenantRows[tenant] as number }, 'repaired', deleted);
+        const [v] = verifications as [VerifyFinished];
+        if (v.missing !== deleted || v.extra !== 0 || v.different !== 0 || v.repaired?.inserted !== deleted || v.repaired.deleted !== 0) {
+          throw new Error(`ferry verify --repair: ${JSON.stringify(v)}; expected ${deleted} missing rows re-inserted, none extra or different`);
+        }
+        const after = await runFerryVerify(config, ['-d', destination]);
+        mustVerify('ferry verify after --repair', after.verifications, { [tenant]: tenantRows[tenant] as number }, 'equal');
+        const verdict = await matchesSource('Ferry', source, target, [tenant], FERRY_NAMES);
+        return { measurement, verdict: `repaired ${deleted.toLocaleString('en')} missing rows; then verify -d equal, ${verdict}` };
+      },
+    },
+  ], async (attempt) => {
+    deleted = await deleteSome(target.url, relation, late, `round ${attempt}`);
+    if (deleted !== late) throw new Error(`late rows: deleted ${deleted} rows of ${relation}; expected ${late}`);
+    return deleted;
+  });
+}
+
+/** Deletes `count` rows of `relation`, a different choice for each `salt` (spread over all keys). */
+async function deleteSome(url: string, relation: string, count: number, salt: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`DELETE FROM ${relation} WHERE id IN (SELECT id FROM ${relation} ORDER BY md5(id::text || $1) LIMIT $2)`, [salt, count]);
+    return rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
 }
 
 // Only a run of every scenario is a complete table for the README.

@@ -6,8 +6,11 @@ import { median, type Measurement } from './measure.ts';
 /** One scenario for one contestant: its measured runs (the warm-up left out). */
 export interface Result {
   readonly scenario: string;
-  readonly contestant: 'ferry' | 'ceiling' | 'dlt' | 'node';
-  /** Rows the scenario moves: the slice for a load, the changed rows for a sync of changes. */
+  readonly contestant: 'ferry' | 'ceiling' | 'dlt' | 'node' | 'read';
+  /**
+   * Rows the scenario moves: the slice for a load, the changed rows for a sync of changes, every
+   * tenant's rows for a full verify (read on each side), the rows re-synced for a repair.
+   */
   readonly rows: number;
   /** Size of the rows moved as Postgres stores them, when that is the scenario's measure. */
   readonly megabytes?: number;
@@ -18,7 +21,7 @@ export interface Result {
   readonly runs: readonly Measurement[];
 }
 
-const CONTESTANT_LABEL = { ferry: 'Ferry', ceiling: 'ceiling (binary COPY)', dlt: 'dlt', node: 'bare node (node -e 0)' } as const;
+const CONTESTANT_LABEL = { ferry: 'Ferry', ceiling: 'ceiling (binary COPY)', dlt: 'dlt', node: 'bare node (node -e 0)', read: 'one raw read per side (COPY)' } as const;
 
 export interface Figures extends Result {
   readonly medianWallSeconds: number;
@@ -32,15 +35,22 @@ export interface Figures extends Result {
   readonly shareOfCeiling: number | null;
   /** dlt's time over Ferry's, in the same scenario (on Ferry's row). */
   readonly dltOverFerry: number | null;
+  /** A full verify: Ferry's time over one raw read of the table on each side (on Ferry's row). */
+  readonly overRawRead: number | null;
 }
+
+/** What a full verify may cost, as a multiple of reading the table once on each side. */
+const VERIFY_TARGET = 1.5;
 
 export function figures(results: readonly Result[]): Figures[] {
   const wall = (r: Result) => median(r.runs.map((m) => m.wallSeconds));
   const other = (r: Result, contestant: Result['contestant']) => results.find((o) => o.scenario === r.scenario && o.contestant === contestant);
   return results.map((r) => {
     const seconds = wall(r);
-    // A CLI start's ceiling is a bare Node start: what no Node program can beat.
-    const ceiling = other(r, 'ceiling') ?? (r.contestant === 'ferry' ? other(r, 'node') : undefined);
+    // A CLI start's ceiling is a bare Node start: what no Node program can beat; a full verify's
+    // is one raw read of each side, what no verification that reads every row can beat.
+    const read = r.contestant === 'ferry' ? other(r, 'read') : undefined;
+    const ceiling = other(r, 'ceiling') ?? (r.contestant === 'ferry' ? (other(r, 'node') ?? read) : undefined);
     const dlt = r.contestant === 'ferry' ? other(r, 'dlt') : undefined;
     return {
       ...r,
@@ -54,6 +64,7 @@ export function figures(results: readonly Result[]): Figures[] {
         : null,
       shareOfCeiling: ceiling ? wall(ceiling) / seconds : null,
       dltOverFerry: dlt ? wall(dlt) / seconds : null,
+      overRawRead: read ? seconds / wall(read) : null,
     };
   });
 }
@@ -89,6 +100,16 @@ export async function writeResults(dir: string, source: { rows: number; tenants:
         `${fixed(f.shareOfCeiling, 2)} | ${fixed(f.dltOverFerry, 1)} | ${f.verdict} |`,
     ),
     '',
+    // A full verify against its target, in words: the table's ceiling column shows it inverted.
+    ...all.flatMap((f) => {
+      const read = all.find((o) => o.scenario === f.scenario && o.contestant === 'read');
+      if (f.overRawRead === null || read === undefined) return [];
+      return [
+        `${f.scenario}: Ferry's verify takes ${f.overRawRead.toFixed(2)}× one raw read of the table on each side ` +
+          `(${f.medianWallSeconds.toFixed(2)} s against ${read.medianWallSeconds.toFixed(2)} s; target: at most ${VERIFY_TARGET}×).`,
+        '',
+      ];
+    }),
   ];
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
   await writeFile(join(dir, `${stamp}-${source.rows}.json`), `${JSON.stringify({ machine, source, runs, results: all }, null, 2)}\n`);
