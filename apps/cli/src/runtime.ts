@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openVault } from '@ferry/connections';
 import { createDestination } from '@ferry/destinations';
@@ -5,7 +6,7 @@ import { createSource, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import type { DestinationTarget, SyncOptions, VerifyPolicy } from '@ferry/sync';
 import { destinationConfig, type Via } from './config/destination-config.ts';
-import { modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
+import { didYouMean, modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
 import { forwardTargetOf, openSshTunnel } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
@@ -45,9 +46,12 @@ export function stateLocation(config: LoadedConfig, env: NodeJS.ProcessEnv = pro
  * The state store, migrated, recording errors scrubbed of secrets. Its own URL's password is
  * masked from here on.
  */
-export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Promise<StateStore> {
+export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env, options: LookOnly = {}): Promise<StateStore> {
   registerSecretFields({ state: { url: env.FERRY_STATE_URL } });
-  const state = scrubbingErrors(await openStateStore(stateLocation(config, env)));
+  const location = stateLocation(config, env);
+  // A command that only looks (plan, status) must not leave a state file behind: no file means no state yet.
+  const missingFile = options.lookOnly === true && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && location !== ':memory:' && !existsSync(location);
+  const state = scrubbingErrors(await openStateStore(missingFile ? ':memory:' : location));
   try {
     await state.migrate();
   } catch (error) {
@@ -57,11 +61,16 @@ export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = p
   return state;
 }
 
-export async function openRuntime(parsed: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+/** For commands that change nothing (plan, status): they create no state file. */
+export interface LookOnly {
+  readonly lookOnly?: boolean;
+}
+
+export async function openRuntime(parsed: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env, options: LookOnly = {}): Promise<Runtime> {
   // Before the state store opens: a stale catalog or an unknown model leaves nothing behind.
   const loaded = await withCatalog(parsed);
   checkSelection(loaded, selection);
-  const state = await openState(loaded, env);
+  const state = await openState(loaded, env, options);
   let config: CatalogedConfig;
   try {
     // Only what the command may connect to: another destination's missing secret must not stop this one.
@@ -123,17 +132,32 @@ export async function openRuntime(parsed: LoadedConfig, selection: Selection = {
   };
 }
 
-/** Throws when the selection names a destination or model the config does not have. */
-export function checkSelection(config: LoadedConfig, selection: Selection): void {
+/**
+ * Throws when the selection names a destination the config does not have, a model the catalog
+ * does not have (when the config comes with its catalog), or a model no selected destination
+ * receives: each says which, and what there is instead.
+ */
+export function checkSelection(config: LoadedConfig & { readonly catalog?: CatalogedConfig['catalog'] }, selection: Selection): void {
   const selected = config.destinations.filter((d) => selection.destination === undefined || d.id === selection.destination);
   if (selection.destination !== undefined && selected.length === 0) {
     throw new Error(
       `no destination "${selection.destination}" in ${config.file} (destinations: ${config.destinations.map((d) => d.id).join(', ')})`,
     );
   }
-  if (selection.model !== undefined && selected.every((d) => !modelsOf(config, d).includes(selection.model as string))) {
-    throw new Error(`no selected destination receives model "${selection.model}"`);
+  const model = selection.model;
+  if (model === undefined || selected.some((d) => modelsOf(config, d).includes(model))) return;
+  if (config.catalog && !Object.hasOwn(config.catalog.exportModels, model)) {
+    const known = Object.keys(config.catalog.exportModels);
+    const near = didYouMean(known, model);
+    throw new Error(
+      `no export model "${model}" in the generated catalog${near ? `: did you mean "${near}"?` : ''} (export models: ${known.join(', ') || 'none'})`,
+    );
   }
+  const receivers = config.destinations.filter((d) => modelsOf(config, d).includes(model)).map((d) => d.id);
+  if (receivers.length === 0) {
+    throw new Error(`no destination in ${config.file} receives model "${model}": add it to a product or to a destination's \`models\``);
+  }
+  throw new Error(`destination "${selection.destination}" does not receive model "${model}" (destinations that do: ${receivers.join(', ')})`);
 }
 
 /** ferry.yaml's `sync.verify` (checked by the config schema): never, daily, every N syncs. */

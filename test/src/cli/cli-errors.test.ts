@@ -89,6 +89,15 @@ function expectNoSecret(...outputs: string[]): void {
   for (const output of outputs) expect(output).not.toContain(SECRET);
 }
 
+/** Where a message points for ferry.yaml's fields: a user who installed Ferry has no docs/ folder of their own. */
+const DOCS = "Ferry's docs/ferry-yaml.md";
+/** The keys a postgres destination takes, and a duckdb one: listed after a key that is not one of them. */
+const POSTGRES_DESTINATION_KEYS = 'type, id, tenant, product, models, soft_deletes, schema, url, password, connect_timeout, ssh';
+const DUCKDB_DESTINATION_KEYS = 'type, id, tenant, product, models, soft_deletes, schema, path';
+const DESTINATION_TYPES = 'postgres, duckdb, redshift, snowflake, bigquery';
+const LOOKBACK_PROBLEM = 'sync.lookback: use seconds, or a number with s, m or h (e.g. 5m), at most 30 days (720h, 2592000 seconds)';
+const HOST_KEY = `SHA256:${'A'.repeat(43)}`;
+
 it('the valid configuration the cases break does sync and write (so "nothing written" below means something)', async () => {
   const { dir, schema } = await newCase();
   await writeFile(join(dir, 'ferry.yaml'), stringify(validConfig(schema)));
@@ -152,12 +161,208 @@ const cases: ConfigCase[] = [
   {
     name: 'a misspelt key',
     edit: (c) => ((c.destinations[1]!.shema = 'ferry'), c),
-    problems: ['destinations[1]: unknown key "shema": did you mean "schema"?'],
+    problems: [`destinations[1]: unknown key "shema": did you mean "schema"? (allowed here: ${POSTGRES_DESTINATION_KEYS})`],
+  },
+  {
+    name: 'two unknown keys in one destination',
+    edit: (c) => {
+      c.destinations[1]!.shema = 'ferry';
+      c.destinations[1]!.colour = 'blue';
+      return c;
+    },
+    problems: [`destinations[1]: unknown key "shema": did you mean "schema"?; unknown key "colour" (allowed here: ${POSTGRES_DESTINATION_KEYS})`],
+  },
+  {
+    name: 'an unknown key that is no near miss: the keys allowed there',
+    edit: (c) => ((c.destinations[0]!.colour = 'blue'), c),
+    problems: [`destinations[0]: unknown key "colour" (allowed here: ${DUCKDB_DESTINATION_KEYS})`],
+  },
+  {
+    name: 'a misspelt section: the key, and the section now missing',
+    edit: (c) => {
+      const { destinations, ...rest } = c;
+      return { ...rest, destination: destinations } as unknown as Config;
+    },
+    problems: [
+      '(top level): unknown key "destination": did you mean "destinations"? (allowed here: project, source, state, sync, products, destinations)',
+      `ferry.yaml has no destinations: add a \`destinations:\` list (see ${DOCS})`,
+    ],
+  },
+  {
+    name: 'no source section',
+    edit: (c) => {
+      delete c.source;
+      return c;
+    },
+    problems: [`ferry.yaml has no source: add a \`source:\` section (see ${DOCS})`],
+  },
+  {
+    name: 'a missing field, and one left empty: named with the destination',
+    edit: (c) => {
+      delete c.destinations[0]!.tenant;
+      c.destinations[1]!.tenant = null;
+      return c;
+    },
+    problems: ['destination sandbox has no tenant: add `tenant: <value>`', 'destination acme-pg has no tenant: add `tenant: <value>`'],
+  },
+  {
+    name: 'a destination without an id, and an ssh section without a user',
+    edit: (c) => {
+      delete c.destinations[0]!.id;
+      c.destinations[1]!.ssh = { host: 'bastion.acme.example', password: '${FERRY_TEST_PASSWORD}', host_key: HOST_KEY };
+      return c;
+    },
+    problems: ['destinations[0] has no id: add `id: <value>`', 'the ssh section of destination acme-pg has no user: add `user: <value>`'],
+  },
+  {
+    name: 'values of the wrong type: what the field takes, never the value',
+    edit: (c) => {
+      c.sync = { retries: '3' };
+      c.destinations[0]!.tenant = 42;
+      c.destinations[1]!.models = 'messages';
+      return c;
+    },
+    problems: [
+      'sync.retries: must be a number, not text (write it without quotes)',
+      'destinations[0].tenant: must be text, not a number',
+      'destinations[1].models: must be a list (`- item` lines, or [a, b]), not text',
+    ],
+  },
+  {
+    name: 'text fields given true/false and a list',
+    edit: (c) => {
+      c.destinations[0]!.schema = true;
+      c.destinations[1]!.tenant = [TENANT];
+      return c;
+    },
+    problems: ['destinations[0].schema: must be text, not true/false', 'destinations[1].tenant: must be text, not a list'],
+  },
+  {
+    name: 'a section written as a value, and an empty list item',
+    edit: (c) => {
+      c.sync = 'fast';
+      c.destinations.push(null as unknown as Record<string, unknown>);
+      return c;
+    },
+    problems: ['sync: must be a section of `key: value` lines, not text', 'destinations[2]: an empty list item: fill it in, or remove its `-` line'],
+  },
+  {
+    name: 'a misspelt destination type',
+    edit: (c) => ((c.destinations[0]!.type = 'snowflak'), c),
+    problems: [`destinations[0].type: unknown destination type 'snowflak' — did you mean snowflake? (${DESTINATION_TYPES})`],
+  },
+  {
+    name: 'a destination type Ferry does not have',
+    edit: (c) => ((c.destinations[1]!.type = 'mysql'), c),
+    problems: [`destinations[1].type: unknown destination type 'mysql' (${DESTINATION_TYPES})`],
+  },
+  {
+    name: 'a destination without a type',
+    edit: (c) => {
+      delete c.destinations[0]!.type;
+      return c;
+    },
+    problems: [`destination sandbox has no type: add \`type: <value>\` (${DESTINATION_TYPES})`],
+  },
+  {
+    name: 'a destination type that came from the environment: not quoted',
+    edit: (c) => ((c.destinations[0]!.type = '${FERRY_TEST_PASSWORD}'), c),
+    problems: [`destinations[0].type: unknown destination type (from the environment) (${DESTINATION_TYPES})`],
+  },
+  {
+    name: 'a source without a type',
+    edit: (c) => ((c.source = { path: sourcePath }), c),
+    problems: ['the source has no type: add `type: <value>` (postgres, duckdb)'],
+  },
+  {
+    name: 'a source without its path',
+    edit: (c) => ((c.source = { type: 'duckdb' }), c),
+    problems: ['the source has no path: add `path: <value>`'],
+  },
+  {
+    name: 'a misspelt source type',
+    edit: (c) => ((c.source = { type: 'duckbd', path: sourcePath }), c),
+    problems: ["source.type: unknown source type 'duckbd' — did you mean duckdb? (postgres, duckdb)"],
+  },
+  {
+    name: 'values out of range, empty, or not among the choices',
+    edit: (c) => {
+      c.sync = { concurrency: 0 };
+      c.destinations[0]!.path = '';
+      c.destinations[0]!.soft_deletes = 'remove';
+      c.destinations[1]!.models = [];
+      return c;
+    },
+    problems: [
+      'sync.concurrency: must be at least 1',
+      'destinations[0].path: must not be empty',
+      'destinations[0].soft_deletes: "remove" is not one of: keep, delete',
+      'destinations[1].models: must have at least 1 item',
+    ],
+  },
+  {
+    name: 'a wrong choice that came from the environment: not quoted',
+    edit: (c) => ((c.destinations[0]!.soft_deletes = '${FERRY_TEST_PASSWORD}'), c),
+    problems: ['destinations[0].soft_deletes: (from the environment) is not one of: keep, delete'],
+  },
+  {
+    name: 'a lookback of 99999999999h (the first sync would work, every later one fail)',
+    edit: (c) => ((c.sync = { lookback: '99999999999h' }), c),
+    problems: [LOOKBACK_PROBLEM],
+  },
+  {
+    name: 'a lookback of 9007199254740993 seconds',
+    // As a number, past what JavaScript holds exactly.
+    edit: (c) => stringify({ ...c, sync: { lookback: 1 } }).replace('lookback: 1', 'lookback: 9007199254740993'),
+    problems: [LOOKBACK_PROBLEM],
+  },
+  {
+    name: 'a destination URL with port 99999 and the password in it',
+    edit: (c) => ((c.destinations[1]!.url = urlWithSecret('127.0.0.1', 99999, 'analytics')), c),
+    problems: ['destinations[1].url: not a valid postgres URL (port 99999 is out of range: use 1 to 65535)'],
+  },
+  {
+    name: 'a destination URL whose password has a stray %',
+    edit: (c) => ((c.destinations[1]!.url = urlWithSecret('127.0.0.1', 5432, 'analytics').replace('}@', '}%@')), c),
+    problems: [
+      'destinations[1].url: not a valid postgres URL (a % in the password not followed by two hex digits: write a literal % as %25, or put the password in `password`)',
+    ],
+  },
+  {
+    name: 'a destination URL whose password has a /',
+    edit: (c) => ((c.destinations[1]!.url = urlWithSecret('127.0.0.1', 5432, 'analytics').replace('}@', '}/x@')), c),
+    problems: [
+      'destinations[1].url: not a valid postgres URL (a / ? or # in the user name or password: write them as %2F, %3F and %23, or put the password in `password`)',
+    ],
+  },
+  {
+    name: 'a source URL with a stray % in the database, a state URL with port 0',
+    edit: (c) => {
+      c.source = { type: 'postgres', url: 'postgres://ferry@127.0.0.1:5432/ware%house' };
+      c.state = { url: 'postgres://ferry@127.0.0.1:0/state' };
+      return c;
+    },
+    problems: [
+      'source.url: not a valid postgres URL (a % in the database not followed by two hex digits: write a literal % as %25)',
+      'state.url: not a valid postgres URL (port 0 is out of range: use 1 to 65535)',
+    ],
+  },
+  {
+    name: 'destination URLs with a port that is no number, and a broken host',
+    edit: (c) => {
+      c.destinations[1]!.url = 'postgres://ferry@127.0.0.1:54x/analytics';
+      c.destinations.push({ ...c.destinations[1]!, id: 'acme-pg-v6', url: 'postgres://ferry@[::1/analytics' });
+      return c;
+    },
+    problems: [
+      'destinations[1].url: not a valid postgres URL (the port is not a number)',
+      'destinations[2].url: not a valid postgres URL (check the host: expected postgres://user@host:5432/database)',
+    ],
   },
   {
     name: 'an empty file',
     edit: () => '# nothing yet\n',
-    problems: ['the file is empty: it needs at least `source` and `destinations` (see docs/ferry-yaml.md)'],
+    problems: [`the file is empty: it needs at least \`source\` and \`destinations\` (see ${DOCS})`],
   },
   {
     name: 'several problems at once, every one reported',
@@ -166,7 +371,7 @@ const cases: ConfigCase[] = [
       c.sync = { retries: 99 };
       return c;
     },
-    problems: ['destinations[0].tenant: the recipient value in each model\'s tenant column', /^sync\.retries: .*10/],
+    problems: ['destinations[0].tenant: the recipient value in each model\'s tenant column', 'sync.retries: must be at most 10'],
   },
 ];
 
@@ -218,9 +423,65 @@ describe('an invalid ferry.yaml', () => {
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'error: no-such-ferry.yaml is not valid:\n  - cannot read it (no such file): create it (see docs/ferry-yaml.md) or pass --config <path>',
+      `error: no-such-ferry.yaml is not valid:\n  - cannot read it (no such file): create it (see ${DOCS}) or pass --config <path>`,
     );
     expect(await snapshotTree(dir)).toEqual({});
+  });
+
+  it('an unclosed quote: the line and column where it opened, not the end of the file', async () => {
+    const { dir, schema } = await newCase();
+    const text = stringify(validConfig(schema)).replace(`tenant: ${TENANT}`, `tenant: "${TENANT}`);
+    const quote = text.indexOf(`"${TENANT}`);
+    const line = text.slice(0, quote).split('\n').length;
+    const column = quote - text.lastIndexOf('\n', quote - 1);
+    expect(line).toBeLessThan(text.split('\n').length - 2);
+    await writeFile(join(dir, 'ferry.yaml'), text);
+
+    const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toBe(`error: ferry.yaml is not valid:\n  - YAML: the quote (") opened at line ${line}, column ${column} is never closed: add the closing "`);
+  });
+});
+
+describe('a -m model that no selected destination can sync', () => {
+  const cases: { name: string; args: string[]; products?: Record<string, string[]>; error: string }[] = [
+    {
+      name: 'a model the catalog does not have: the models it has',
+      args: ['-m', 'nosuch'],
+      error: `no export model "nosuch" in the generated catalog (export models: ${MODELS.join(', ')})`,
+    },
+    {
+      name: 'a near miss: did you mean',
+      args: ['-m', 'mesages'],
+      error: `no export model "mesages" in the generated catalog: did you mean "messages"? (export models: ${MODELS.join(', ')})`,
+    },
+    {
+      name: 'a model the chosen destination does not receive: the destinations that do',
+      args: ['-d', 'acme-pg', '-m', 'recipients'],
+      error: 'destination "acme-pg" does not receive model "recipients" (destinations that do: sandbox)',
+    },
+    {
+      name: 'a model no destination receives',
+      args: ['-m', 'recipients'],
+      products: { engagement: ['messages'] },
+      error: 'no destination in ferry.yaml receives model "recipients": add it to a product or to a destination\'s `models`',
+    },
+  ];
+
+  it.each(cases)('$name: exit 1, nothing written', async ({ args, products, error }) => {
+    const { dir, schema } = await newCase();
+    const config = validConfig(schema);
+    if (products) config.products = products;
+    await writeFile(join(dir, 'ferry.yaml'), stringify(config));
+    const before = await snapshotTree(dir);
+    for (const command of ['sync', 'plan']) {
+      const run = await runFerry([command, '-c', 'ferry.yaml', ...args], { cwd: dir, env });
+      expect(run.exitCode, command).toBe(1);
+      expect(run.stdout, command).toBe('');
+      expect(run.stderr, command).toBe(`error: ${error}`);
+    }
+    expect(await snapshotTree(dir)).toEqual(before);
   });
 });
 
@@ -259,6 +520,18 @@ async function expectFailuresInStatus(dir: string, destinations: readonly string
   }
 }
 
+/**
+ * A failed sync's stdout: the count, then each failed destination with its reason and each of
+ * its failed models with theirs, so a piped run says why without its JSON log.
+ */
+function expectSummary(stdout: string, count: string, failed: readonly string[]): void {
+  const [first, ...rest] = stdout.split('\n');
+  expect(first).toBe(count);
+  const destinations = rest.filter((line) => line.startsWith('✗ ')).map((line) => line.slice(2).split(':')[0]);
+  expect(destinations).toEqual(failed);
+  for (const line of rest) expect(line, 'a reason on every line').toMatch(/^ {0,2}✗ [^:]+: .+/);
+}
+
 describe('an unreachable source', () => {
   it('a Postgres source at a closed port: every model fails clearly, no destination is touched, no password shown', async () => {
     const { dir, schema } = await newCase();
@@ -270,7 +543,8 @@ describe('an unreachable source', () => {
     const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toBe('0 of 2 destination(s) synced.');
+    expectSummary(run.stdout, '0 of 2 destination(s) synced.', ['sandbox', 'acme-pg']);
+    expect(run.stdout).toMatch(/ {2}✗ messages: cannot connect to the Postgres source at 127\.0\.0\.1:1.*ECONNREFUSED/);
     expectNoSecret(run.stdout, run.stderr);
     const logs = parseLogLines(run.stderr);
     const sandboxFailures = events(logs, 'model.failed', 'sandbox');
@@ -296,7 +570,7 @@ describe('an unreachable source', () => {
     const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toBe('0 of 2 destination(s) synced.');
+    expectSummary(run.stdout, '0 of 2 destination(s) synced.', ['sandbox', 'acme-pg']);
     const logs = parseLogLines(run.stderr);
     const failures = [...events(logs, 'model.failed', 'sandbox'), ...events(logs, 'model.failed', 'acme-pg')];
     expect(failures).toHaveLength(MODELS.length + 1);
@@ -318,7 +592,7 @@ describe('an unreachable destination', () => {
     const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toBe('1 of 2 destination(s) synced.');
+    expectSummary(run.stdout, '1 of 2 destination(s) synced.', ['acme-pg']);
     expectNoSecret(run.stdout, run.stderr);
     const logs = parseLogLines(run.stderr);
     const failures = events(logs, 'model.failed', 'acme-pg');
@@ -362,7 +636,7 @@ describe('an unreachable destination', () => {
     const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toBe('0 of 2 destination(s) synced.');
+    expectSummary(run.stdout, '0 of 2 destination(s) synced.', ['acme-pg', 'globex-pg']);
     expectNoSecret(run.stdout, run.stderr);
     const logs = parseLogLines(run.stderr);
     const retries = events(logs, 'retry', 'acme-pg');

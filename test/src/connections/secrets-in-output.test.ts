@@ -50,7 +50,8 @@ beforeAll(async () => {
   secrets.push(masterKey);
   const warehouse = new URL(destinationDb.url);
   const ssh = { host: sshd.host, port: sshd.port, user: sshd.user, host_key: sshd.hostKeyFingerprint };
-  const destination = (id: string, fields: Record<string, unknown>) => ({ id, tenant: tenantId(0), models: ['workflows'], type: 'postgres', schema: 'ferry', ...fields });
+  // A schema each: two destinations in one place are refused when ferry.yaml is read.
+  const destination = (id: string, fields: Record<string, unknown>) => ({ id, tenant: tenantId(0), models: ['workflows'], type: 'postgres', schema: id.replaceAll('-', '_'), ...fields });
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({

@@ -32,6 +32,8 @@ export function registerSync(program: Command): void {
       const results = await runSync(flags.config, selectionOf(flags));
       const failed = results.filter((r) => r.status === 'failed');
       console.log(`${results.length - failed.length} of ${results.length} destination(s) synced.`);
+      // The reasons too: piped, the log on stderr is JSON, and a summary without them says nothing to act on.
+      if (failed.length > 0) console.log(await failureReasons(failed));
       if (failed.length > 0) process.exitCode = 1;
     });
 
@@ -91,6 +93,18 @@ async function sourceProblems(runtime: Runtime): Promise<string[]> {
   } finally {
     await source.close().catch(() => {});
   }
+}
+
+/** Each failed destination's reason, and each failed model's, one per line, secrets masked. */
+async function failureReasons(failed: readonly DestinationResult[]): Promise<string> {
+  const { redactSecrets } = await import('../output/redact.ts');
+  const lines: string[] = [];
+  for (const result of failed) {
+    const models = result.models.filter((m) => m.error !== null);
+    lines.push(`✗ ${result.destinationId}: ${result.error ?? 'failed'}`);
+    for (const model of models) lines.push(`  ✗ ${model.model}: ${model.error}`);
+  }
+  return redactSecrets(lines.join('\n'));
 }
 
 /** Loads ferry.yaml and syncs the selected destinations, reporting as it goes. */
