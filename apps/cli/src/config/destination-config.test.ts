@@ -48,9 +48,10 @@ describe('ferry.yaml destinations of every type', () => {
     ]).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toMatch(/destinations\[0\]\.account/);
-    expect(message).toMatch(/destinations\[1\]\.project/);
-    expect(message).toMatch(/destinations\[1\].*schema/);
+    // A missing field is named with its destination's id, which is how ferry.yaml's reader finds it.
+    expect(message).toContain('destination sf has no account: add `account: <value>`');
+    expect(message).toContain('destination bq has no project: add `project: <value>`');
+    expect(message).toMatch(/destinations\[1\]: unknown key "schema" \(allowed here: .*\bdataset\b/);
     expect(message).not.toContain(SECRET);
   });
 });

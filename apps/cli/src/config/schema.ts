@@ -4,15 +4,26 @@ import { projectSchema } from '../project/project.ts';
 /** An export model's name; checked against the generated catalog once it is loaded (see loadConfig). */
 const modelName = z.string().min(1);
 
-/** "300", 300, "30s", "5m", "1h": a lookback window in seconds. */
-const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+\s*[smh]?$/, 'use seconds, or a number with s, m or h (e.g. 5m)')]).transform(
-  (value) => {
+/**
+ * The longest `sync.lookback`. The window is subtracted from the watermark on every incremental
+ * read, so a huge one (99999999999h) gives a date before any the warehouses can hold: the first
+ * sync (no watermark yet) works and every later one fails. Rows older than the window are found
+ * by the key comparison anyway (docs/sync.md), so a longer window would only re-read more.
+ */
+export const MAX_LOOKBACK_SECONDS = 30 * 24 * 3600;
+const LOOKBACK_RULE = 'use seconds, or a number with s, m or h (e.g. 5m), at most 30 days (720h, 2592000 seconds)';
+
+/** "300", 300, "30s", "5m", "1h": a lookback window in seconds, at most MAX_LOOKBACK_SECONDS. */
+const duration = z
+  .union([z.number(), z.string().regex(/^\d+\s*[smh]?$/, LOOKBACK_RULE)], { error: LOOKBACK_RULE })
+  .transform((value) => {
     if (typeof value === 'number') return value;
     const amount = Number.parseInt(value, 10);
     const unit = value.trim().slice(-1);
     return amount * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
-  },
-);
+  })
+  // After the units are applied: 99999999999h is too long although its digits alone may not be.
+  .pipe(z.number({ error: LOOKBACK_RULE }).int(LOOKBACK_RULE).min(0, LOOKBACK_RULE).max(MAX_LOOKBACK_SECONDS, LOOKBACK_RULE));
 
 const seconds = (what: string, max: number) => z.number().int().min(1, `${what}: at least 1 (seconds)`).max(max, `${what}: at most ${max} (seconds)`);
 
@@ -52,8 +63,51 @@ export const sshTunnel = z
 
 export type SshTunnelEntry = z.infer<typeof sshTunnel>;
 
+/**
+ * What is wrong with a postgres:// URL, or undefined when nothing is. Checked when ferry.yaml is
+ * read: a URL that does not parse would otherwise fail only once a sync has started, naming no
+ * field. The answer never quotes the URL, whose password may be in it; only the port number.
+ */
+export function postgresUrlProblem(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//.test(url)) return 'must be a postgres:// URL, e.g. postgres://user@host:5432/db (the password in `password`)';
+  const invalid = (why: string) => `not a valid postgres URL (${why})`;
+  let parsed: URL;
+  try {
+    // pg reads `user:password@/db` (no host) as the default host; URL needs one to parse it.
+    parsed = new URL(url.replace('@/', '@localhost/'));
+  } catch {
+    const afterScheme = url.slice(url.indexOf('://') + 3);
+    const authority = afterScheme.split(/[/?#]/, 1)[0] ?? '';
+    // A / ? or # in the password ends the host part early, so the real host comes after it.
+    if (afterScheme.slice(authority.length).includes('@')) {
+      return invalid('a / ? or # in the user name or password: write them as %2F, %3F and %23, or put the password in `password`');
+    }
+    const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+    const port = /^(?:\[[^\]]*\]|[^:[\]]*):(.*)$/.exec(hostAndPort)?.[1];
+    if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) return invalid(`port ${port} is out of range: use 1 to 65535`);
+    if (port !== undefined && !/^\d*$/.test(port)) return invalid('the port is not a number');
+    return invalid('check the host: expected postgres://user@host:5432/database');
+  }
+  if (parsed.port === '0') return invalid('port 0 is out of range: use 1 to 65535');
+  const parts = { 'user name': parsed.username, password: parsed.password, host: parsed.hostname, database: parsed.pathname, query: parsed.search };
+  for (const [part, text] of Object.entries(parts)) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      // A % starts an escape such as %40 (@): pg reads a stray one as itself, other URL readers (Ferry's redaction among them) throw.
+      return invalid(`a % in the ${part} not followed by two hex digits: write a literal % as %25${part === 'password' ? ', or put the password in `password`' : ''}`);
+    }
+  }
+  return undefined;
+}
+
+const postgresUrl = z.string().superRefine((url, context) => {
+  const problem = postgresUrlProblem(url);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
+
 const postgresConnection = {
-  url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL, e.g. postgres://user@host:5432/db (the password in `password`)'),
+  url: postgresUrl,
   /** Used where the url has none: keeps a secret out of the URL. */
   password: z.string().min(1).optional(),
   connect_timeout: seconds('connect_timeout', 600).default(30),
@@ -150,3 +204,11 @@ export const configSchema = z
 export type FerryConfig = z.infer<typeof configSchema>;
 export type SourceConfig = FerryConfig['source'];
 export type DestinationConfigEntry = FerryConfig['destinations'][number];
+
+/**
+ * The keys of ferry.yaml's credential fields: passwords, an SSH key and its passphrase, and URLs
+ * (a URL may carry a password). `${secret:name}` references resolve only in these, in the source,
+ * a destination or its ssh section (see secretsAllowedAt in load.ts); the values of all of them,
+ * the state store's url included, are masked in Ferry's output (registerSecretFields).
+ */
+export const CREDENTIAL_FIELDS = ['url', 'password', 'passphrase', 'private_key'] as const;
