@@ -1,7 +1,7 @@
 const REDACTED = '***';
 
 /** The user info of a URL, as written: where it ends, the user, and the password if any. */
-interface UserInfo {
+export interface UserInfo {
   /** Index in the URL where the user info starts (after `//`). */
   readonly start: number;
   /** Index of the `@` that ends it. */
@@ -22,7 +22,7 @@ interface UserInfo {
  * parameter's name), or the URL does not parse at all, the user info runs to the LAST `@`. An `@`
  * in a query parameter's value (`application_name=a@b`) is taken as part of that value.
  */
-function userInfoOf(url: string): UserInfo | undefined {
+export function userInfoOf(url: string): UserInfo | undefined {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
   if (scheme === null) return undefined;
   const start = scheme[0].length;

@@ -1,6 +1,7 @@
 import { ConfigError, formatPath, secretsAllowedAt, type LoadedConfig } from './load.ts';
 import { CREDENTIAL_FIELDS } from './schema.ts';
-import { registerSecret, userInfoOf } from '../output/redact.ts';
+import { userInfoOf } from '@ferry/state';
+import { registerSecret } from '../output/redact.ts';
 
 /** Where `${secret:name}` values come from: the state store's encrypted secrets. */
 export interface SecretReader {

@@ -1,3 +1,4 @@
+import { userInfoOf } from '@ferry/state';
 /**
  * Every secret this process has read (passwords, passphrases, private keys, values of
  * `${secret:name}` references), in the forms it can take in text: as is, inside a URL, inside a
@@ -25,66 +26,6 @@ export function registerSecret(secret: string): void {
   }
   // A multi-line secret (a private key) is masked line by line too: a message may quote one line.
   for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 16) known.add(line.trim());
-}
-
-/** The user info of a `scheme://user:password@host…` URL, as written (still percent-encoded). */
-export interface UserInfo {
-  /** Index in the URL where the user info starts (after `//`). */
-  readonly start: number;
-  /** Index of the `@` that ends it. */
-  readonly end: number;
-  readonly user: string;
-  /** Everything after the user's `:`; undefined when there is no `:`. */
-  readonly password: string | undefined;
-  /**
-   * pg would read part of the credentials as the host, port, database or query: the user info
-   * holds an unencoded `/`, `?` or `#`. Such a URL is refused before Ferry connects with it.
-   */
-  readonly misread: boolean;
-}
-
-/**
- * The user info of `url`, or undefined when it has none.
- *
- * pg reads a URL as browsers do: the user info ends at the last `@` before the first `/`, `?` or
- * `#`. A password with one of those unencoded (`postgres://u:Url@Pw/SECRET:42@host/db`) ends it
- * early, and pg takes the rest of the password for the host and the database. So where an `@`
- * comes after that point in a place only credentials can hold one (the path, the fragment, a query
- * parameter's name), or the URL does not parse at all, the user info runs to the LAST `@`: all of
- * it is treated as credentials. An `@` in a query parameter's value (`application_name=a@b`) is
- * taken as part of that value.
- */
-export function userInfoOf(url: string): UserInfo | undefined {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  if (scheme === null) return undefined;
-  const start = scheme[0].length;
-  const rest = url.slice(start);
-  const authorityLength = rest.search(/[/?#]/);
-  const authority = authorityLength === -1 ? rest : rest.slice(0, authorityLength);
-  const misread = authority.length < rest.length && rest.lastIndexOf('@') >= authority.length && holdsCredentials(url);
-  const at = misread ? rest.lastIndexOf('@') : authority.lastIndexOf('@');
-  if (at === -1) return undefined;
-  const userInfo = rest.slice(0, at);
-  const colon = userInfo.indexOf(':');
-  return {
-    start,
-    end: start + at,
-    user: colon === -1 ? userInfo : userInfo.slice(0, colon),
-    password: colon === -1 ? undefined : userInfo.slice(colon + 1),
-    misread,
-  };
-}
-
-/** Whether the `@` after the authority of `url` can only belong to its credentials (see userInfoOf). */
-function holdsCredentials(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // pg cannot read it either; all up to the last @ may be a password.
-    return true;
-  }
-  return parsed.pathname.includes('@') || parsed.hash.includes('@') || [...parsed.searchParams.keys()].some((name) => name.includes('@'));
 }
 
 /** A URL in text: its scheme, then everything up to white space or a quote that ends a (JSON) string. */
