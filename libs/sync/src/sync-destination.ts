@@ -8,7 +8,8 @@ import { planModel, type ModelPlan } from './plan.ts';
 import { holdLease, type Lease } from './lease.ts';
 import { nearest } from './nearest.ts';
 import { withRetries, type RetryPolicy } from './retry.ts';
-import { checkSourceBeforeWriting, syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
+import { withModelConnections } from './model-connections.ts';
+import { syncModel, typeChanges, type SoftDeleteMode } from './sync-model.ts';
 import { checkTableOwner } from './table-owners.ts';
 import { verificationDue, verifyModels, type ModelVerificationOutcome, type VerifyPolicy } from './verify/verify-destination.ts';
 
@@ -157,17 +158,9 @@ async function runTransfer<Model extends string>(
       lease.check();
       const outcome = await withRetries(
         options.retry,
-        async () => {
-          const destination = target.open();
-          const source = openSource();
-          try {
-            // One after the other, source first: opening a DuckDB destination creates its file, which must not happen when
-            // there is nothing to read; and a connect still pending when the other fails would open after close() and leak.
-            await source.connect();
-            await checkSourceBeforeWriting(source, catalogEntry(options.catalog, destination, model).spec, target.tenant);
-            await destination.connect();
+        () =>
+          withModelConnections(target, openSource, options.catalog, model, async ({ source, destination, spec, sql }) => {
             await destination.ensureSchema();
-            const { sql } = catalogEntry(options.catalog, destination, model);
             await checkTableOwner(destination, sql.table, { destinationId: target.id, tenant: target.tenant, model }, { claim: true });
             const leftover = await removeLeftoverShadow(destination, sql.table);
             if (leftover) note(leftover);
@@ -175,24 +168,22 @@ async function runTransfer<Model extends string>(
             const previous = await state.getModelState(target.id, model);
             const plan = await planFor(destination, model, previous, options);
             events.modelStarted?.(target.id, plan);
-            return await syncModel({
+            return syncModel({
               destinationId: target.id,
               tenant: target.tenant,
               destination,
               source,
               state,
               previous,
-              ...catalogEntry(options.catalog, destination, model),
+              spec,
+              sql,
               plan,
               lookbackSeconds: options.lookbackSeconds,
               softDeletes: target.softDeletes,
               events,
               checkLease: () => lease.check(),
             });
-          } finally {
-            await Promise.all([destination.close().catch(() => {}), source.close().catch(() => {})]);
-          }
-        },
+          }),
         (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause),
       ).catch((cause: Error): ModelTransfer => failedModel(model, cause, route?.problem));
       outcomes.push(outcome);

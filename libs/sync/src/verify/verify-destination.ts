@@ -5,7 +5,7 @@ import type { SyncEvents } from '../events.ts';
 import { holdLease, type Lease } from '../lease.ts';
 import { withRetries, type RetryPolicy } from '../retry.ts';
 import type { ConnectionRoute, DestinationTarget } from '../sync-destination.ts';
-import { checkSourceBeforeWriting } from '../sync-model.ts';
+import { withModelConnections } from '../model-connections.ts';
 import { checkTableOwner } from '../table-owners.ts';
 import { verifyModel, type ModelVerification } from './verify-model.ts';
 
@@ -76,19 +76,12 @@ export async function verifyModels<Model extends string>(
       lease.check();
       const outcome = await withRetries(
         options.retry,
-        async () => {
-          const destination = target.open();
-          const source = openSource();
-          try {
-            const spec = options.catalog.exportModels[model];
-            await source.connect();
-            await checkSourceBeforeWriting(source, spec, target.tenant);
-            await destination.connect();
-            const sql = options.catalog.modelSql[destination.dialect.name][model];
+        () =>
+          withModelConnections(target, openSource, options.catalog, model, async ({ source, destination, spec, sql }) => {
             // Repair writes: never into a table another destination owns.
             await checkTableOwner(destination, sql.table, { destinationId: target.id, tenant: target.tenant, model }, { claim: false });
             events.verifyStarted?.(target.id, model);
-            return await verifyModel({
+            return verifyModel({
               destinationId: target.id,
               tenant: target.tenant,
               destination,
@@ -100,10 +93,7 @@ export async function verifyModels<Model extends string>(
               events,
               checkLease: () => lease.check(),
             });
-          } finally {
-            await Promise.all([destination.close().catch(() => {}), source.close().catch(() => {})]);
-          }
-        },
+          }),
         (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause),
       ).catch((cause: Error): ModelVerificationOutcome => ({ model, result: 'failed', error: withRoute(cause.message, route?.problem) }));
       await state.recordVerification(recordOf(target.id, outcome));
