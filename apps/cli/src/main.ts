@@ -26,6 +26,13 @@ const program = new Command()
   .name('ferry')
   .description("Ship each customer's slice of your dbt models into their own data warehouse.")
   .version(version, '-V, --version', "print Ferry's version")
+  .option('--log-format <format>', 'how progress and events are logged on stderr: text, or json (pino lines); default: text on a terminal, else json')
+  .hook('preAction', (command) => {
+    // Read where the reporter is made, as FERRY_LOG_FORMAT is: the option wins over the variable.
+    const format = command.opts<{ logFormat?: string }>().logFormat;
+    if (format !== undefined && format !== 'json' && format !== 'text') command.error(`error: --log-format must be json or text, not "${format}"`);
+    if (format !== undefined) process.env.FERRY_LOG_FORMAT = format;
+  })
   .showHelpAfterError()
   .exitOverride()
   // Commander quotes what it could not parse, which may be a secret typed as an option.

@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { exportModels, modelSql, type ExportModelName } from '@ferry/generated';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseLogLines, runFerry, snapshotTree } from '../index.ts';
+import { runFerry, snapshotTree } from '../index.ts';
 
 /**
  * `ferry demo`, the first thing a new user runs: the whole loop on DuckDB with no servers must
@@ -58,15 +58,19 @@ it('succeeds, and its verification finds every model of both destinations equal 
   expect(demo.stdout.trimEnd().split('\n').at(-1)).toMatch(/^Done: both syncs succeeded and every destination equals its tenant's slice\./);
 });
 
-it('logs as JSON lines on a non-terminal stderr, one model.finished per model, destination and sync', () => {
-  const logs = parseLogLines(demo.stderr);
-  for (const line of logs) expect(line.app).toBe('ferry');
+it('logs human lines even piped, one per model, destination and sync, and each verification', () => {
+  const lines = demo.stderr.split('\n').filter((line) => line.trim() !== '');
+  expect(lines.filter((line) => line.startsWith('{')), 'no JSON log lines').toEqual([]);
   for (const { id } of config.destinations) {
-    const finished = logs.filter((l) => l.event === 'model.finished' && l.destination === id).map((l) => l.model as string);
-    expect(finished.sort()).toEqual([...MODELS, ...MODELS].sort());
-    expect(logs.filter((l) => l.event === 'transfer.finished' && l.destination === id).map((l) => l.status)).toEqual(['succeeded', 'succeeded']);
+    for (const model of MODELS) {
+      // The backfill, then the incremental sync.
+      expect(lines.filter((line) => line.startsWith(`  ✓ ${id} ${model} (`)), `${id} ${model}`).toHaveLength(2);
+      // sync.verify is daily by default: the first sync verified each model.
+      expect(lines.filter((line) => line.startsWith(`  ✓ ${id} ${model}: verified equal`)), `${id} ${model} verified`).toHaveLength(1);
+    }
+    expect(lines.filter((line) => line === `✓ ${id}: transfer succeeded`)).toHaveLength(2);
   }
-  expect(logs.filter((l) => l.level >= 40)).toEqual([]);
+  expect(lines.filter((line) => /^\s*[✗!]/.test(line))).toEqual([]);
 });
 
 interface StatusTransfer {

@@ -39,6 +39,8 @@ export function registerDemo(program: Command): void {
             '(`npm ci && npx ferry demo`); in your own workspace, run `npx ferry plan` and `npx ferry sync`.',
         );
       }
+      // The demo is read by a person, piped or not: its syncs log human lines unless told otherwise.
+      process.env.FERRY_LOG_FORMAT ||= 'text';
       if (!(await demo.runDemo(flags))) process.exitCode = 1;
     });
 }

@@ -4,14 +4,26 @@ import type { DestinationResult, ModelPlan, ModelVerificationOutcome, SyncEvents
 import { formatBytes, formatDuration } from './format.ts';
 import { redactSecrets } from './redact.ts';
 
+/** How events are written: `json` (pino lines) or `text` (a line per event, human); see createReporter. */
+export type LogFormat = 'json' | 'text';
+
 /**
- * Turns sync events into output: live progress lines on a terminal, structured JSON logs (pino)
- * otherwise. Every line passes through redactSecrets on its way out.
+ * Turns sync events into output, per `format` (`--log-format`, or FERRY_LOG_FORMAT): `text` is a
+ * line per event, with live progress lines on a terminal; `json` is structured JSON logs (pino).
+ * Unset: text on a terminal, JSON otherwise (a log collector's default). Every line passes
+ * through redactSecrets on its way out.
  */
-export function createReporter(stream: NodeJS.WriteStream = process.stderr): SyncEvents {
-  return stream.isTTY
-    ? terminalReporter(stream)
-    : jsonReporter(pino({ base: { app: 'ferry' } }, { write: (line: string) => stream.write(redactSecrets(line)) }));
+export function createReporter(stream: NodeJS.WriteStream = process.stderr, format = logFormat(process.env)): SyncEvents {
+  if (format === 'text' || (format === undefined && stream.isTTY)) return textReporter(stream, stream.isTTY === true);
+  return jsonReporter(pino({ base: { app: 'ferry' } }, { write: (line: string) => stream.write(redactSecrets(line)) }));
+}
+
+/** FERRY_LOG_FORMAT, checked. */
+export function logFormat(env: NodeJS.ProcessEnv): LogFormat | undefined {
+  const format = env.FERRY_LOG_FORMAT;
+  if (format === undefined || format === '') return undefined;
+  if (format === 'json' || format === 'text') return format;
+  throw new Error(`FERRY_LOG_FORMAT must be json or text, not "${format}"`);
 }
 
 function jsonReporter(log: Logger): SyncEvents {
@@ -49,8 +61,9 @@ interface Live {
   started: number;
 }
 
-function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
-  const live = new Map<string, Live>();
+/** A line per event; on a terminal (`live`), also a progress line per destination at work, redrawn in place. */
+function textReporter(stream: NodeJS.WriteStream, live: boolean): SyncEvents {
+  const working = new Map<string, Live>();
   let drawn = 0;
   let lastDraw = 0;
   const clear = () => {
@@ -58,9 +71,10 @@ function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
     drawn = 0;
   };
   const draw = () => {
+    if (!live) return;
     clear();
     const now = Date.now();
-    for (const [destination, item] of live) {
+    for (const [destination, item] of working) {
       const seconds = Math.max((now - item.started) / 1000, 0.001);
       stream.write(
         `  ${spinner(now)} ${destination} ${item.model} (${item.action}) ${formatBytes(item.bytes)} read, ${formatBytes(item.bytes / seconds)}/s\n`,
@@ -76,24 +90,24 @@ function terminalReporter(stream: NodeJS.WriteStream): SyncEvents {
   };
   return {
     modelStarted: (destination: string, plan: ModelPlan) => {
-      live.set(destination, { model: plan.model, action: plan.action, bytes: 0, started: Date.now() });
+      working.set(destination, { model: plan.model, action: plan.action, bytes: 0, started: Date.now() });
       draw();
     },
     modelProgress: (destination, _model, bytes) => {
-      const item = live.get(destination);
+      const item = working.get(destination);
       if (item) item.bytes = bytes;
       if (Date.now() - lastDraw > 100) draw();
     },
     modelFinished: (destination, outcome) => {
-      live.delete(destination);
+      working.delete(destination);
       print(modelLine(destination, outcome));
     },
     verifyStarted: (destination, model) => {
-      live.set(destination, { model, action: 'verify', bytes: 0, started: Date.now() });
+      working.set(destination, { model, action: 'verify', bytes: 0, started: Date.now() });
       draw();
     },
     verified: (destination, outcome) => {
-      live.delete(destination);
+      working.delete(destination);
       print(verificationLine(destination, outcome));
     },
     destinationFinished: (destination, result: DestinationResult) =>
