@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Transfer, Verification } from '@ferry/state';
+import type { StateStore, Transfer, Verification } from '@ferry/state';
 import { formatBytes, formatDuration, table } from '../output/format.ts';
 import { redactSecrets } from '../output/redact.ts';
 
@@ -33,7 +33,7 @@ export function registerStatus(program: Command): void {
           console.log(redactSecrets(JSON.stringify(transfers, null, 2)));
         } else {
           const verifications = await state.latestVerifications(flags.destination ? { destinationId: flags.destination } : {});
-          console.log(`${formatTransfers(transfers)}\n\n${formatVerifications(verifications)}`);
+          console.log(`${formatTransfers(transfers, await tableNames(state, transfers))}\n\n${formatVerifications(verifications)}`);
         }
       } finally {
         await state.close();
@@ -41,7 +41,25 @@ export function registerStatus(program: Command): void {
     });
 }
 
-export function formatTransfers(transfers: readonly Transfer[]): string {
+/**
+ * `destination/model` -> the table the customer sees, where its name is not the model's (a
+ * `destination_name` in the dbt model's meta), as the state store last applied it: status names
+ * both, since the vendor knows the model and the customer the table.
+ */
+async function tableNames(state: StateStore, transfers: readonly Transfer[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const { destinationId, models } of transfers) {
+    for (const { model } of models) {
+      const key = `${destinationId}/${model}`;
+      if (names.has(key)) continue;
+      const applied = (await state.getModelState(destinationId, model))?.appliedSpec as { destinationName?: unknown } | undefined;
+      if (typeof applied?.destinationName === 'string' && applied.destinationName !== model) names.set(key, applied.destinationName);
+    }
+  }
+  return names;
+}
+
+export function formatTransfers(transfers: readonly Transfer[], tables: ReadonlyMap<string, string> = new Map()): string {
   if (transfers.length === 0) return 'No transfers yet. Run `ferry sync`.';
   const rows: string[][] = [['STARTED', 'DESTINATION', 'STATUS', 'MODEL', 'ACTION', '+INS', '~UPD', '-DEL', 'BYTES', 'TIME', 'LAG', 'NOTES']];
   for (const transfer of transfers) {
@@ -55,7 +73,7 @@ export function formatTransfers(transfers: readonly Transfer[]): string {
         started,
         transfer.destinationId,
         transfer.status,
-        m.model,
+        tables.has(`${transfer.destinationId}/${m.model}`) ? `${m.model} (table ${tables.get(`${transfer.destinationId}/${m.model}`)})` : m.model,
         m.action,
         String(m.rowsInserted),
         String(m.rowsUpdated),
