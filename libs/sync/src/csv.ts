@@ -16,15 +16,20 @@ function csvField(value: string | null): string {
   return value === '' || /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** Passes a byte stream through, reporting the running byte count (for progress) as it goes. */
-export async function* countingBytes(
-  stream: AsyncIterable<Buffer>,
-  onBytes: (total: number) => void,
-): AsyncGenerator<Buffer> {
-  let total = 0;
+/** What has passed so far: bytes, and records (lines: a record with a quoted line break counts twice). */
+export interface StreamProgress {
+  readonly bytes: number;
+  readonly rows: number;
+}
+
+/** Passes a CSV stream through, reporting the running byte and line counts (for progress) as it goes. */
+export async function* countingBytes(stream: AsyncIterable<Buffer>, onProgress: (progress: StreamProgress) => void): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  let rows = 0;
   for await (const chunk of stream) {
-    total += chunk.length;
-    onBytes(total);
+    bytes += chunk.length;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) rows += 1;
+    onProgress({ bytes, rows });
     yield chunk;
   }
 }

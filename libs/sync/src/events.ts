@@ -1,4 +1,5 @@
 import type { ModelTransfer } from '@ferry/state';
+import type { StreamProgress } from './csv.ts';
 import type { ModelPlan } from './plan.ts';
 import type { ModelVerificationOutcome } from './verify/verify-destination.ts';
 
@@ -9,8 +10,10 @@ import type { ModelVerificationOutcome } from './verify/verify-destination.ts';
 export interface SyncEvents {
   destinationStarted?(destinationId: string, transferId: string): void;
   modelStarted?(destinationId: string, plan: ModelPlan): void;
-  /** Bytes read from the source so far for the model's current load. */
-  modelProgress?(destinationId: string, model: string, bytes: number): void;
+  /** Bytes and rows read from the source so far for the model's current load (or verification). */
+  modelProgress?(destinationId: string, model: string, progress: StreamProgress): void;
+  /** The rows the model's current load will read, when the source counted them first (a whole-slice load). */
+  modelTotal?(destinationId: string, model: string, rows: number): void;
   modelFinished?(destinationId: string, outcome: ModelTransfer): void;
   /** A model's destination keys were compared with the source's to find hard deletes. */
   keysCompared?(destinationId: string, model: string, comparison: KeyComparison): void;

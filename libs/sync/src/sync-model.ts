@@ -94,7 +94,7 @@ function destinationColumns(input: ModelSyncInput): string[] {
 
 function sourceCsv(input: ModelSyncInput, window?: { since: string; lookbackSeconds: number }) {
   const { source, spec, tenant, events, destinationId } = input;
-  return countingBytes(source.exportCsv(spec, tenant, window), (bytes) => events.modelProgress?.(destinationId, spec.name, bytes));
+  return countingBytes(source.exportCsv(spec, tenant, window), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
 }
 
 /**
@@ -107,6 +107,8 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   const relations = { ...relationsFor(input, destination.relation(shadow)), staging: destination.relation(shadow) };
   await destination.dropTable(shadow);
   await destination.execute(bound(sql.createTable, relations));
+  // A whole-slice load is the long one: its row count, cheap beside it, gives progress a total.
+  input.events.modelTotal?.(input.destinationId, spec.name, await input.source.count(spec, input.tenant));
   const loaded = await destination.loadCsv(relations.target, destinationColumns(input), sourceCsv(input));
   await checkpoint('after-load');
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
@@ -282,7 +284,7 @@ async function mergeMissingRows(
   const { destination, sql, source, spec, tenant, events, destinationId } = input;
   await destination.execute(bound([...sql.dropStaging, ...sql.createStaging], relations));
   const window = { keyBuckets: missingRows, ...(liveOnly ? { liveOnly } : {}) };
-  const rows = countingBytes(source.exportCsv(spec, tenant, window), (bytes) => events.modelProgress?.(destinationId, spec.name, bytes));
+  const rows = countingBytes(source.exportCsv(spec, tenant, window), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
   const staged = await destination.loadCsv(relations.staging, destinationColumns(input), rows);
   input.checkLease();
   const merged = await destination.transaction(async (session) => {

@@ -102,6 +102,8 @@ it('on a terminal: a live line per model while it runs, then one ✓ or ✗ line
   for (const model of MODELS) {
     expect(drawn.some((line) => SPINNER.test(line) && line.includes(` sandbox ${model} (create) `)), `live line for ${model}`).toBe(true);
   }
+  // A backfill knows its total: rows read against it, and the share done.
+  expect(drawn.some((line) => SPINNER.test(line) && / of [\d,]+ rows \(\d+%\)/.test(line)), 'a live line with rows of a total').toBe(true);
 
   const screen = finalScreen(written);
   expect(screen.filter((line) => SPINNER.test(line)), 'no live line is left behind').toEqual([]);

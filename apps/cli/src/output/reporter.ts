@@ -54,11 +54,32 @@ function jsonReporter(log: Logger): SyncEvents {
   };
 }
 
-interface Live {
+/** A model at work, as its progress line shows it. */
+export interface Live {
   model: string;
   action: string;
   bytes: number;
+  rows: number;
+  /** The rows the load will read, when the source counted them. */
+  total?: number;
   started: number;
+}
+
+/**
+ * `⠋ acme messages (create) 12,345 of 50,000 rows (25%), 3.4 MB, 1.2 MB/s, about 12 s left`: rows
+ * against the total when there is one (with an estimate of the time left from the rate so far),
+ * else rows and bytes read.
+ */
+export function progressLine(destination: string, item: Live, now: number): string {
+  const seconds = Math.max((now - item.started) / 1000, 0.001);
+  const rows = item.rows.toLocaleString('en-US');
+  const read =
+    item.total === undefined || item.total === 0
+      ? `${rows} rows`
+      : `${rows} of ${item.total.toLocaleString('en-US')} rows (${Math.min(100, Math.floor((item.rows / item.total) * 100))}%)`;
+  const left =
+    item.total !== undefined && item.rows > 0 && item.rows < item.total ? `, about ${formatDuration(((item.total - item.rows) / item.rows) * seconds * 1000)} left` : '';
+  return `  ${spinner(now)} ${destination} ${item.model} (${item.action}) ${read}, ${formatBytes(item.bytes)}, ${formatBytes(item.bytes / seconds)}/s${left}`;
 }
 
 /** A line per event; on a terminal (`live`), also a progress line per destination at work, redrawn in place. */
@@ -75,10 +96,7 @@ function textReporter(stream: NodeJS.WriteStream, live: boolean): SyncEvents {
     clear();
     const now = Date.now();
     for (const [destination, item] of working) {
-      const seconds = Math.max((now - item.started) / 1000, 0.001);
-      stream.write(
-        `  ${spinner(now)} ${destination} ${item.model} (${item.action}) ${formatBytes(item.bytes)} read, ${formatBytes(item.bytes / seconds)}/s\n`,
-      );
+      stream.write(`${progressLine(destination, item, now)}\n`);
       drawn += 1;
     }
     lastDraw = now;
@@ -90,12 +108,17 @@ function textReporter(stream: NodeJS.WriteStream, live: boolean): SyncEvents {
   };
   return {
     modelStarted: (destination: string, plan: ModelPlan) => {
-      working.set(destination, { model: plan.model, action: plan.action, bytes: 0, started: Date.now() });
+      working.set(destination, { model: plan.model, action: plan.action, bytes: 0, rows: 0, started: Date.now() });
       draw();
     },
-    modelProgress: (destination, _model, bytes) => {
+    modelTotal: (destination, _model, rows) => {
       const item = working.get(destination);
-      if (item) item.bytes = bytes;
+      if (item) item.total = rows;
+      draw();
+    },
+    modelProgress: (destination, _model, progress) => {
+      const item = working.get(destination);
+      if (item) Object.assign(item, progress);
       if (Date.now() - lastDraw > 100) draw();
     },
     modelFinished: (destination, outcome) => {
@@ -103,7 +126,7 @@ function textReporter(stream: NodeJS.WriteStream, live: boolean): SyncEvents {
       print(modelLine(destination, outcome));
     },
     verifyStarted: (destination, model) => {
-      working.set(destination, { model, action: 'verify', bytes: 0, started: Date.now() });
+      working.set(destination, { model, action: 'verify', bytes: 0, rows: 0, started: Date.now() });
       draw();
     },
     verified: (destination, outcome) => {

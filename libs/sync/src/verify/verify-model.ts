@@ -95,7 +95,7 @@ export async function verifyModel(input: ModelVerifyInput): Promise<ModelVerific
 async function* sourceRows(input: ModelVerifyInput): AsyncGenerator<TextRow> {
   const { source, spec, tenant, events, destinationId } = input;
   const window = input.softDeletes === 'delete' && spec.softDelete !== undefined ? { liveOnly: true } : undefined;
-  const csv = countingBytes(source.exportCsv(spec, tenant, window), (bytes) => events.modelProgress?.(destinationId, spec.name, bytes));
+  const csv = countingBytes(source.exportCsv(spec, tenant, window), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
   yield* transferCsvRecords(csv);
 }
 
