@@ -72,7 +72,7 @@ async function demo(options: { dir: string; tenants: number; messagesPerTenant: 
 
   const sourcePath = demoSourcePath(dir);
   say(`1. Building the sample source (${options.tenants} tenants x ${options.messagesPerTenant} messages) in ${relative(process.cwd(), sourcePath)}`);
-  await buildDemoSource(buildScript, sourcePath, { seed: options.seed, tenants: options.tenants, messagesPerTenant: options.messagesPerTenant });
+  await buildDemoSource(buildScript, sourcePath, { seed: options.seed, tenants: options.tenants, messagesPerTenant: options.messagesPerTenant }, say);
 
   const configPath = join(dir, 'ferry.yaml');
   await writeFile(configPath, demoConfig(dir, project, relative(dir, sourcePath), Object.keys(exportModels)));

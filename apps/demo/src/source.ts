@@ -14,10 +14,21 @@ export function demoSourcePath(dir: string): string {
  * committed `dbt compile` output (`buildScript`: the example workspace's
  * project.duckdb_build_script, dbt_project/compiled/duckdb.sql), as `dbt run` would.
  */
-export async function buildDemoSource(buildScript: string, path: string, data: SampleDataOptions): Promise<void> {
+/**
+ * Loads sample raw data and builds the dbt models on it. `say` hears each step as it ends, with
+ * its time: a large sample takes minutes.
+ */
+export async function buildDemoSource(buildScript: string, path: string, data: SampleDataOptions, say: (line: string) => void = () => {}): Promise<void> {
+  let started = performance.now();
+  const took = () => {
+    const seconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    return `${seconds.toFixed(1)} s`;
+  };
   await withDuckDB(path, async (connection) => {
-    await loadIntoDuckDB(connection, data);
+    await loadIntoDuckDB(connection, data, (table, rows) => say(`   raw.${table}: ${rows.toLocaleString('en-US')} rows (${took()})`));
     await connection.run(await readFile(buildScript, 'utf8'));
+    say(`   dbt models built (${took()})`);
   });
 }
 

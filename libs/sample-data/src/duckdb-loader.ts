@@ -24,7 +24,12 @@ import { sampleSizes, type SampleDataOptions } from './sizes.ts';
  * DuckDB's appender, which takes rows one vector at a time as they are generated: no rows pile up
  * in JavaScript. What DuckDB itself caches is bounded by its `memory_limit` setting.
  */
-export async function loadIntoDuckDB(connection: DuckDBConnection, options: SampleDataOptions): Promise<LoadReport> {
+export async function loadIntoDuckDB(
+  connection: DuckDBConnection,
+  options: SampleDataOptions,
+  /** Called as each table is loaded: a large sample takes minutes, and a caller may show where it is. */
+  onTable?: (table: RawTableName, rows: number) => void,
+): Promise<LoadReport> {
   sampleSizes(options);
   const report: Partial<Record<RawTableName, number>> = {};
   await connection.run('BEGIN TRANSACTION');
@@ -35,6 +40,7 @@ export async function loadIntoDuckDB(connection: DuckDBConnection, options: Samp
       const appender = await connection.createAppender(table, RAW_SCHEMA);
       try {
         report[table] = appendRows(appender, table, options);
+        onTable?.(table, report[table]);
       } finally {
         appender.closeSync();
       }
