@@ -1,5 +1,6 @@
 import type { LogicalType } from '@ferry/schema';
 import type { Dialect, DialectName, IdentifierLimit, TypeMap } from './dialect.ts';
+import { rowDigestQueries, type RowHashing } from './row-digests.ts';
 import { keyBucketsQuery, keyInBucketsCondition, keysInBucketsQuery, missingKeysQuery, unmatchedKeysCountQuery, type KeyHashing } from './key-buckets.ts';
 
 /** The parts that differ between dialects; `defineDialect` assembles them into a Dialect. */
@@ -13,6 +14,8 @@ export interface DialectDefinition {
   quoteIdentifier(folded: string): string;
   sameValue(left: string, right: string, type: LogicalType): string;
   readonly keyHashing: KeyHashing;
+  /** How verify hashes a row inside this warehouse (see row-digests.ts); absent: verify digests rows in Ferry. */
+  readonly rowHashing?: RowHashing;
 }
 
 /**
@@ -37,6 +40,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
       missingKeysQuery(definition.keyHashing, target, kept, keyColumns, prefixLength, buckets),
     unmatchedKeysCountQuery,
     keyInBucketsCondition: (keyColumns, prefixLength, buckets) => keyInBucketsCondition(definition.keyHashing, keyColumns, prefixLength, buckets),
+    rowDigests: definition.rowHashing && rowDigestQueries(definition.keyHashing, definition.rowHashing, (type) => columnTypeFrom(typeMap, type)),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { LogicalType, LogicalTypeKind } from '@ferry/schema';
+import type { RowDigestQueries } from './row-digests.ts';
 
 /** Every destination dialect Ferry generates SQL for. */
 export const DIALECT_NAMES = ['postgres', 'redshift', 'snowflake', 'bigquery', 'duckdb'] as const;
@@ -49,6 +50,8 @@ export interface Dialect {
   unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
   /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */
   keyInBucketsCondition(keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  /** Verify's in-warehouse row digests (see row-digests.ts); undefined where verify digests rows in Ferry. */
+  readonly rowDigests: RowDigestQueries | undefined;
 }
 
 /**

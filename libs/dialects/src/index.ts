@@ -6,3 +6,4 @@ export { bindRelations, type Relations } from './bind-relations.ts';
 export type { KeyHashing } from './key-buckets.ts';
 export { IdentifierError } from './identifier-error.ts';
 export { typeMappingMarkdown } from './type-mapping-markdown.ts';
+export type { DigestColumn, RowDigestQueries } from './row-digests.ts';

@@ -67,4 +67,17 @@ export interface Source {
    * key, its key columns as text in primary-key order: memory stays bounded however many keys.
    */
   exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer>;
+  /**
+   * Verify inside the warehouse (see row-digests.ts in @ferry/dialects): the engines whose row
+   * digests agree with this source's. A destination of the same family compares bucket figures
+   * with the source; any other is compared row by row in Ferry.
+   */
+  readonly rowDigestFamily: string | undefined;
+  /** Per bucket of the key hash: the slice's rows in it and a digest of their row hashes, every exported column read. */
+  rowBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]>;
+  /**
+   * Streams, as CSV in the transfer format, one record per row of the slice whose key hashes into
+   * one of `buckets`: its key columns as text in primary-key order, then its row hash.
+   */
+  exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer>;
 }

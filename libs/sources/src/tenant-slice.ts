@@ -1,4 +1,4 @@
-import { dialects, type Dialect } from '@ferry/dialects';
+import { dialects, type Dialect, type RowDigestQueries } from '@ferry/dialects';
 import type { ExportModelSpec, LogicalType, LogicalTypeKind, SourceRelation } from '@ferry/schema';
 import { duckdbCanonicalText } from './duckdb/canonical-text.ts';
 import { postgresCanonicalText } from './postgres/canonical-text.ts';
@@ -172,4 +172,27 @@ function checkedText(value: string, what: string): string {
     throw new Error(`the ${what} ${JSON.stringify(value)} is not valid Unicode (a lone surrogate): fix the value`);
   }
   return value;
+}
+
+/** Verify's figures of one tenant's slice: per bucket of the key hash, rows and the XOR of their hashes (row-digests.ts in @ferry/dialects). */
+export function rowBucketsQuery(kind: SourceKind, model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): string {
+  const { queries, keyColumns, columns } = rowDigestParts(kind, model);
+  return queries.bucketsQuery(tenantSliceFrom(kind, model, tenant, window), keyColumns, columns, prefixLength);
+}
+
+/** The key columns (as text, in key order) and the row hash of the slice's rows whose key hashes into one of `buckets`. */
+export function rowHashesInBucketsQuery(kind: SourceKind, model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): string {
+  const { queries, keyColumns, columns } = rowDigestParts(kind, model);
+  return queries.hashesInBucketsQuery(tenantSliceFrom(kind, model, tenant, window), keyColumns, columns, prefixLength, buckets);
+}
+
+function rowDigestParts(kind: SourceKind, model: ExportModelSpec) {
+  const { dialect } = SPELLINGS[kind];
+  const queries: RowDigestQueries | undefined = dialect.rowDigests;
+  if (queries === undefined) throw new Error(`the ${kind} dialect has no row digests`);
+  return {
+    queries,
+    keyColumns: model.primaryKey.map((column) => dialect.quoteIdentifier(column)),
+    columns: model.columns.map(({ name, type }) => ({ column: dialect.quoteIdentifier(name), type })),
+  };
 }

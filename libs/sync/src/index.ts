@@ -11,7 +11,9 @@ export { canonicalJson, type JsonNumbers } from './verify/canonical-json.ts';
 export {
   DAILY_HOURS,
   verificationDue,
+  verifyAll,
   verifyDestination,
+  type DestinationVerification,
   type ModelVerificationOutcome,
   type VerifyOptions,
   type VerifyPolicy,

@@ -32,7 +32,7 @@ export function registerVerify(program: Command): void {
 }
 
 async function runVerify(flags: VerifyFlags): Promise<ModelVerificationOutcome[]> {
-  const [{ verifyDestination }, { loadConfig }, { openRuntime }, { createReporter }] = await Promise.all([
+  const [{ verifyAll }, { loadConfig }, { openRuntime }, { createReporter }] = await Promise.all([
     import('@ferry/sync'),
     import('../config/load.ts'),
     import('../runtime.ts'),
@@ -42,18 +42,12 @@ async function runVerify(flags: VerifyFlags): Promise<ModelVerificationOutcome[]
   const runtime = await openRuntime(await loadConfig(flags.config), selection);
   const events = createReporter();
   try {
-    const outcomes: ModelVerificationOutcome[] = [];
-    // One destination at a time: a verification reads whole tables on both sides.
-    for (const target of runtime.targets) {
-      try {
-        outcomes.push(...(await verifyDestination(target, runtime.openSource, runtime.state, { ...runtime.options, repair: flags.repair ?? false }, events)));
-      } catch (error) {
-        // The destination could not start (lease held by a running sync, state store down).
-        console.error(`✗ ${target.id}: ${(error as Error).message}`);
-        outcomes.push(...target.models.map((model) => ({ model, result: 'failed' as const, error: (error as Error).message })));
-      }
+    // As many destinations at once as a sync would (sync.concurrency).
+    const verified = await verifyAll(runtime.targets, runtime.openSource, runtime.state, { ...runtime.options, repair: flags.repair ?? false }, events);
+    for (const { destinationId, error } of verified) {
+      if (error !== null) console.error(`✗ ${destinationId}: ${error}`);
     }
-    return outcomes;
+    return verified.flatMap(({ outcomes }) => outcomes);
   } finally {
     await runtime.close();
   }

@@ -1,4 +1,5 @@
 import type { SshTunnel } from '@ferry/connections';
+import { dialects } from '@ferry/dialects';
 import type { Source } from '@ferry/sources';
 import type { Via } from '../config/destination-config.ts';
 
@@ -84,6 +85,21 @@ export class TunneledSource implements Source {
   async *exportKeysInBuckets(...args: Parameters<Source['exportKeysInBuckets']>): AsyncIterable<Buffer> {
     try {
       yield* this.#connected().exportKeysInBuckets(...args);
+    } catch (error) {
+      throw await this.#explain(error);
+    }
+  }
+
+  /** The tunnel carries a Postgres source (the only kind it is built for). */
+  readonly rowDigestFamily = dialects.postgres.rowDigests?.family;
+
+  rowBuckets(...args: Parameters<Source['rowBuckets']>): ReturnType<Source['rowBuckets']> {
+    return this.#explained(this.#connected().rowBuckets(...args));
+  }
+
+  async *exportRowHashesInBuckets(...args: Parameters<Source['exportRowHashesInBuckets']>): AsyncIterable<Buffer> {
+    try {
+      yield* this.#connected().exportRowHashesInBuckets(...args);
     } catch (error) {
       throw await this.#explain(error);
     }

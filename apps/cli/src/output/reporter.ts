@@ -154,7 +154,8 @@ export function modelLine(destination: string, outcome: ModelTransfer): string {
 export function verificationLine(destination: string, outcome: ModelVerificationOutcome): string {
   if (!('sourceRows' in outcome)) return `  ✗ ${destination} ${outcome.model}: verification failed: ${outcome.error}`;
   const notes = outcome.notes.length > 0 ? ` (${outcome.notes.join('; ')})` : '';
-  const compared = `${outcome.sourceRows} source and ${outcome.destinationRows} destination rows compared in ${formatDuration(outcome.durationMs)}`;
+  const where = outcome.comparedIn === 'warehouses' ? 'inside both warehouses' : 'by Ferry';
+  const compared = `${outcome.sourceRows} source and ${outcome.destinationRows} destination rows compared ${where} in ${formatDuration(outcome.durationMs)}`;
   if (outcome.result === 'equal') return `  ✓ ${destination} ${outcome.model}: verified equal, ${compared}${notes}`;
   const kinds = (['missing', 'extra', 'different'] as const)
     .filter((kind) => outcome[kind] > 0)

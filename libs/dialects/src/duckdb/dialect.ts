@@ -1,5 +1,6 @@
 import { defineDialect } from '../define-dialect.ts';
 import { standardKeyHashing } from '../key-buckets.ts';
+import { duckdbRowHashing } from '../row-digests.ts';
 import { foldToLowerAscii, quoteWithDoubleQuotes } from '../identifiers.ts';
 import { duckdbTypeMap } from './type-map.ts';
 
@@ -18,4 +19,5 @@ export const duckdb = defineDialect({
   quoteIdentifier: quoteWithDoubleQuotes,
   sameValue: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
   keyHashing: standardKeyHashing,
+  rowHashing: duckdbRowHashing,
 });

@@ -1,5 +1,6 @@
 import { defineDialect } from '../define-dialect.ts';
 import { standardKeyHashing } from '../key-buckets.ts';
+import { postgresRowHashing } from '../row-digests.ts';
 import { foldToLowerAscii, quoteWithDoubleQuotes } from '../identifiers.ts';
 import { postgresTypeMap } from './type-map.ts';
 
@@ -16,4 +17,5 @@ export const postgres = defineDialect({
   quoteIdentifier: quoteWithDoubleQuotes,
   sameValue: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
   keyHashing: standardKeyHashing,
+  rowHashing: postgresRowHashing,
 });

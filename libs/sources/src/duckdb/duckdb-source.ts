@@ -3,7 +3,7 @@ import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
-import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
+import { rowBucketsQuery, rowHashesInBucketsQuery, sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
 import { csvLinesQuery } from './csv-lines.ts';
 import { duckdbReadFailure } from './errors.ts';
 import { openReadOnly } from './open.ts';
@@ -69,6 +69,28 @@ export class DuckDBSource implements Source {
     const keys = { ...model, columns: model.primaryKey.flatMap((name) => model.columns.filter((c) => c.name === name)) };
     const query = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, buckets);
     yield* this.#csvLines(model, csvLinesQuery(keys, query));
+  }
+
+  readonly rowDigestFamily = dialects.duckdb.rowDigests?.family;
+
+  async rowBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
+    const sql = rowBucketsQuery('duckdb', model, tenant, prefixLength, window);
+    const rows = await this.#rows(model, sql);
+    return rows.map(([bucket, count, digest]) => ({ bucket: String(bucket), count: Number(count), checksum: String(digest) }));
+  }
+
+  async *exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+    if (buckets.length === 0) return;
+    // The key columns, each already text, then the hash: csvLinesQuery quotes them as the transfer format says.
+    const hashes = {
+      ...model,
+      columns: [
+        ...model.primaryKey.flatMap((name) => model.columns.filter((c) => c.name === name)),
+        { name: 'ferry_row_hash', destinationName: 'ferry_row_hash', type: { kind: 'text' }, nullable: false, dataType: 'text' } as const,
+      ],
+    };
+    const query = rowHashesInBucketsQuery('duckdb', model, tenant, prefixLength, buckets, window);
+    yield* this.#csvLines(model, csvLinesQuery(hashes, query));
   }
 
   /** Streams a csvLinesQuery's records chunk by chunk, explaining a missing relation or column. */

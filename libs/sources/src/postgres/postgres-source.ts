@@ -4,7 +4,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
-import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
+import { rowBucketsQuery, rowHashesInBucketsQuery, sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
 import { poolConfig, postgresTarget, type PostgresSourceConfig, type PostgresTarget } from './connection.ts';
 import { postgresConnectionError, postgresReadFailure } from './errors.ts';
 import { CANONICAL_TEXT_SESSION } from './session.ts';
@@ -87,6 +87,19 @@ export class PostgresSource implements Source {
   async *exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     yield* this.#copyOut(model, dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets));
+  }
+
+  readonly rowDigestFamily = dialects.postgres.rowDigests?.family;
+
+  async rowBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
+    const sql = rowBucketsQuery('postgres', model, tenant, prefixLength, window);
+    const rows = await this.#read(model, async (client) => (await client.query<{ bucket: string; row_count: string; digest: string }>(sql)).rows);
+    return rows.map(({ bucket, row_count, digest }) => ({ bucket, count: Number(row_count), checksum: digest }));
+  }
+
+  async *exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+    if (buckets.length === 0) return;
+    yield* this.#copyOut(model, rowHashesInBucketsQuery('postgres', model, tenant, prefixLength, buckets, window));
   }
 
   /** `COPY (query) TO STDOUT (FORMAT csv)`, streamed: the bulk path of every export. */

@@ -3,7 +3,7 @@ import type { Source } from '@ferry/sources';
 import type { StateStore, Verification } from '@ferry/state';
 import type { SyncEvents } from '../events.ts';
 import { holdLease, type Lease } from '../lease.ts';
-import { withRetries, type RetryPolicy } from '../retry.ts';
+import { mapConcurrently, withRetries, type RetryPolicy } from '../retry.ts';
 import type { ConnectionRoute, DestinationTarget } from '../sync-destination.ts';
 import { withModelConnections } from '../model-connections.ts';
 import { checkTableOwner } from '../table-owners.ts';
@@ -56,6 +56,35 @@ export async function verifyDestination<Model extends string>(
   } finally {
     await lease.release();
   }
+}
+
+/** One destination's verifications, or why it could not start (its lease held by a sync, the state store down). */
+export interface DestinationVerification {
+  readonly destinationId: string;
+  readonly outcomes: readonly ModelVerificationOutcome[];
+  readonly error: string | null;
+}
+
+/**
+ * Verifies destinations concurrently, at most `concurrency` at a time: where source and
+ * destination are one engine the work is in the warehouses, and Ferry mostly waits. One
+ * destination that cannot start fails its own models only.
+ */
+export async function verifyAll<Model extends string>(
+  targets: readonly DestinationTarget<Model>[],
+  openSource: () => Source,
+  state: StateStore,
+  options: VerifyOptions<Model> & { readonly concurrency: number },
+  events: SyncEvents = {},
+): Promise<DestinationVerification[]> {
+  return mapConcurrently(targets, options.concurrency, async (target) => {
+    try {
+      return { destinationId: target.id, outcomes: await verifyDestination(target, openSource, state, options, events), error: null };
+    } catch (error) {
+      const message = (error as Error).message;
+      return { destinationId: target.id, outcomes: target.models.map((model) => ({ model, result: 'failed' as const, error: message })), error: message };
+    }
+  });
 }
 
 /** The models' verifications, under a lease the caller holds (a sync that verifies what it wrote). */
@@ -112,7 +141,7 @@ function withRoute(message: string, problem: string | undefined): string {
 
 function recordOf(destinationId: string, outcome: ModelVerificationOutcome): Omit<Verification, 'verifiedAt'> {
   if ('sourceRows' in outcome) {
-    const { repaired: _repaired, ...verification } = outcome;
+    const { repaired: _repaired, comparedIn: _comparedIn, ...verification } = outcome;
     return { destinationId, ...verification };
   }
   return {

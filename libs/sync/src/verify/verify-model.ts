@@ -1,7 +1,7 @@
-import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
+import { bindRelations, type ModelSql, type Relations, type RowDigestQueries } from '@ferry/dialects';
 import { transferCsvRecords, type Destination } from '@ferry/destinations';
 import type { ExportModelSpec } from '@ferry/schema';
-import type { Source } from '@ferry/sources';
+import type { ReadWindow, Source } from '@ferry/sources';
 import type { Verification } from '@ferry/state';
 import { countingBytes, csvRecords } from '../csv.ts';
 import type { SyncEvents } from '../events.ts';
@@ -29,40 +29,39 @@ export interface ModelVerifyInput {
 /** What verifying one model found, and what repair changed. */
 export type ModelVerification = Omit<Verification, 'destinationId' | 'verifiedAt'> & {
   readonly repaired: { readonly inserted: number; readonly deleted: number };
+  /** Where rows were digested: inside both warehouses (one engine on both sides), or in Ferry. */
+  readonly comparedIn: 'warehouses' | 'ferry';
 };
 
 /**
  * Compares every column of every row of a model's destination table with the tenant's slice
- * (the live rows only, for a destination that deletes soft-deleted rows). Both sides are read
- * once, in parallel, each row reduced to a digest of its canonical text (see row-digests.ts) and
- * tallied per key bucket; only bucket figures are kept. When figures differ, both sides are read
- * again keeping the rows of the differing buckets only, to name each row missing, extra or
- * different; with `repair`, those rows are re-synced: the source's version of each missing and
- * different row is staged as it is read, and one transaction deletes the extra and different
- * rows by key and merges the staged ones in. Retired columns of a re-synced row are left empty.
+ * (the live rows only, for a destination that deletes soft-deleted rows), and names each row
+ * missing, extra or different by key; with `repair`, re-syncs exactly those rows (see `repair`).
+ *
+ * Where source and destination are one engine (row-digests.ts in @ferry/dialects), each
+ * warehouse hashes its own rows and only bucket figures, then the keys and hashes of differing
+ * buckets, reach Ferry. Elsewhere both sides' rows stream through Ferry, which digests their
+ * canonical text (row-digests.ts here).
  */
 export async function verifyModel(input: ModelVerifyInput): Promise<ModelVerification> {
   const started = performance.now();
   const { destination, spec, sql } = input;
-  const reading = rowReading(spec, destination.capabilities, destination.type);
   if ((await destination.introspect(sql.table)) === undefined) {
     throw new Error(`the destination has no table ${sql.table} for model "${spec.name}" yet: run \`ferry sync\` first`);
   }
-  const [sourceTally, destinationTally] = await Promise.all([
-    tally(sourceRows(input), reading),
-    tally(destinationRows(input), reading),
-  ]);
-  const differing = sourceTally.differing(destinationTally);
+  const inWarehouses = warehouseDigests(input);
+  const found = inWarehouses === undefined ? await compareInFerry(input) : await compareInWarehouses(input, inWarehouses);
   const figures = {
     model: spec.name,
-    sourceRows: sourceTally.rows,
-    destinationRows: destinationTally.rows,
-    buckets: sourceTally.occupied(destinationTally),
-    differingBuckets: differing.size,
-    notes: reading.notes,
+    sourceRows: found.sourceRows,
+    destinationRows: found.destinationRows,
+    buckets: found.buckets,
+    differingBuckets: found.differingBuckets,
+    notes: found.notes,
     error: null,
-  };
-  if (differing.size === 0) {
+    comparedIn: inWarehouses === undefined ? 'ferry' : 'warehouses',
+  } as const;
+  if (found.rows === undefined) {
     return {
       ...figures,
       result: 'equal',
@@ -74,28 +73,200 @@ export async function verifyModel(input: ModelVerifyInput): Promise<ModelVerific
       durationMs: Math.round(performance.now() - started),
     };
   }
-  const found = await drillDown(input, reading, differing);
+  const { missing, extra, different } = found.rows;
+  const repaired = input.repair ? await repair(input, found.rows) : { inserted: 0, deleted: 0 };
   return {
     ...figures,
     result: input.repair ? 'repaired' : 'different',
-    missing: found.missing.length,
-    extra: found.extra.length,
-    different: found.different.length,
+    missing: missing.length,
+    extra: extra.length,
+    different: different.length,
     sampleKeys: {
-      missing: found.missing.slice(0, SAMPLE_KEYS),
-      extra: found.extra.slice(0, SAMPLE_KEYS),
-      different: found.different.slice(0, SAMPLE_KEYS),
+      missing: missing.slice(0, SAMPLE_KEYS).map(({ id }) => id),
+      extra: extra.slice(0, SAMPLE_KEYS).map(({ id }) => id),
+      different: different.slice(0, SAMPLE_KEYS).map(({ id }) => id),
     },
-    repaired: found.repaired,
+    repaired,
     durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * In-warehouse digests compare 256 buckets (2 hex digits of the key hash) first, so an equal
+ * table costs one scan per side and a few hundred figures; only the buckets that differ are
+ * split into 256 finer ones each (4 digits, the 65,536 of VERIFY_BUCKETS), whose rows are listed.
+ */
+const COARSE_PREFIX = 2;
+const FINE_PREFIX = 4;
+
+/** A row found differing: its key as JSON (what reports show) and as text values (what a delete by key takes). */
+interface KeyedRow {
+  readonly id: string;
+  readonly key: TextRow;
+}
+
+interface DifferingRows {
+  readonly missing: KeyedRow[];
+  readonly extra: KeyedRow[];
+  readonly different: KeyedRow[];
+  /** Re-reads the source's rows of `keys` (ids), in the transfer format, for repair. */
+  sourceRowsOf(ids: ReadonlySet<string>): AsyncIterable<TextRow>;
+}
+
+interface Comparison {
+  readonly sourceRows: number;
+  readonly destinationRows: number;
+  readonly buckets: number;
+  readonly differingBuckets: number;
+  readonly notes: readonly string[];
+  /** Undefined when every bucket agreed. */
+  readonly rows: DifferingRows | undefined;
+}
+
+/** The destination dialect's in-warehouse digests, when the source's agree with them. */
+function warehouseDigests(input: ModelVerifyInput): RowDigestQueries | undefined {
+  const queries = input.destination.dialect.rowDigests;
+  return queries !== undefined && queries.family === input.source.rowDigestFamily ? queries : undefined;
+}
+
+/** The window of the slice the destination should hold: its live rows, where soft-deleted rows are deleted. */
+function sliceWindow(input: ModelVerifyInput): ReadWindow | undefined {
+  return input.softDeletes === 'delete' && input.spec.softDelete !== undefined ? { liveOnly: true } : undefined;
+}
+
+async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQueries): Promise<Comparison> {
+  const { source, destination, spec, sql, tenant } = input;
+  const keyColumns = spec.primaryKey.map((k) => destination.dialect.quoteIdentifier(sql.columns[k] as string));
+  const columns = spec.columns.map(({ name, type }) => ({ column: destination.dialect.quoteIdentifier(sql.columns[name] as string), type }));
+  const target = destination.relation(sql.table);
+
+  /** Both sides' figures at `prefixLength`, within the coarse buckets given; the buckets whose figures differ. */
+  async function compareBuckets(prefixLength: number, within?: readonly string[]) {
+    const inBuckets = within && { prefixLength: COARSE_PREFIX, buckets: within };
+    const from = inBuckets ? `FROM ${target} WHERE ${destination.dialect.keyInBucketsCondition(keyColumns, inBuckets.prefixLength, inBuckets.buckets)}` : `FROM ${target}`;
+    const [sourceBuckets, destinationBuckets] = await Promise.all([
+      source.rowBuckets(spec, tenant, prefixLength, { ...sliceWindow(input), ...(inBuckets && { keyBuckets: inBuckets }) }),
+      destination.query(queries.bucketsQuery(from, keyColumns, columns, prefixLength)),
+    ]);
+    const figures = new Map<string, { source?: string; destination?: string }>();
+    let sourceRows = 0;
+    let destinationRows = 0;
+    for (const { bucket, count, checksum } of sourceBuckets) {
+      sourceRows += count;
+      figures.set(bucket, { source: `${count}:${checksum}` });
+    }
+    for (const [bucket, count, digest] of destinationBuckets) {
+      destinationRows += Number(count);
+      const entry = figures.get(String(bucket)) ?? {};
+      entry.destination = `${Number(count)}:${digest}`;
+      figures.set(String(bucket), entry);
+    }
+    const differing = [...figures].filter(([, sides]) => sides.source !== sides.destination).map(([bucket]) => bucket);
+    return { sourceRows, destinationRows, buckets: figures.size, differing };
+  }
+
+  const coarse = await compareBuckets(COARSE_PREFIX);
+  const comparison = { sourceRows: coarse.sourceRows, destinationRows: coarse.destinationRows, buckets: coarse.buckets, notes: [] };
+  if (coarse.differing.length === 0) return { ...comparison, differingBuckets: 0, rows: undefined };
+  const { differing } = await compareBuckets(FINE_PREFIX, coarse.differing);
+  const listed = { prefixLength: FINE_PREFIX, buckets: differing };
+
+  // The destination's keys and hashes of the differing buckets are held; the source's are matched against them as they stream by.
+  const keyCount = spec.primaryKey.length;
+  const held = new Map<string, { hash: string | null; key: TextRow }>();
+  for await (const batch of destination.scan(queries.hashesInBucketsQuery(`FROM ${target}`, keyColumns, columns, listed.prefixLength, listed.buckets))) {
+    for (const row of batch) {
+      const key = row.slice(0, keyCount);
+      held.set(JSON.stringify(key), { hash: row[keyCount] ?? null, key });
+    }
+  }
+  const missing: KeyedRow[] = [];
+  const different: KeyedRow[] = [];
+  for await (const row of transferCsvRecords(source.exportRowHashesInBuckets(spec, tenant, listed.prefixLength, listed.buckets, sliceWindow(input)))) {
+    const key = row.slice(0, keyCount);
+    const id = JSON.stringify(key);
+    const found = held.get(id);
+    held.delete(id);
+    if (found === undefined) missing.push({ id, key });
+    else if (found.hash !== row[keyCount]) different.push({ id, key: found.key });
+  }
+  const extra = [...held].map(([id, { key }]) => ({ id, key }));
+  const keyIndexes = spec.primaryKey.map((k) => spec.columns.findIndex((c) => c.name === k));
+  return {
+    ...comparison,
+    differingBuckets: differing.length,
+    rows: {
+      missing,
+      extra,
+      different,
+      async *sourceRowsOf(ids) {
+        const window = { ...sliceWindow(input), keyBuckets: listed };
+        for await (const row of transferCsvRecords(source.exportCsv(spec, tenant, window))) {
+          if (ids.has(JSON.stringify(keyIndexes.map((i) => row[i] ?? null)))) yield row;
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Both sides read once, in parallel, each row reduced to a digest of its canonical text and
+ * tallied per key bucket; only bucket figures are kept. When figures differ, both sides are read
+ * again keeping the rows of the differing buckets only: the destination's keys and digests are
+ * held, the source's matched against them as they stream by.
+ */
+async function compareInFerry(input: ModelVerifyInput): Promise<Comparison> {
+  const { destination, spec } = input;
+  const reading = rowReading(spec, destination.capabilities, destination.type);
+  const [sourceTally, destinationTally] = await Promise.all([tally(sourceRows(input), reading), tally(destinationRows(input), reading)]);
+  const buckets = sourceTally.differing(destinationTally);
+  const comparison = {
+    sourceRows: sourceTally.rows,
+    destinationRows: destinationTally.rows,
+    buckets: sourceTally.occupied(destinationTally),
+    differingBuckets: buckets.size,
+    notes: reading.notes,
+  };
+  if (buckets.size === 0) return { ...comparison, rows: undefined };
+
+  const keyIndexes = spec.primaryKey.map((k) => spec.columns.findIndex((c) => c.name === k));
+  const keyOf = (row: TextRow) => keyIndexes.map((i) => row[i] ?? null);
+  const held = new Map<string, { digest: Buffer; key: TextRow }>();
+  for await (const row of destinationRows(input)) {
+    const id = reading.keyOf(row);
+    if (buckets.has(reading.bucketOf(id))) held.set(id, { digest: reading.digestOf(row), key: keyOf(row) });
+  }
+  const missing: KeyedRow[] = [];
+  const different: KeyedRow[] = [];
+  for await (const row of sourceRows(input)) {
+    const id = reading.keyOf(row);
+    if (!buckets.has(reading.bucketOf(id))) continue;
+    const found = held.get(id);
+    held.delete(id);
+    if (found === undefined) missing.push({ id, key: keyOf(row) });
+    else if (!found.digest.equals(reading.digestOf(row))) different.push({ id, key: found.key });
+  }
+  const extra = [...held].map(([id, { key }]) => ({ id, key }));
+  return {
+    ...comparison,
+    rows: {
+      missing,
+      extra,
+      different,
+      async *sourceRowsOf(ids) {
+        for await (const row of sourceRows(input)) {
+          const id = reading.keyOf(row);
+          if (buckets.has(reading.bucketOf(id)) && ids.has(id)) yield row;
+        }
+      },
+    },
   };
 }
 
 /** The tenant's slice as text rows: the rows this destination should hold. */
 async function* sourceRows(input: ModelVerifyInput): AsyncGenerator<TextRow> {
   const { source, spec, tenant, events, destinationId } = input;
-  const window = input.softDeletes === 'delete' && spec.softDelete !== undefined ? { liveOnly: true } : undefined;
-  const csv = countingBytes(source.exportCsv(spec, tenant, window), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
+  const csv = countingBytes(source.exportCsv(spec, tenant, sliceWindow(input)), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
   yield* transferCsvRecords(csv);
 }
 
@@ -112,48 +283,12 @@ async function tally(rows: AsyncIterable<TextRow>, reading: RowReading): Promise
   return tally;
 }
 
-interface DrillDown {
-  readonly missing: string[];
-  readonly extra: string[];
-  readonly different: string[];
-  readonly repaired: ModelVerification['repaired'];
-}
-
 /**
- * Names the rows of the differing buckets: the destination's rows of those buckets are held
- * (key and digest), then the source's are matched against them as they stream by.
+ * Re-syncs the rows found differing: the source's version of each missing and different row is
+ * staged as it is re-read, then one transaction deletes the extra and different rows by key and
+ * merges the staged ones in. Retired columns of a re-synced row are left empty.
  */
-async function drillDown(input: ModelVerifyInput, reading: RowReading, buckets: ReadonlySet<number>): Promise<DrillDown> {
-  const held = new Map<string, { digest: Buffer; key: TextRow }>();
-  const keyIndexes = input.spec.primaryKey.map((k) => input.spec.columns.findIndex((c) => c.name === k));
-  for await (const row of destinationRows(input)) {
-    const key = reading.keyOf(row);
-    if (buckets.has(reading.bucketOf(key))) held.set(key, { digest: reading.digestOf(row), key: keyIndexes.map((i) => row[i] ?? null) });
-  }
-  const missing: string[] = [];
-  const different: string[] = [];
-  const toDelete: TextRow[] = [];
-  async function* toResync(): AsyncGenerator<TextRow> {
-    for await (const row of sourceRows(input)) {
-      const key = reading.keyOf(row);
-      if (!buckets.has(reading.bucketOf(key))) continue;
-      const found = held.get(key);
-      held.delete(key);
-      if (found === undefined) {
-        missing.push(key);
-        yield row;
-      } else if (!found.digest.equals(reading.digestOf(row))) {
-        different.push(key);
-        toDelete.push(found.key);
-        yield row;
-      }
-    }
-  }
-  if (!input.repair) {
-    for await (const _row of toResync());
-    return { missing, extra: [...held.keys()], different, repaired: { inserted: 0, deleted: 0 } };
-  }
-
+async function repair(input: ModelVerifyInput, rows: DifferingRows): Promise<ModelVerification['repaired']> {
   const { destination, sql, spec } = input;
   const relations: Required<Relations> = {
     target: destination.relation(sql.table),
@@ -162,10 +297,10 @@ async function drillDown(input: ModelVerifyInput, reading: RowReading, buckets: 
   };
   const bound = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
   const columns = spec.columns.map((c) => sql.columns[c.name] as string);
+  const toDelete = [...rows.different, ...rows.extra].map(({ key }) => key);
+  const resync = new Set([...rows.missing, ...rows.different].map(({ id }) => id));
   await destination.execute(bound([...sql.dropStaging, ...sql.createStaging]));
-  const staged = await destination.loadCsv(relations.staging, columns, csvRecords(toResync()));
-  const extra = [...held.keys()];
-  for (const { key } of held.values()) toDelete.push(key);
+  const staged = resync.size === 0 ? { rows: 0 } : await destination.loadCsv(relations.staging, columns, csvRecords(rows.sourceRowsOf(resync)));
   input.checkLease();
   const repaired = await destination.transaction(async (session) => {
     let deleted = 0;
@@ -178,5 +313,5 @@ async function drillDown(input: ModelVerifyInput, reading: RowReading, buckets: 
     return { inserted: staged.rows, deleted };
   });
   await destination.execute(bound([...sql.dropStaging, ...sql.dropDeletedKeys]));
-  return { missing, extra, different, repaired };
+  return repaired;
 }
