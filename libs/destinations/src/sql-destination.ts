@@ -14,7 +14,8 @@ export abstract class SqlDestination implements Destination {
   abstract readonly capabilities: DestinationCapabilities;
   /** The schema Ferry writes to, folded as the warehouse folds unquoted names. */
   readonly schema: string;
-  private inTransaction = false;
+  /** True while `transaction` runs its work: destinations whose DDL is not transactional check it. */
+  protected inTransaction = false;
 
   protected constructor(
     readonly id: string,

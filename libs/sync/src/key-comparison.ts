@@ -50,7 +50,11 @@ interface KeyComparisonInput {
   readonly dialect: Dialect;
   readonly session: DestinationSession;
   readonly relations: Relations;
-  /** A scratch table for the source's keys of the buckets that differ, shaped like `relations.deletedKeys`. */
+  /**
+   * A scratch table for the source's keys of the buckets that differ, shaped like
+   * `relations.deletedKeys`. Both are created empty before the transaction (see helperTables in
+   * sync-model.ts): DDL inside it would commit it early where DDL is not transactional.
+   */
   readonly keptKeys: string;
   readonly liveOnly: boolean;
 }
@@ -82,10 +86,8 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
 
   // The source's keys of the differing buckets are copied into a table beside the destination's
   // (bulk, streamed), and the warehouse itself compares them with the destination's keys.
-  const bind = (statements: readonly string[], bound: Relations = relations) => statements.map((s) => bindRelations(s, bound));
-  const kept = { ...relations, deletedKeys: input.keptKeys };
+  const bind = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
   const keyNames = spec.primaryKey.map((k) => sql.columns[k] as string);
-  await session.execute([...bind(sql.dropDeletedKeys, kept), ...bind(sql.createDeletedKeys, kept), ...bind(sql.dropDeletedKeys), ...bind(sql.createDeletedKeys)]);
   const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows));
   const [[unmatched] = []] = await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns));
   const found = await session.execute([
@@ -93,7 +95,6 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
       dialect.missingKeysQuery(relations.target, input.keptKeys, keyColumns, prefix, differing),
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
-  await session.execute([...bind(sql.dropDeletedKeys), ...bind(sql.dropDeletedKeys, kept)]);
   const missing = Number(unmatched ?? 0);
   return {
     ...counted,

@@ -215,7 +215,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const evolveWithMerge = plan.diff !== undefined && destination.capabilities.transactionalDdl;
   if (plan.diff && !evolveWithMerge) {
     input.checkLease();
-    await destination.transaction(evolve);
+    await evolve(destination);
   }
   if (plan.diff) for (const column of plan.diff.retired) retired.add(destination.dialect.foldIdentifier(column.destinationName));
   // A column that came back into the model is no longer retired.
@@ -228,6 +228,9 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   await checkpoint('after-stage');
 
   const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
+  const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
+  const helpers = helperTables(input, relations, keptKeys);
+  await destination.execute(helpers.create);
   input.checkLease();
   const applied = await destination.transaction(async (session) => {
     if (evolveWithMerge) await evolve(session);
@@ -240,13 +243,12 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     const changed = await session.execute(bound(sql.merge, relations));
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
-    const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
     const keys = await reconcileKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
     const inserted = Number(newRows ?? 0);
     return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: keys.deleted + purged - passing, missingRows: keys.missingRows };
   });
   await checkpoint('after-merge');
-  await destination.execute(bound(sql.dropStaging, relations));
+  await destination.execute([...bound(sql.dropStaging, relations), ...helpers.drop]);
   // Rows the incremental read could not see (their cursor said nothing changed) are re-read by
   // key and merged before the watermark moves: a crash before that re-finds them next time.
   const repaired = applied.missingRows ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly) : { inserted: 0, updated: 0, bytes: 0 };
@@ -268,6 +270,18 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     bytes: staged.bytes + repaired.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/**
+ * The key comparison's scratch tables (the source's keys of differing buckets, the keys to
+ * delete), made empty before the merge's transaction and dropped after it: where DDL commits on
+ * its own (Snowflake), creating them inside would commit the merge before the deletes.
+ */
+function helperTables(input: ModelSyncInput, relations: Required<Relations>, keptKeys: string): { create: string[]; drop: string[] } {
+  const { sql } = input;
+  const kept = { ...relations, deletedKeys: keptKeys };
+  const drop = [...bound(sql.dropDeletedKeys, relations), ...bound(sql.dropDeletedKeys, kept)];
+  return { create: [...drop, ...bound(sql.createDeletedKeys, relations), ...bound(sql.createDeletedKeys, kept)], drop };
 }
 
 /**

@@ -69,6 +69,32 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     expect(await destination.query(`SELECT COUNT(*) FROM ${table} WHERE "ID" = 1 AND "NAME" IS NULL`)).toEqual([['1']]);
   });
 
+  it('runs a merge and its deletes in one transaction: DDL inside it is refused, a failure after the merge undoes both', async () => {
+    const keys = destination.relation('TX_KEYS');
+    await destination.execute([`CREATE TABLE ${keys} ("ID" NUMBER(19,0) NOT NULL, "V" VARCHAR(8))`, `INSERT INTO ${keys} VALUES (1, 'a'), (2, 'b')`]);
+    const fresh = new StatementCountingSnowflakeDestination(config);
+    await fresh.connect();
+    try {
+      await fresh.ensureSchema();
+      // The stage a load needs is made before BEGIN, where its CREATE cannot commit anything.
+      fresh.statements.length = 0;
+      await fresh.transaction(async (session) => session.loadCsv(keys, ['ID', 'V'], csvRows(1, () => ['3', 'c'])));
+      expect(fresh.statements).toEqual(['CREATE', 'BEGIN', 'PUT', 'COPY', 'COMMIT']);
+      const ddl = fresh.transaction((session) => session.execute([`CREATE TEMPORARY TABLE "TX_HELPER" ("ID" NUMBER(19,0))`]));
+      await expect(ddl).rejects.toThrow(/inside a transaction: Snowflake commits DDL at once/);
+      await expect(
+        fresh.transaction(async (session) => {
+          await session.execute([`UPDATE ${keys} SET "V" = 'merged' WHERE "ID" = 1`, `DELETE FROM ${keys} WHERE "ID" = 2`]);
+          throw new Error('injected after the merge and the deletes');
+        }),
+      ).rejects.toThrow(/injected/);
+    } finally {
+      await fresh.close();
+    }
+    expect(await destination.query(`SELECT "ID", "V" FROM ${keys} ORDER BY "ID"`)).toEqual([['1', 'a'], ['2', 'b'], ['3', 'c']]);
+    expect(await destination.introspect('TX_HELPER')).toBeUndefined();
+  }, 60_000);
+
   it('a wrong password fails as authentication, naming the destination and never the password', async () => {
     const password = `wrong-${config.password}`;
     const wrong = new SnowflakeDestination({ ...config, id: 'wrong-password', password });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dialectFor } from '@ferry/dialects';
 import type snowflake from 'snowflake-sdk';
-import type { TableShape } from '../destination.ts';
+import type { DestinationSession, TableShape } from '../destination.ts';
 import { DestinationError } from '../destination-error.ts';
 import { scratchName } from '../names.ts';
 import { SqlDestination } from '../sql-destination.ts';
@@ -38,6 +38,9 @@ async function loadDriver(): Promise<typeof snowflake> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return (await import('snowflake-sdk')).default;
 }
+
+/** Statements Snowflake commits on their own, committing any open transaction first. */
+const DDL = /^\s*(CREATE|DROP|ALTER|TRUNCATE|UNDROP|COMMENT|GRANT|REVOKE)\b/i;
 
 /** A string literal for Snowflake, where a backslash escapes too. */
 function literal(text: string): string {
@@ -133,6 +136,12 @@ export class SnowflakeDestination extends SqlDestination {
     await this.run(`USE SCHEMA ${this.quotedSchema}`);
   }
 
+  /** Creates the session's stage first: a load inside the transaction would otherwise create it there, and commit the transaction. */
+  override async transaction<T>(work: (session: DestinationSession) => Promise<T>): Promise<T> {
+    await this.stage();
+    return super.transaction(work);
+  }
+
   protected async run(sql: string): Promise<number> {
     const { statement } = await this.send(sql, `running \`${statementSummary(sql)}\``);
     const changed = statement.getNumUpdatedRows();
@@ -223,6 +232,12 @@ export class SnowflakeDestination extends SqlDestination {
    */
   protected async send(sql: string, doing: string): Promise<SnowflakeResult> {
     const connection = this.connected();
+    if (this.inTransaction && DDL.test(sql)) {
+      throw this.error(
+        'usage',
+        `${doing} inside a transaction: Snowflake commits DDL at once, and the open transaction with it; create helper tables before the transaction`,
+      );
+    }
     return new Promise((resolve, reject) => {
       try {
         connection.execute({
