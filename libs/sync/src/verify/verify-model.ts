@@ -94,10 +94,18 @@ export async function verifyModel(input: ModelVerifyInput): Promise<ModelVerific
 /**
  * In-warehouse digests compare 256 buckets (2 hex digits of the key hash) first, so an equal
  * table costs one scan per side and a few hundred figures; only the buckets that differ are
- * split into 256 finer ones each (4 digits, the 65,536 of VERIFY_BUCKETS), whose rows are listed.
+ * split into finer ones, of a few rows each (see finePrefix), whose rows are then listed.
  */
 const COARSE_PREFIX = 2;
-const FINE_PREFIX = 4;
+
+/**
+ * Hex digits of the fine buckets: about 4 rows each (at least 4 digits, the 65,536 of
+ * VERIFY_BUCKETS; at most 6). Finer buckets cost more figures; coarser ones list more rows that
+ * are equal along with those that differ (at 5M rows and 1% missing, 4 digits listed half the table).
+ */
+export function finePrefix(rows: number): number {
+  return Math.min(6, Math.max(4, Math.floor(Math.log(Math.max(rows, 1) / 4) / Math.log(16))));
+}
 
 /** A row found differing: its key as JSON (what reports show) and as text values (what a delete by key takes). */
 interface KeyedRow {
@@ -168,8 +176,9 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   const coarse = await compareBuckets(COARSE_PREFIX);
   const comparison = { sourceRows: coarse.sourceRows, destinationRows: coarse.destinationRows, buckets: coarse.buckets, notes: [] };
   if (coarse.differing.length === 0) return { ...comparison, differingBuckets: 0, rows: undefined };
-  const { differing } = await compareBuckets(FINE_PREFIX, coarse.differing);
-  const listed = { prefixLength: FINE_PREFIX, buckets: differing };
+  const fine = finePrefix(Math.max(coarse.sourceRows, coarse.destinationRows));
+  const { differing } = await compareBuckets(fine, coarse.differing);
+  const listed = { prefixLength: fine, buckets: differing };
 
   // The destination's keys and hashes of the differing buckets are held; the source's are matched against them as they stream by.
   const keyCount = spec.primaryKey.length;
@@ -299,13 +308,13 @@ async function repair(input: ModelVerifyInput, rows: DifferingRows): Promise<Mod
   const columns = spec.columns.map((c) => sql.columns[c.name] as string);
   const toDelete = [...rows.different, ...rows.extra].map(({ key }) => key);
   const resync = new Set([...rows.missing, ...rows.different].map(({ id }) => id));
-  await destination.execute(bound([...sql.dropStaging, ...sql.createStaging]));
+  // Every helper table before the transaction: where DDL commits on its own (Snowflake), creating one inside would commit the deletes early.
+  await destination.execute(bound([...sql.dropStaging, ...sql.createStaging, ...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
   const staged = resync.size === 0 ? { rows: 0 } : await destination.loadCsv(relations.staging, columns, csvRecords(rows.sourceRowsOf(resync)));
   input.checkLease();
   const repaired = await destination.transaction(async (session) => {
     let deleted = 0;
     if (toDelete.length > 0) {
-      await session.execute(bound([...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
       await session.loadCsv(relations.deletedKeys, spec.primaryKey.map((k) => sql.columns[k] as string), csvRecords(toDelete));
       deleted = await session.execute(bound(sql.deleteByKeys));
     }
