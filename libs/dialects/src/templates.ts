@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import type { DialectName } from './dialect.ts';
@@ -103,12 +103,24 @@ function unchanged(context: TemplateContext, target: string, source: string): st
 
 const compiled = new Map<string, Handlebars.TemplateDelegate<TemplateContext>>();
 
+/**
+ * The file a dialect renders a statement from: its own (`<dialect>/templates/<name>.sql.hbs`) where
+ * its SQL really differs, else the one every other dialect shares (`templates/<name>.sql.hbs`).
+ */
+export function templateFile(dialect: DialectName, name: TemplateName): URL {
+  const own = new URL(`./${dialect}/templates/${TEMPLATE_FILES[name]}.sql.hbs`, import.meta.url);
+  return existsSync(own) ? own : new URL(`./templates/${TEMPLATE_FILES[name]}.sql.hbs`, import.meta.url);
+}
+
+/** Every template name, for tests that walk them all. */
+export const TEMPLATE_NAMES = Object.keys(TEMPLATE_FILES) as TemplateName[];
+
 /** Compiles a dialect's template on first use; templates are read from disk next to this module. */
 function template(dialect: DialectName, name: TemplateName): Handlebars.TemplateDelegate<TemplateContext> {
   const key = `${dialect}/${name}`;
   let delegate = compiled.get(key);
   if (!delegate) {
-    const source = readFileSync(new URL(`./${dialect}/templates/${TEMPLATE_FILES[name]}.sql.hbs`, import.meta.url), 'utf8');
+    const source = readFileSync(templateFile(dialect, name), 'utf8');
     // noEscape: the output is SQL, not HTML. strict: a misspelt field fails instead of rendering nothing.
     delegate = ferryHandlebars().compile<TemplateContext>(source, { noEscape: true, strict: true });
     compiled.set(key, delegate);
