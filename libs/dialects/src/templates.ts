@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import type { DialectName } from './dialect.ts';
@@ -88,6 +88,12 @@ function ferryHandlebars(): typeof Handlebars {
   if (!handlebars) {
     handlebars = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
     handlebars.registerHelper(HELPERS);
+    // Partials: SQL several dialects' templates share, `{{> duplicateKeyGuard}}` for templates/partials/duplicate_key_guard.sql.hbs.
+    const partials = new URL('./templates/partials/', import.meta.url);
+    for (const file of readdirSync(partials).filter((name) => name.endsWith('.sql.hbs'))) {
+      const name = file.replace(/\.sql\.hbs$/, '').replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
+      handlebars.registerPartial(name, readFileSync(new URL(file, partials), 'utf8'));
+    }
   }
   return handlebars;
 }

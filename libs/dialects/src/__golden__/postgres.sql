@@ -51,7 +51,7 @@ CREATE TEMPORARY TABLE {deleted_keys} (
 );
 
 -- orders: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -166,7 +166,7 @@ ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ(6);
 ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "deleted_at" TIMESTAMPTZ(6);
 
 -- orders without a cursor: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -209,7 +209,7 @@ WHERE NOT (
   );
 
 -- order_tags, every column a key: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id", "tag") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

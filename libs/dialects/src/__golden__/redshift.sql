@@ -51,7 +51,7 @@ CREATE TEMPORARY TABLE {deleted_keys} (
 );
 
 -- orders: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -170,7 +170,7 @@ ALTER TABLE {target} ADD COLUMN "updated_at" TIMESTAMPTZ;
 ALTER TABLE {target} ADD COLUMN "deleted_at" TIMESTAMPTZ;
 
 -- orders without a cursor: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -217,7 +217,7 @@ WHEN MATCHED THEN UPDATE SET
 WHEN NOT MATCHED THEN INSERT ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at") VALUES (s."tenant_id", s."order_id", s."order", s."userid", s."quantity", s."line_count", s."amount", s."discount_rate", s."weight_kg", s."is_gift", s."ship_date", s."ship_time", s."placed_at", s."attributes", s."note", s."updated_at", s."deleted_at");
 
 -- order_tags, every column a key: merge
--- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "order_id", "tag") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

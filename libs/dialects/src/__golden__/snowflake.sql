@@ -51,7 +51,7 @@ CREATE TEMPORARY TABLE {deleted_keys} (
 );
 
 -- orders: merge
--- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "TENANT_ID", "ORDER_ID") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -166,7 +166,7 @@ ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "UPDATED_AT" TIMESTAMP_TZ(6);
 ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "DELETED_AT" TIMESTAMP_TZ(6);
 
 -- orders without a cursor: merge
--- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "TENANT_ID", "ORDER_ID") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
@@ -209,7 +209,7 @@ WHEN MATCHED AND NOT (
 WHEN NOT MATCHED THEN INSERT ("TENANT_ID", "ORDER_ID", "ORDER", "USERID", "QUANTITY", "LINE_COUNT", "AMOUNT", "DISCOUNT_RATE", "WEIGHT_KG", "IS_GIFT", "SHIP_DATE", "SHIP_TIME", "PLACED_AT", "ATTRIBUTES", "NOTE", "UPDATED_AT", "DELETED_AT") VALUES (s."TENANT_ID", s."ORDER_ID", s."ORDER", s."USERID", s."QUANTITY", s."LINE_COUNT", s."AMOUNT", s."DISCOUNT_RATE", s."WEIGHT_KG", s."IS_GIFT", s."SHIP_DATE", s."SHIP_TIME", s."PLACED_AT", s."ATTRIBUTES", s."NOTE", s."UPDATED_AT", s."DELETED_AT");
 
 -- order_tags, every column a key: merge
--- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "TENANT_ID", "ORDER_ID", "TAG") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

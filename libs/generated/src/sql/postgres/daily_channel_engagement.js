@@ -71,7 +71,7 @@ export const dailyChannelEngagement = {
     total_cost: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "total_cost" NUMERIC(14,6)`],
     interaction_rate: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "interaction_rate" NUMERIC(7,4)`],
   },
-  merge: [`-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "tenant_id", "message_date", "channel_type", "workflow_key") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

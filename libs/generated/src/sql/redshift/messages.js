@@ -92,7 +92,7 @@ export const messages = {
     archived_at: [`ALTER TABLE {target} ADD COLUMN "archived_at" TIMESTAMPTZ`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN "updated_at" TIMESTAMPTZ`],
   },
-  merge: [`-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "id") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

@@ -42,7 +42,7 @@ export const recipientPreferences = {
     is_enabled: [`ALTER TABLE {target} ADD COLUMN "is_enabled" BOOLEAN`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN "updated_at" TIMESTAMPTZ`],
   },
-  merge: [`-- Fails with "more than one row returned by a subquery" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "recipient_id", "workflow_key", "channel_type") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

@@ -71,7 +71,7 @@ export const dailyChannelEngagement = {
     total_cost: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "TOTAL_COST" NUMBER(14,6)`],
     interaction_rate: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "INTERACTION_RATE" NUMBER(7,4)`],
   },
-  merge: [`-- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "TENANT_ID", "MESSAGE_DATE", "CHANNEL_TYPE", "WORKFLOW_KEY") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

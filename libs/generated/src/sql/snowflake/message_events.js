@@ -44,7 +44,7 @@ export const messageEvents = {
     occurred_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "OCCURRED_AT" TIMESTAMP_TZ(6)`],
     properties: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "PROPERTIES" VARIANT`],
   },
-  merge: [`-- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "ID") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

@@ -42,7 +42,7 @@ export const recipientPreferences = {
     is_enabled: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "IS_ENABLED" BOOLEAN`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "UPDATED_AT" TIMESTAMP_TZ(6)`],
   },
-  merge: [`-- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "RECIPIENT_ID", "WORKFLOW_KEY", "CHANNEL_TYPE") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1

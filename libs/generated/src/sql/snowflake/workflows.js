@@ -60,7 +60,7 @@ export const workflows = {
     created_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "CREATED_AT" TIMESTAMP_TZ(6)`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "UPDATED_AT" TIMESTAMP_TZ(6)`],
   },
-  merge: [`-- Fails with "Single-row subquery returns more than one row" when staging holds two rows for one primary key.
+  merge: [`-- Fails ("more than one row" from its subquery) when staging holds two rows for one primary key.
 SELECT (
   SELECT 1 FROM (SELECT COUNT(*) OVER (PARTITION BY "ID") AS rows_per_key FROM {staging}) AS staged
   WHERE rows_per_key > 1
