@@ -138,7 +138,7 @@ function emitModelSql(file: SourceFile, model: ExportModelSpec, sql: ModelSql): 
         writer.writeLine(`${key}: ${statements(sql[key])},`);
       }
       writer.writeLine(`addColumn: ${objectOf(Object.entries(sql.addColumn).map(([k, v]) => [k, statements(v)]))},`);
-      for (const key of ['merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'maxCursor'] as const) {
+      for (const key of ['merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'countNewSoftDeleted', 'countLiveRowsFlagged', 'maxCursor'] as const) {
         writer.writeLine(`${key}: ${statements(sql[key])},`);
       }
     });

@@ -88,6 +88,13 @@ export interface ModelSql {
   readonly countNewRows: readonly string[];
   /** Deletes rows flagged by the soft-delete column; empty when the model has none. */
   readonly purgeSoftDeleted: readonly string[];
+  /** Before a merge: one row, one column, the staged rows flagged deleted whose key is new to {target}; empty without a soft-delete column. */
+  readonly countNewSoftDeleted: readonly string[];
+  /**
+   * Before a merge: one row, one column, the staged rows flagged deleted that the merge takes
+   * over a live row of {target}; empty without a soft-delete column (or a non-key column).
+   */
+  readonly countLiveRowsFlagged: readonly string[];
   /** One row, one column: the highest cursor in {staging} as canonical text; empty when the model has no cursor. */
   readonly maxCursor: readonly string[];
 }

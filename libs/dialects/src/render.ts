@@ -31,6 +31,8 @@ export function renderModelSql(dialect: Dialect, model: ExportModelSpec): ModelS
     dropDeletedKeys: render('dropDeletedKeys'),
     countNewRows: render('countNewRows'),
     purgeSoftDeleted: render('purgeSoftDeleted'),
+    countNewSoftDeleted: render('countNewSoftDeleted'),
+    countLiveRowsFlagged: render('countLiveRowsFlagged'),
     maxCursor: render('maxCursor'),
   };
 }

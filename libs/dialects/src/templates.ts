@@ -16,6 +16,8 @@ const TEMPLATE_FILES = {
   dropDeletedKeys: 'drop_deleted_keys',
   countNewRows: 'count_new_rows',
   purgeSoftDeleted: 'purge_soft_deleted',
+  countNewSoftDeleted: 'count_new_soft_deleted',
+  countLiveRowsFlagged: 'count_live_rows_flagged',
   maxCursor: 'max_cursor',
 } as const;
 export type TemplateName = keyof typeof TEMPLATE_FILES;
@@ -67,6 +69,21 @@ const HELPERS: Handlebars.HelperDeclareSpec = {
     const [t, s] = [`${target}.${context.cursor}`, `${source}.${context.cursor}`];
     return `(${t} IS NULL OR ${s} IS NULL OR ${t} <= ${s})\n  AND ${changed}`;
   },
+  /**
+   * `{{softDeleted}}` or `{{softDeleted "s"}}`: the row is flagged deleted by the model's
+   * soft-delete column: a boolean when TRUE, a timestamp or date when set.
+   */
+  softDeleted(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    const flag = softDeleteFlag(context, params[0]);
+    return context.softDelete?.isBoolean ? `${flag} = TRUE` : `${flag} IS NOT NULL`;
+  },
+  /** `{{live "t"}}`: the exact opposite of softDeleted (a boolean flag FALSE or NULL, a timestamp NULL). */
+  live(...args: unknown[]) {
+    const { params, context } = helperArguments(args);
+    const flag = softDeleteFlag(context, params[0]);
+    return context.softDelete?.isBoolean ? `(${flag} IS NULL OR ${flag} = FALSE)` : `${flag} IS NULL`;
+  },
   /** `{{olderOrUnchanged "t" "s"}}`: the exact opposite of newerAndChanged. */
   olderOrUnchanged(...args: unknown[]) {
     const { params, context } = helperArguments(args);
@@ -96,6 +113,12 @@ function ferryHandlebars(): typeof Handlebars {
     }
   }
   return handlebars;
+}
+
+/** The model's soft-delete column, qualified by `alias` when one is given. */
+function softDeleteFlag(context: TemplateContext, alias: unknown): string {
+  if (context.softDelete === undefined) throw new Error('the model has no soft-delete column: branch on softDelete in the template');
+  return typeof alias === 'string' ? `${alias}.${context.softDelete.name}` : context.softDelete.name;
 }
 
 /** Every non-key column of t holds the same value as in s, one comparison per line. */

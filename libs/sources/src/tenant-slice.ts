@@ -95,7 +95,7 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
     if (model.softDelete === undefined) {
       throw new Error(`export model "${model.name}" has no soft-delete column, so it has no soft-deleted rows to leave out`);
     }
-    conditions.push(`${spelling.dialect.quoteIdentifier(model.softDelete)} IS NULL`);
+    conditions.push(liveCondition(spelling.dialect.quoteIdentifier(model.softDelete), model.columns.find((c) => c.name === model.softDelete)?.type));
   }
   if (window?.keyBuckets) {
     const { prefixLength, buckets } = window.keyBuckets;
@@ -195,4 +195,12 @@ function rowDigestParts(kind: SourceKind, model: ExportModelSpec) {
     keyColumns: model.primaryKey.map((column) => dialect.quoteIdentifier(column)),
     columns: model.columns.map(({ name, type }) => ({ column: dialect.quoteIdentifier(name), type })),
   };
+}
+
+/**
+ * A live row: a boolean soft-delete column marks a deletion when TRUE (FALSE and NULL are live);
+ * a timestamp or date marks one when set. The purge templates read the flag the same way.
+ */
+function liveCondition(column: string, type: LogicalType | undefined): string {
+  return type?.kind === 'boolean' ? `(${column} IS NULL OR ${column} = FALSE)` : `${column} IS NULL`;
 }

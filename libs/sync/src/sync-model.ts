@@ -237,9 +237,9 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
     // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
     // through the merge and the purge; they were neither inserted nor deleted.
-    const passing = liveOnly ? await countNewSoftDeleted(input, session, relations) : 0;
+    const passing = liveOnly ? await countOf(session, bound(sql.countNewSoftDeleted, relations)) : 0;
     // Held live rows the merge flags are then purged: one deletion each, not an update as well.
-    const flagged = liveOnly ? await countLiveRowsFlagged(input, session, relations) : 0;
+    const flagged = liveOnly ? await countOf(session, bound(sql.countLiveRowsFlagged, relations)) : 0;
     const changed = await session.execute(bound(sql.merge, relations));
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
@@ -311,39 +311,16 @@ async function mergeMissingRows(
   return { ...merged, bytes: staged.bytes };
 }
 
-/** The model column's destination name, quoted for the destination's SQL. */
-function quotedColumn(input: ModelSyncInput, column: string): string {
-  return input.destination.dialect.quoteIdentifier(input.sql.columns[column] as string);
-}
-
 /** `a.k1 = b.k1 AND ...` over the model's primary key: rows of two tables with the same key. */
 function keysMatch(input: ModelSyncInput, a: string, b: string): string {
-  return input.spec.primaryKey.map((k) => `${a}.${quotedColumn(input, k)} = ${b}.${quotedColumn(input, k)}`).join(' AND ');
+  const q = (column: string) => input.destination.dialect.quoteIdentifier(input.sql.columns[column] as string);
+  return input.spec.primaryKey.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(' AND ');
 }
 
-/** Staged rows flagged soft-deleted whose key the destination table does not hold. */
-async function countNewSoftDeleted(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
-  const [[count] = []] = await session.query(
-    `SELECT COUNT(*) FROM ${relations.staging} AS s WHERE s.${quotedColumn(input, input.spec.softDelete as string)} IS NOT NULL ` +
-      `AND NOT EXISTS (SELECT 1 FROM ${relations.target} AS t WHERE ${keysMatch(input, 't', 's')})`,
-  );
-  return Number(count ?? 0);
-}
-
-/**
- * Staged rows flagged soft-deleted whose key the destination holds as a live row, and that the
- * merge replaces: the flag differs, so only the cursor can keep the merge from taking them
- * (the `newerAndChanged` rule of the merge templates).
- */
-async function countLiveRowsFlagged(input: ModelSyncInput, session: DestinationSession, relations: Required<Relations>): Promise<number> {
-  const { spec } = input;
-  const flag = quotedColumn(input, spec.softDelete as string);
-  const cursor = spec.cursor === undefined ? undefined : quotedColumn(input, spec.cursor);
-  const newer = cursor === undefined ? '' : ` AND (t.${cursor} IS NULL OR s.${cursor} IS NULL OR t.${cursor} <= s.${cursor})`;
-  const [[count] = []] = await session.query(
-    `SELECT COUNT(*) FROM ${relations.staging} AS s JOIN ${relations.target} AS t ON ${keysMatch(input, 't', 's')} ` +
-      `WHERE s.${flag} IS NOT NULL AND t.${flag} IS NULL${newer}`,
-  );
+/** The one value of a generated counting query; 0 where the model renders none (no soft-delete column). */
+async function countOf(session: DestinationSession, statements: readonly string[]): Promise<number> {
+  if (statements.length === 0) return 0;
+  const [[count] = []] = await session.query(statements.join(';\n'));
   return Number(count ?? 0);
 }
 

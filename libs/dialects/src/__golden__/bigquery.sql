@@ -112,6 +112,33 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`tenant_id` = s.`tenant_id
 -- orders: purgeSoftDeleted
 DELETE FROM {target} WHERE `deleted_at` IS NOT NULL;
 
+-- orders: countNewSoftDeleted
+SELECT COUNT(*) AS passing FROM {staging} AS s
+WHERE s.`deleted_at` IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`tenant_id` = s.`tenant_id` AND t.`order_id` = s.`order_id`);
+
+-- orders: countLiveRowsFlagged
+SELECT COUNT(*) AS flagged FROM {staging} AS s JOIN {target} AS t ON t.`tenant_id` = s.`tenant_id` AND t.`order_id` = s.`order_id`
+WHERE s.`deleted_at` IS NOT NULL AND t.`deleted_at` IS NULL
+  AND (t.`updated_at` IS NULL OR s.`updated_at` IS NULL OR t.`updated_at` <= s.`updated_at`)
+  AND NOT (
+    t.`order` IS NOT DISTINCT FROM s.`order`
+    AND t.`userid` IS NOT DISTINCT FROM s.`userid`
+    AND t.`quantity` IS NOT DISTINCT FROM s.`quantity`
+    AND t.`line_count` IS NOT DISTINCT FROM s.`line_count`
+    AND t.`amount` IS NOT DISTINCT FROM s.`amount`
+    AND t.`discount_rate` IS NOT DISTINCT FROM s.`discount_rate`
+    AND t.`weight_kg` IS NOT DISTINCT FROM s.`weight_kg`
+    AND t.`is_gift` IS NOT DISTINCT FROM s.`is_gift`
+    AND t.`ship_date` IS NOT DISTINCT FROM s.`ship_date`
+    AND t.`ship_time` IS NOT DISTINCT FROM s.`ship_time`
+    AND t.`placed_at` IS NOT DISTINCT FROM s.`placed_at`
+    AND ((t.`attributes` IS NULL) = (s.`attributes` IS NULL) AND TO_JSON_STRING(t.`attributes`) IS NOT DISTINCT FROM TO_JSON_STRING(s.`attributes`))
+    AND t.`note` IS NOT DISTINCT FROM s.`note`
+    AND t.`updated_at` IS NOT DISTINCT FROM s.`updated_at`
+    AND t.`deleted_at` IS NOT DISTINCT FROM s.`deleted_at`
+  );
+
 -- orders: maxCursor
 SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging};
 

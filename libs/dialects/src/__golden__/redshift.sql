@@ -115,6 +115,33 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."tenant_id" = s."tenant_id
 -- orders: purgeSoftDeleted
 DELETE FROM {target} WHERE "deleted_at" IS NOT NULL;
 
+-- orders: countNewSoftDeleted
+SELECT COUNT(*) AS passing FROM {staging} AS s
+WHERE s."deleted_at" IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id");
+
+-- orders: countLiveRowsFlagged
+SELECT COUNT(*) AS flagged FROM {staging} AS s JOIN {target} AS t ON t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id"
+WHERE s."deleted_at" IS NOT NULL AND t."deleted_at" IS NULL
+  AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
+  AND NOT (
+    ((t."order" IS NULL AND s."order" IS NULL) OR (t."order" IS NOT NULL AND s."order" IS NOT NULL AND t."order" = s."order"))
+    AND ((t."userid" IS NULL AND s."userid" IS NULL) OR (t."userid" IS NOT NULL AND s."userid" IS NOT NULL AND t."userid" = s."userid"))
+    AND ((t."quantity" IS NULL AND s."quantity" IS NULL) OR (t."quantity" IS NOT NULL AND s."quantity" IS NOT NULL AND t."quantity" = s."quantity"))
+    AND ((t."line_count" IS NULL AND s."line_count" IS NULL) OR (t."line_count" IS NOT NULL AND s."line_count" IS NOT NULL AND t."line_count" = s."line_count"))
+    AND ((t."amount" IS NULL AND s."amount" IS NULL) OR (t."amount" IS NOT NULL AND s."amount" IS NOT NULL AND t."amount" = s."amount"))
+    AND ((t."discount_rate" IS NULL AND s."discount_rate" IS NULL) OR (t."discount_rate" IS NOT NULL AND s."discount_rate" IS NOT NULL AND t."discount_rate" = s."discount_rate"))
+    AND ((t."weight_kg" IS NULL AND s."weight_kg" IS NULL) OR (t."weight_kg" IS NOT NULL AND s."weight_kg" IS NOT NULL AND t."weight_kg" = s."weight_kg"))
+    AND ((t."is_gift" IS NULL AND s."is_gift" IS NULL) OR (t."is_gift" IS NOT NULL AND s."is_gift" IS NOT NULL AND t."is_gift" = s."is_gift"))
+    AND ((t."ship_date" IS NULL AND s."ship_date" IS NULL) OR (t."ship_date" IS NOT NULL AND s."ship_date" IS NOT NULL AND t."ship_date" = s."ship_date"))
+    AND ((t."ship_time" IS NULL AND s."ship_time" IS NULL) OR (t."ship_time" IS NOT NULL AND s."ship_time" IS NOT NULL AND t."ship_time" = s."ship_time"))
+    AND ((t."placed_at" IS NULL AND s."placed_at" IS NULL) OR (t."placed_at" IS NOT NULL AND s."placed_at" IS NOT NULL AND t."placed_at" = s."placed_at"))
+    AND ((JSON_SERIALIZE(t."attributes") IS NULL AND JSON_SERIALIZE(s."attributes") IS NULL) OR (JSON_SERIALIZE(t."attributes") IS NOT NULL AND JSON_SERIALIZE(s."attributes") IS NOT NULL AND JSON_SERIALIZE(t."attributes") = JSON_SERIALIZE(s."attributes")))
+    AND ((t."note" IS NULL AND s."note" IS NULL) OR (t."note" IS NOT NULL AND s."note" IS NOT NULL AND t."note" = s."note"))
+    AND ((t."updated_at" IS NULL AND s."updated_at" IS NULL) OR (t."updated_at" IS NOT NULL AND s."updated_at" IS NOT NULL AND t."updated_at" = s."updated_at"))
+    AND ((t."deleted_at" IS NULL AND s."deleted_at" IS NULL) OR (t."deleted_at" IS NOT NULL AND s."deleted_at" IS NOT NULL AND t."deleted_at" = s."deleted_at"))
+  );
+
 -- orders: maxCursor
 SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging};
 

@@ -146,5 +146,7 @@ export const dailyChannelEngagement = {
     "WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`tenant_id` = s.`tenant_id` AND t.`message_date` = s.`message_date` AND t.`channel_type` = s.`channel_type` AND t.`workflow_key` = s.`workflow_key`)",
   ].join('\n')],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [],
 };

@@ -102,6 +102,8 @@ export const messageEvents = {
     "WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`id` = s.`id`)",
   ].join('\n')],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [[
     "SELECT CAST(MAX(`occurred_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],

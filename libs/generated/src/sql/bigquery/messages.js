@@ -198,6 +198,8 @@ export const messages = {
     "WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`id` = s.`id`)",
   ].join('\n')],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],

@@ -92,6 +92,8 @@ export const recipientPreferences = {
     "WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`recipient_id` = s.`recipient_id` AND t.`workflow_key` = s.`workflow_key` AND t.`channel_type` = s.`channel_type`)",
   ].join('\n')],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],

@@ -120,6 +120,26 @@ export const recipients = {
   purgeSoftDeleted: [[
     "DELETE FROM {target} WHERE `deleted_at` IS NOT NULL",
   ].join('\n')],
+  countNewSoftDeleted: [[
+    "SELECT COUNT(*) AS passing FROM {staging} AS s",
+    "WHERE s.`deleted_at` IS NOT NULL",
+    "  AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.`id` = s.`id`)",
+  ].join('\n')],
+  countLiveRowsFlagged: [[
+    "SELECT COUNT(*) AS flagged FROM {staging} AS s JOIN {target} AS t ON t.`id` = s.`id`",
+    "WHERE s.`deleted_at` IS NOT NULL AND t.`deleted_at` IS NULL",
+    "  AND (t.`updated_at` IS NULL OR s.`updated_at` IS NULL OR t.`updated_at` <= s.`updated_at`)",
+    "  AND NOT (",
+    "    t.`tenant_id` IS NOT DISTINCT FROM s.`tenant_id`",
+    "    AND t.`external_id` IS NOT DISTINCT FROM s.`external_id`",
+    "    AND t.`locale` IS NOT DISTINCT FROM s.`locale`",
+    "    AND t.`timezone` IS NOT DISTINCT FROM s.`timezone`",
+    "    AND ((t.`properties` IS NULL) = (s.`properties` IS NULL) AND TO_JSON_STRING(t.`properties`) IS NOT DISTINCT FROM TO_JSON_STRING(s.`properties`))",
+    "    AND t.`created_at` IS NOT DISTINCT FROM s.`created_at`",
+    "    AND t.`updated_at` IS NOT DISTINCT FROM s.`updated_at`",
+    "    AND t.`deleted_at` IS NOT DISTINCT FROM s.`deleted_at`",
+    "  )",
+  ].join('\n')],
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],

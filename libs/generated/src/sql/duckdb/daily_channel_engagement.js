@@ -105,5 +105,7 @@ WHERE t."tenant_id" = d."tenant_id" AND t."message_date" = d."message_date" AND 
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."tenant_id" = s."tenant_id" AND t."message_date" = s."message_date" AND t."channel_type" = s."channel_type" AND t."workflow_key" = s."workflow_key")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [],
 };

@@ -65,5 +65,7 @@ WHERE t."recipient_id" = d."recipient_id" AND t."workflow_key" = d."workflow_key
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."recipient_id" = s."recipient_id" AND t."workflow_key" = s."workflow_key" AND t."channel_type" = s."channel_type")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
 };

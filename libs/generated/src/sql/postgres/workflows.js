@@ -98,5 +98,7 @@ WHERE t."id" = d."id"`],
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
 };

@@ -89,5 +89,21 @@ WHERE {target}."id" = {deleted_keys}."id"`],
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
   purgeSoftDeleted: [`DELETE FROM {target} WHERE "deleted_at" IS NOT NULL`],
+  countNewSoftDeleted: [`SELECT COUNT(*) AS passing FROM {staging} AS s
+WHERE s."deleted_at" IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
+  countLiveRowsFlagged: [`SELECT COUNT(*) AS flagged FROM {staging} AS s JOIN {target} AS t ON t."id" = s."id"
+WHERE s."deleted_at" IS NOT NULL AND t."deleted_at" IS NULL
+  AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
+  AND NOT (
+    ((t."tenant_id" IS NULL AND s."tenant_id" IS NULL) OR (t."tenant_id" IS NOT NULL AND s."tenant_id" IS NOT NULL AND t."tenant_id" = s."tenant_id"))
+    AND ((t."external_id" IS NULL AND s."external_id" IS NULL) OR (t."external_id" IS NOT NULL AND s."external_id" IS NOT NULL AND t."external_id" = s."external_id"))
+    AND ((t."locale" IS NULL AND s."locale" IS NULL) OR (t."locale" IS NOT NULL AND s."locale" IS NOT NULL AND t."locale" = s."locale"))
+    AND ((t."timezone" IS NULL AND s."timezone" IS NULL) OR (t."timezone" IS NOT NULL AND s."timezone" IS NOT NULL AND t."timezone" = s."timezone"))
+    AND ((JSON_SERIALIZE(t."properties") IS NULL AND JSON_SERIALIZE(s."properties") IS NULL) OR (JSON_SERIALIZE(t."properties") IS NOT NULL AND JSON_SERIALIZE(s."properties") IS NOT NULL AND JSON_SERIALIZE(t."properties") = JSON_SERIALIZE(s."properties")))
+    AND ((t."created_at" IS NULL AND s."created_at" IS NULL) OR (t."created_at" IS NOT NULL AND s."created_at" IS NOT NULL AND t."created_at" = s."created_at"))
+    AND ((t."updated_at" IS NULL AND s."updated_at" IS NULL) OR (t."updated_at" IS NOT NULL AND s."updated_at" IS NOT NULL AND t."updated_at" = s."updated_at"))
+    AND ((t."deleted_at" IS NULL AND s."deleted_at" IS NULL) OR (t."deleted_at" IS NOT NULL AND s."deleted_at" IS NOT NULL AND t."deleted_at" = s."deleted_at"))
+  )`],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
 };

@@ -106,5 +106,7 @@ WHERE {target}."TENANT_ID" = {deleted_keys}."TENANT_ID" AND {target}."MESSAGE_DA
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."TENANT_ID" = s."TENANT_ID" AND t."MESSAGE_DATE" = s."MESSAGE_DATE" AND t."CHANNEL_TYPE" = s."CHANNEL_TYPE" AND t."WORKFLOW_KEY" = s."WORKFLOW_KEY")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [],
 };

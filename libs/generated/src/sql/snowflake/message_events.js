@@ -74,5 +74,7 @@ WHERE {target}."ID" = {deleted_keys}."ID"`],
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("OCCURRED_AT") AS max_cursor FROM {staging}`],
 };

@@ -66,5 +66,7 @@ WHERE {target}."RECIPIENT_ID" = {deleted_keys}."RECIPIENT_ID" AND {target}."WORK
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."RECIPIENT_ID" = s."RECIPIENT_ID" AND t."WORKFLOW_KEY" = s."WORKFLOW_KEY" AND t."CHANNEL_TYPE" = s."CHANNEL_TYPE")`],
   purgeSoftDeleted: [],
+  countNewSoftDeleted: [],
+  countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
 };

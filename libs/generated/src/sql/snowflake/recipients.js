@@ -86,5 +86,21 @@ WHERE {target}."ID" = {deleted_keys}."ID"`],
   countNewRows: [`SELECT COUNT(*) AS new_rows FROM {staging} AS s
 WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
   purgeSoftDeleted: [`DELETE FROM {target} WHERE "DELETED_AT" IS NOT NULL`],
+  countNewSoftDeleted: [`SELECT COUNT(*) AS passing FROM {staging} AS s
+WHERE s."DELETED_AT" IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
+  countLiveRowsFlagged: [`SELECT COUNT(*) AS flagged FROM {staging} AS s JOIN {target} AS t ON t."ID" = s."ID"
+WHERE s."DELETED_AT" IS NOT NULL AND t."DELETED_AT" IS NULL
+  AND (t."UPDATED_AT" IS NULL OR s."UPDATED_AT" IS NULL OR t."UPDATED_AT" <= s."UPDATED_AT")
+  AND NOT (
+    EQUAL_NULL(t."TENANT_ID", s."TENANT_ID")
+    AND EQUAL_NULL(t."EXTERNAL_ID", s."EXTERNAL_ID")
+    AND EQUAL_NULL(t."LOCALE", s."LOCALE")
+    AND EQUAL_NULL(t."TIMEZONE", s."TIMEZONE")
+    AND EQUAL_NULL(t."PROPERTIES", s."PROPERTIES")
+    AND EQUAL_NULL(t."CREATED_AT", s."CREATED_AT")
+    AND EQUAL_NULL(t."UPDATED_AT", s."UPDATED_AT")
+    AND EQUAL_NULL(t."DELETED_AT", s."DELETED_AT")
+  )`],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
 };
