@@ -1,12 +1,17 @@
+/** The named points in a sync where a destination holds work the state store does not know about yet. */
+export type SyncCheckpoint = 'after-load' | 'after-swap' | 'after-stage' | 'after-merge';
+
+let hook: ((point: SyncCheckpoint) => Promise<void>) | undefined;
+
 /**
- * Named points in a sync where the crash-safety tests kill the process. With
- * FERRY_TEST_PAUSE_AT=<name> the process reports the point on stderr and waits forever, so a test
- * can SIGKILL it at exactly that point; without it this does nothing.
+ * Injects a function the engine awaits at each checkpoint: how the crash-safety tests stop a real
+ * `ferry sync` at an exact moment (test/bin/ferry-paused.mjs) and kill it there. Nothing else
+ * sets one; without it a checkpoint does nothing.
  */
-export async function checkpoint(name: 'after-load' | 'after-swap' | 'after-stage' | 'after-merge'): Promise<void> {
-  if (process.env.FERRY_TEST_PAUSE_AT !== name) return;
-  process.stderr.write(`ferry: paused at ${name}\n`);
-  // A pending promise alone does not keep Node running: with nothing else on the event loop (all
-  // DuckDB, say) the process would exit here instead of waiting for the test to kill it.
-  await new Promise(() => setInterval(() => {}, 60_000));
+export function onCheckpoint(next: ((point: SyncCheckpoint) => Promise<void>) | undefined): void {
+  hook = next;
+}
+
+export async function checkpoint(point: SyncCheckpoint): Promise<void> {
+  await hook?.(point);
 }

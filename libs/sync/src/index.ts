@@ -3,6 +3,7 @@ export * from './plan.ts';
 export * from './schema-diff.ts';
 export * from './sync-destination.ts';
 export * from './sync-all.ts';
+export { onCheckpoint, type SyncCheckpoint } from './checkpoint.ts';
 export { compareCursors, laterCursor } from './cursor.ts';
 export { editDistance, nearest } from './nearest.ts';
 export { bucketPrefixLength } from './key-comparison.ts';

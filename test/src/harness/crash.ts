@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from './paths.ts';
 
-/** The points in a sync where the engine can be told to pause (libs/sync/src/checkpoint.ts). */
-export type SyncCheckpoint = 'after-load' | 'after-swap' | 'after-stage' | 'after-merge';
+import type { SyncCheckpoint } from '@ferry/sync';
+
+export type { SyncCheckpoint };
 
 export interface PausedFerry {
   readonly pid: number;
@@ -14,8 +15,8 @@ export interface PausedFerry {
 }
 
 /**
- * Runs the real `ferry` CLI with FERRY_TEST_PAUSE_AT=<checkpoint> and resolves once it reports
- * having reached that point, still running (holding its connections, files and leases). Rejects
+ * Runs the real `ferry` CLI through test/bin/ferry-paused.mjs, which injects a pause at
+ * `checkpoint`, and resolves once it reports having reached that point, still running (holding its connections, files and leases). Rejects
  * when the CLI ends, or fails to pause, on its own.
  */
 export async function pauseFerryAt(
@@ -23,9 +24,9 @@ export async function pauseFerryAt(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string>; pauseTimeoutMs?: number } = {},
 ): Promise<PausedFerry> {
-  const child = execa('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), ...args], {
+  const child = execa('node', [join(REPO_ROOT, 'test/bin/ferry-paused.mjs'), checkpoint, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...options.env, FERRY_TEST_PAUSE_AT: checkpoint },
+    env: { ...options.env },
     reject: false,
   });
   const kill = async () => {
