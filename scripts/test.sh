@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): installs and starts everything the tests need
-# (scripts/prepare.sh), builds every package (the CLI runs its compiled output), typechecks every
+# (scripts/prepare.sh), lints and checks formatting (Biome, biome.json), builds every package (the CLI runs its compiled output), typechecks every
 # project, checks generated code is current, runs vitest, then the demo (two syncs) under Node 22 and 24.
 # Prints how long each phase took.
 set -euo pipefail
@@ -22,6 +22,7 @@ trap report EXIT
 
 export NX_DAEMON=false NX_NO_CLOUD=true
 phase "prepare (packages, venvs, services)" bash scripts/prepare.sh
+phase "lint and format (biome check)" npx biome check .
 phase "build" npx nx run-many -t build --outputStyle=static
 phase "typecheck" npx nx run-many -t typecheck --outputStyle=static
 phase "generated code is current" npx ferry generate --check

@@ -181,7 +181,7 @@ function toExportModel(
       cursor.name,
     );
   }
-  if (cursor && cursor.nullable && settings.null_cursor === undefined) {
+  if (cursor?.nullable && settings.null_cursor === undefined) {
     problem(
       'is the cursor but the contract lets it be NULL, and an incremental sync never reads a row whose cursor is NULL',
       'add `constraints: [{type: not_null}]` to the column, or set meta.ferry.null_cursor: always_read ' +

@@ -37,10 +37,14 @@ describe('loadManifest', () => {
 
 describe('formatManifest', () => {
   it('drops run-specific fields and keeps everything about the project', () => {
-    const manifest = fixtureManifest([ordersModel()]) as Record<string, any>;
+    const manifest = fixtureManifest([ordersModel()]) as {
+      metadata: Record<string, unknown>;
+      nodes: Record<string, Record<string, unknown>>;
+      disabled?: unknown;
+    };
     manifest.metadata.generated_at = '2026-01-01T00:00:00Z';
     manifest.metadata.invocation_id = 'abc';
-    manifest.nodes['model.fixture.orders'].created_at = 1795839406.5;
+    manifest.nodes['model.fixture.orders']!.created_at = 1795839406.5;
     manifest.disabled = { 'model.fixture.old': [{ name: 'old', created_at: 1 }] };
     const text = formatManifest(manifest);
     expect(text).not.toMatch(/generated_at|invocation_id|created_at/);

@@ -49,7 +49,7 @@ export function keysInBucketsQuery(
   return [
     `SELECT ${keyColumns.join(', ')}`,
     `FROM (SELECT ${texts}, ${hashing.md5Hex(keyText(hashing, keyColumns))} AS h ${from}) AS hashed`,
-    `WHERE ${inBuckets(hashing, 'h', prefixLength, buckets)}`,
+    `WHERE ${inBuckets('h', prefixLength, buckets)}`,
   ].join('\n');
 }
 
@@ -70,7 +70,7 @@ export function missingKeysQuery(
   return [
     `SELECT ${inTarget.join(', ')}`,
     `FROM ${target} AS t LEFT JOIN ${kept} AS k ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
-    `WHERE ${inBuckets(hashing, hashing.md5Hex(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,
+    `WHERE ${inBuckets(hashing.md5Hex(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,
   ].join('\n');
 }
 
@@ -79,7 +79,7 @@ export function missingKeysQuery(
  * in one of `buckets`: how a source re-reads the rows of the buckets that differ.
  */
 export function keyInBucketsCondition(hashing: KeyHashing, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string {
-  return inBuckets(hashing, hashing.md5Hex(keyText(hashing, keyColumns)), prefixLength, buckets);
+  return inBuckets(hashing.md5Hex(keyText(hashing, keyColumns)), prefixLength, buckets);
 }
 
 /**
@@ -94,7 +94,7 @@ export function unmatchedKeysCountQuery(kept: string, target: string, keyColumns
 }
 
 /** `SUBSTR(<hash>, 1, prefix) IN (...)`, every bucket checked to be hex digits. */
-function inBuckets(hashing: KeyHashing, hash: string, prefixLength: number, buckets: readonly string[]): string {
+function inBuckets(hash: string, prefixLength: number, buckets: readonly string[]): string {
   for (const bucket of buckets) {
     if (!/^[0-9a-f]+$/.test(bucket)) throw new Error(`not a key bucket: ${JSON.stringify(bucket)}`);
   }

@@ -26,7 +26,7 @@ const USERID_TWIN: Record<DialectName, string> = {
 const TOO_LONG_COLUMN: Record<DialectName, { readonly name: string; readonly length: string } | null> = {
   // 32 two-byte characters: only 32 characters, but 64 bytes.
   postgres: { name: 'ä'.repeat(32), length: '64 bytes' },
-  redshift: { name: 'x'.repeat(126) + 'ä', length: '128 bytes' },
+  redshift: { name: `${'x'.repeat(126)}ä`, length: '128 bytes' },
   snowflake: { name: 'x'.repeat(256), length: '256 characters' },
   bigquery: { name: 'ä'.repeat(301), length: '301 characters' },
   duckdb: null,
@@ -49,10 +49,10 @@ describe.each(DIALECT_NAMES)('renderModelSql for %s', (name) => {
   it('maps every source column to its folded destination name, and can add each', () => {
     const sql = renderModelSql(dialect, ordersModel);
     expect(Object.keys(sql.columns)).toEqual(ordersModel.columns.map((c) => c.name));
-    expect(sql.columns['userId']).toBe(dialect.foldIdentifier('userId'));
+    expect(sql.columns.userId).toBe(dialect.foldIdentifier('userId'));
     expect(sql.table).toBe(dialect.foldIdentifier('orders'));
     expect(Object.keys(sql.addColumn)).toEqual(ordersModel.columns.map((c) => c.name));
-    expect(sql.addColumn['order']!.join('\n')).toContain(dialect.quoteIdentifier(dialect.foldIdentifier('order')));
+    expect(sql.addColumn.order!.join('\n')).toContain(dialect.quoteIdentifier(dialect.foldIdentifier('order')));
   });
 
   it('only inserts when every column is a key column', () => {

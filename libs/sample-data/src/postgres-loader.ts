@@ -58,7 +58,7 @@ function* copyTextChunks(table: RawTableName, options: SampleDataOptions, counte
       const value = record[name];
       line += (i === 0 ? '' : '\t') + (value === null ? '\\N' : encode(value));
     }
-    chunk += line + '\n';
+    chunk += `${line}\n`;
     counter.rows++;
     if (chunk.length >= CHUNK_BYTES) {
       yield chunk;

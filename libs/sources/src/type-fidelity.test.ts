@@ -91,9 +91,9 @@ describe.each(SOURCE_KINDS)('%s source: every logical type in canonical text', (
     expect(rows).toHaveLength(expected.length);
     rows.forEach((row, i) => {
       // Compared column by column, so a failure names the column and the row.
-      everyTypeModel.columns.forEach((column, c) =>
-        expect({ row: i + 1, column: column.name, value: row[c] }).toEqual({ row: i + 1, column: column.name, value: expected[i]![c] }),
-      );
+      everyTypeModel.columns.forEach((column, c) => {
+        expect({ row: i + 1, column: column.name, value: row[c] }).toEqual({ row: i + 1, column: column.name, value: expected[i]![c] });
+      });
     });
   });
 

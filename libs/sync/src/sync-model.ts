@@ -102,7 +102,7 @@ function sourceCsv(input: ModelSyncInput, window?: { since: string; lookbackSeco
  * readers never see a missing, empty or half-loaded table.
  */
 async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
-  const { destination, sql, spec, plan, state } = input;
+  const { destination, sql, spec, state } = input;
   const shadow = besideTableName(destination.dialect, sql.table, 'shadow');
   const relations = { ...relationsFor(input, destination.relation(shadow)), staging: destination.relation(shadow) };
   await destination.dropTable(shadow);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination, type DestinationType } from '@ferry/destinations';
 import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
-import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
+import { dialects, } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { sourceRelation } from '@ferry/sources';
 import { DuckDBSource } from '@ferry/sources';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destinationPermissionChecks, runChecks } from '@ferry/connections';
 import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
-import { DIALECT_NAMES, dialectFor, dialects, renderModelSql } from '@ferry/dialects';
+import { dialects, } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
@@ -389,9 +389,9 @@ for (const { type, sourceKind } of EVERY_TYPE_RUNS) {
       expect(got.map((row) => row[1]), 'ids').toEqual(wanted.map((row) => row[1]));
       got.forEach((row, r) => {
         const [actual, expected] = [comparable(row), comparable(wanted[r]!)];
-        everyTypeModel.columns.forEach((c, i) =>
-          expect({ id: row[1], column: c.name, value: actual[i] }).toEqual({ id: row[1], column: c.name, value: expected[i] }),
-        );
+        everyTypeModel.columns.forEach((c, i) => {
+          expect({ id: row[1], column: c.name, value: actual[i] }).toEqual({ id: row[1], column: c.name, value: expected[i] });
+        });
       });
     }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+
 import { besideTableName, createDestination } from '@ferry/destinations';
 import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
@@ -34,7 +34,7 @@ function model(keyColumns: readonly string[]): ExportModelSpec {
 }
 
 let scratch: SyncScratch;
-let dir: string;
+let _dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
 let state: StateStore;
@@ -61,7 +61,7 @@ beforeAll(async () => {
   scratch = await openSyncScratch('long-names', `CREATE SCHEMA analytics;
      CREATE TABLE analytics.order_lines (tenant_id VARCHAR, id INTEGER, line INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.order_lines VALUES ('acme', 1, 1, 'one', '2024-01-01 00:00:00+00'), ('acme', 2, 1, 'two', '2024-01-01 00:00:00+00')`);
-  ({ dir, sourcePath, destinationDb, state } = scratch);
+  ({ _dir, sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {

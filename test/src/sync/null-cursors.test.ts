@@ -36,7 +36,7 @@ const refused = model('invoices', 'refuse');
 const catalog = catalogOf(alwaysRead, refused);
 
 let scratch: SyncScratch;
-let dir: string;
+let _dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
 let state: StateStore;
@@ -59,7 +59,7 @@ beforeAll(async () => {
      INSERT INTO analytics.accounts VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL);
      CREATE TABLE analytics.invoices (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`);
-  ({ dir, sourcePath, destinationDb, state } = scratch);
+  ({ _dir, sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
-import { DIALECT_NAMES, dialectFor, renderModelSql } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource } from '@ferry/sources';

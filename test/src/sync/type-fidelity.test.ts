@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
-import { DIALECT_NAMES, dialectFor, dialects, renderModelSql, type ModelSql } from '@ferry/dialects';
+import { dialectFor, dialects, type ModelSql } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
-import type { LogicalType } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
 import { everyTypeModel } from '@ferry/sources/testing/models';
 import { openStateStore, type StateStore } from '@ferry/state';
@@ -237,7 +236,9 @@ describe.each(SOURCE_KINDS)('%s source -> Postgres and DuckDB destinations: ever
       // Column by column, so a failure names the pair, the row and the column.
       rows.forEach((row, r) => {
         const [actual, wanted] = [comparable(row), comparable(expected[r]!)];
-        MODEL.columns.forEach((c, i) => expect({ pair, id: row[1], column: c.name, value: actual[i] }).toEqual({ pair, id: row[1], column: c.name, value: wanted[i] }));
+        MODEL.columns.forEach((c, i) => {
+          expect({ pair, id: row[1], column: c.name, value: actual[i] }).toEqual({ pair, id: row[1], column: c.name, value: wanted[i] });
+        });
       });
       const json = rows.find((row) => row[1] === '1')![column('order')]!;
       expect(json, `${pair}: a JSON number keeps every digit`).toContain('12345678901234567890123456789.123456789');

@@ -42,6 +42,7 @@ describe('sync.lookback', () => {
   );
 
   // The first sync of such a config worked and every later one failed: the window reached before any date a warehouse holds.
+  // biome-ignore lint/correctness/noPrecisionLoss: a number past 2^53, as YAML reads one, is the case under test
   it.each(['721h', MAX_LOOKBACK_SECONDS + 1, '99999999999h', '9007199254740993', 9007199254740993, '1e3', -1])('%s is refused, once, saying the limit', async (lookback) => {
     expect(await problemsOf({ sync: { lookback } })).toEqual([LOOKBACK_PROBLEM]);
   });

@@ -152,18 +152,18 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
 
   describe('rotation', () => {
     const NAMES = ['acme_pg', 'globex_pg', 'initech_snowflake'];
-    const valueOf = (name: string) => `${name}-${ACME_PASSWORD}`;
+    const secretOf = (name: string) => `${name}-${ACME_PASSWORD}`;
 
     beforeEach(async () => {
       const underA = openVault(store, keys(KEY_A));
-      for (const name of NAMES) await underA.set(name, valueOf(name));
+      for (const name of NAMES) await underA.set(name, secretOf(name));
     });
 
     it('re-seals every secret under the new primary: then the new key alone reads them, the old one alone does not', async () => {
       const progress: RotationProgress[] = [];
       const during = openVault(store, keys(KEY_B, KEY_A));
       // Runners holding both keys read everything before, during and after.
-      expect(await during.get('acme_pg')).toBe(valueOf('acme_pg'));
+      expect(await during.get('acme_pg')).toBe(secretOf('acme_pg'));
       await during.set('new_after_deploy', GLOBEX_TOKEN);
 
       expect(await during.rotate((p) => void progress.push(p))).toEqual({ primaryKeyId: ID_B, rotated: 3, alreadyCurrent: 1 });
@@ -176,7 +176,7 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
       expect((await during.list()).map((s) => s.keyId)).toEqual([ID_B, ID_B, ID_B, ID_B]);
 
       const onlyB = openVault(store, keys(KEY_B));
-      for (const name of NAMES) expect(await onlyB.get(name)).toBe(valueOf(name));
+      for (const name of NAMES) expect(await onlyB.get(name)).toBe(secretOf(name));
       expect(await failure(openVault(store, keys(KEY_A)).get('globex_pg'))).toMatch(
         new RegExp(`^secret "globex_pg" is encrypted under key ${ID_B}, not among the keys given \\(${ID_A} in FERRY_MASTER_KEY\\)`),
       );
@@ -185,7 +185,7 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
 
       await store.close();
       const raw = await rawSecretsTable(engine, scratch.location);
-      for (const name of NAMES) expect(raw).not.toContain(valueOf(name));
+      for (const name of NAMES) expect(raw).not.toContain(secretOf(name));
       store = await openStateStore(scratch.location);
     });
 
@@ -202,7 +202,7 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
 
       expect(outcomes).toEqual({ acme_pg: 'rotated', globex_pg: 'rotated', initech_snowflake: 'already-current' });
       const onlyB = openVault(store, keys(KEY_B));
-      expect(await onlyB.get('acme_pg')).toBe(valueOf('acme_pg'));
+      expect(await onlyB.get('acme_pg')).toBe(secretOf('acme_pg'));
       expect(await onlyB.get('globex_pg')).toBe('globex set meanwhile under A');
       expect(await onlyB.get('initech_snowflake')).toBe('initech set meanwhile under B');
     });

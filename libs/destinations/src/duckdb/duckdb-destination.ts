@@ -100,7 +100,7 @@ export class DuckDBDestination extends SqlDestination {
   override async *scan(sql: string): AsyncIterable<(string | null)[][]> {
     const select = sql.trim().replace(/;+$/, '');
     const doing = `running \`${statementSummary(sql)}\``;
-    let result;
+    let result: Awaited<ReturnType<DuckDBConnection['stream']>>;
     try {
       result = await this.connected().stream(`SELECT COLUMNS(*)::VARCHAR FROM (\n${select}\n)`);
     } catch (error) {

@@ -215,7 +215,7 @@ export function describeMergeScenario(scenario: MergeScenario): void {
     it('adds a nullable column to an existing table with rows', async () => {
       const before = await destination(withoutColumns(model, 'note'));
       await before.merge([LARGEST]);
-      const addNote = renderModelSql(dialect, model).addColumn['note']!;
+      const addNote = renderModelSql(dialect, model).addColumn.note!;
       await before.run(addNote);
       if (scenario.addColumnTwice) {
         await before.run(addNote);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, ResultReturnType, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, ResultReturnType, type DuckDBValue } from '@duckdb/node-api';
 import { StateStoreError } from '../state-store-error.ts';
 import type { SqlParam, SqlRow, SqlRunner, SqlValue, StateDriver } from './driver.ts';
 import { SerialQueue } from './serial-queue.ts';
