@@ -26,13 +26,17 @@ export async function applyChanges(url: string, batch: number): Promise<AppliedC
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: [row] } = await client.query<{ n: string }>('SELECT count(*) AS n FROM analytics.messages');
+    const {
+      rows: [row],
+    } = await client.query<{ n: string }>('SELECT count(*) AS n FROM analytics.messages');
     const total = Number(row?.n);
     const pick = (salt: string, share: number) =>
       `SELECT id FROM analytics.messages ORDER BY md5(id::text || '${salt}${batch}') LIMIT ${Math.max(1, Math.round(total * share))}`;
     await client.query('BEGIN');
     // Deleted first, so an updated or copied row is never one that is gone.
-    const deleted = await client.query<{ id: string }>(`DELETE FROM analytics.messages WHERE id IN (${pick('delete', CHANGE_MIX.deletes)}) RETURNING id::text AS id`);
+    const deleted = await client.query<{ id: string }>(
+      `DELETE FROM analytics.messages WHERE id IN (${pick('delete', CHANGE_MIX.deletes)}) RETURNING id::text AS id`,
+    );
     const updated = await client.query(
       `UPDATE analytics.messages SET status = 'read', is_engaged = true, read_at = clock_timestamp(), updated_at = clock_timestamp()
        WHERE id IN (${pick('update', CHANGE_MIX.updates)})`,

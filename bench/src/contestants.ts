@@ -24,7 +24,13 @@ export async function runFerry(sourceUrl: string, tenants: readonly string[], ta
   // `verify: 'never'`: a sync scenario measures syncing only (by default a model's first sync, and
   // one a day after, also verifies it); the verify scenario runs `ferry verify` on this same file.
   const sync = { concurrency: 2, retries: 0, verify: 'never' };
-  const config = { project: EXAMPLE_PROJECT, source: { type: 'postgres', url: sourceUrl }, state: { path: join(dir, 'state.duckdb') }, sync, destinations };
+  const config = {
+    project: EXAMPLE_PROJECT,
+    source: { type: 'postgres', url: sourceUrl },
+    state: { path: join(dir, 'state.duckdb') },
+    sync,
+    destinations,
+  };
   await writeFile(ferryConfig(dir), stringify(config));
   return measured('node', [CLI, 'sync', '-c', ferryConfig(dir)], { fromStderr: keyComparisons });
 }
@@ -69,7 +75,10 @@ export interface VerifyFinished {
  * the verifications its log reports. A verify that finds a difference exits 1, which `measured`
  * turns into an error: the benchmark stops.
  */
-export async function runFerryVerify(config: string, args: readonly string[] = []): Promise<{ measurement: Measurement; verifications: VerifyFinished[] }> {
+export async function runFerryVerify(
+  config: string,
+  args: readonly string[] = [],
+): Promise<{ measurement: Measurement; verifications: VerifyFinished[] }> {
   let verifications: VerifyFinished[] = [];
   const measurement = await measured('node', [CLI, 'verify', '-c', config, ...args], {
     fromStderr: (stderr) => {

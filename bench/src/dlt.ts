@@ -31,10 +31,17 @@ export async function runDlt(
   pipelinesDir: string,
   options: { readonly loaderFileFormat?: DltLoaderFileFormat } = {},
 ): Promise<Measurement> {
-  const destination = target.kind === 'postgres' ? ['--destination', 'postgres', '--destination-url', target.url] : ['--destination', 'duckdb', '--duckdb-dir', target.dir];
+  const destination =
+    target.kind === 'postgres'
+      ? ['--destination', 'postgres', '--destination-url', target.url]
+      : ['--destination', 'duckdb', '--duckdb-dir', target.dir];
   const format = options.loaderFileFormat === undefined ? [] : ['--loader-file-format', options.loaderFileFormat];
-  return measured(PYTHON, [LOAD, '--source-url', sourceUrl, '--tenants', tenants.join(','), ...destination, '--pipelines-dir', pipelinesDir, ...format], {
-    cwd: REPO_ROOT,
-    env: { RUNTIME__DLTHUB_TELEMETRY: 'false' },
-  });
+  return measured(
+    PYTHON,
+    [LOAD, '--source-url', sourceUrl, '--tenants', tenants.join(','), ...destination, '--pipelines-dir', pipelinesDir, ...format],
+    {
+      cwd: REPO_ROOT,
+      env: { RUNTIME__DLTHUB_TELEMETRY: 'false' },
+    },
+  );
 }

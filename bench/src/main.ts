@@ -32,10 +32,12 @@ const tenants = Number(flags.tenants);
 const rows = Number(flags.rows);
 const runs = Number(flags.runs);
 const seed = Number(flags.seed);
-if (![tenants, rows, runs, seed].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--rows, --tenants, --runs and --seed take positive integers');
+if (![tenants, rows, runs, seed].every((n) => Number.isInteger(n) && n > 0))
+  throw new Error('--rows, --tenants, --runs and --seed take positive integers');
 const selected = new Set(flags.scenarios.split(',').map((s) => s.trim()));
 for (const name of selected) {
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
+  if (!(SCENARIOS as readonly string[]).includes(name))
+    throw new Error(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
 }
 
 /** The 100-destination scenario: 100 tenants with this many messages each. */
@@ -51,7 +53,9 @@ const firstTenant = source.tenants[0] as string;
 const everyTenant = (n: number) => (n === 1 ? 'the only tenant' : `all ${n} tenants`);
 const COLUMNS = await postgresColumnNames(source.url, 'analytics.messages');
 /** Columns Ferry renames in the destination (the model's `destination_name`), source name → destination name. */
-const FERRY_NAMES = Object.fromEntries(exportModels.messages.columns.filter((c) => c.destinationName !== c.name).map((c) => [c.name, c.destinationName]));
+const FERRY_NAMES = Object.fromEntries(
+  exportModels.messages.columns.filter((c) => c.destinationName !== c.name).map((c) => [c.name, c.destinationName]),
+);
 
 /** The contestants that sync tenants into destinations, called alike: source, tenants, target, state folder. */
 const LOADERS = [
@@ -95,7 +99,9 @@ async function scenario(
 /** Digests must be equal: a contestant that loses or changes a row stops the benchmark. */
 function mustEqual(what: string, digest: SliceDigest, expected: SliceDigest): string {
   if (digest.rows !== expected.rows || digest.hash !== expected.hash) {
-    throw new Error(`${what}: the destination does not equal the source (${digest.rows} rows, hash ${digest.hash}; expected ${expected.rows}, ${expected.hash})`);
+    throw new Error(
+      `${what}: the destination does not equal the source (${digest.rows} rows, hash ${digest.hash}; expected ${expected.rows}, ${expected.hash})`,
+    );
   }
   return 'equal to the source';
 }
@@ -111,7 +117,14 @@ function combine(digests: readonly SliceDigest[]): SliceDigest {
  * is known to keep (dlt's incremental loads): the rest must still be equal, and the verdict says
  * how many it kept.
  */
-async function matchesSource(what: string, from: BenchSource, target: Target & { kind: 'postgres' }, slice: readonly string[], names: Record<string, string>, keptDeletes: readonly string[] = []): Promise<string> {
+async function matchesSource(
+  what: string,
+  from: BenchSource,
+  target: Target & { kind: 'postgres' },
+  slice: readonly string[],
+  names: Record<string, string>,
+  keptDeletes: readonly string[] = [],
+): Promise<string> {
   const expected = await sourceDigests(from, slice);
   const options = { columns: COLUMNS, rename: names, excludeKeys: keptDeletes };
   const actual = await Promise.all(slice.map((t) => postgresDigest(target.url, `t_${t}.messages`, undefined, options)));
@@ -168,7 +181,12 @@ async function sliceMegabytes(tenant: string | undefined): Promise<number> {
   await client.connect();
   try {
     const where = tenant === undefined ? '' : 'WHERE tenant_id = $1';
-    const { rows: [row] } = await client.query<{ bytes: string }>(`SELECT sum(pg_column_size(m.*)) AS bytes FROM analytics.messages m ${where}`, tenant === undefined ? [] : [tenant]);
+    const {
+      rows: [row],
+    } = await client.query<{ bytes: string }>(
+      `SELECT sum(pg_column_size(m.*)) AS bytes FROM analytics.messages m ${where}`,
+      tenant === undefined ? [] : [tenant],
+    );
     return Number(row?.bytes) / 1e6;
   } finally {
     await client.end();
@@ -184,37 +202,48 @@ if (selected.has('initial')) {
     const sliceRows = one ? (await postgresKeyDigest(source.url, 'analytics.messages', firstTenant)).rows : source.rows;
     const info = { megabytes: await sliceMegabytes(one ? firstTenant : undefined) };
     const postgres = 'ferry_bench_destination';
-    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> Postgres` }, [
-      ...LOADERS.map(({ contestant, label, load }) => ({
+    await scenario(
+      { ...info, scenario: `initial load, ${name}, Postgres -> Postgres` },
+      [
+        ...LOADERS.map(({ contestant, label, load }) => ({
+          contestant,
+          destinations: slice.length,
+          run: async () => {
+            const target = await freshPostgres(postgres);
+            const measurement = await load(source.url, slice, target, await freshDir(contestant));
+            return { measurement, verdict: await matchesSource(label, source, target, slice, contestant === 'ferry' ? FERRY_NAMES : {}) };
+          },
+        })),
+        {
+          contestant: 'ceiling',
+          destinations: 1,
+          run: async () => {
+            const target = await freshPostgres(postgres);
+            const measurement = await runCeiling(source.url, one ? firstTenant : undefined, target.url);
+            const expected = await postgresDigest(source.url, 'analytics.messages', one ? firstTenant : undefined, { columns: COLUMNS });
+            return {
+              measurement,
+              verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected),
+            };
+          },
+        },
+      ],
+      async () => sliceRows,
+    );
+
+    await scenario(
+      { ...info, scenario: `initial load, ${name}, Postgres -> DuckDB` },
+      LOADERS.map(({ contestant, label, load }) => ({
         contestant,
         destinations: slice.length,
         run: async () => {
-          const target = await freshPostgres(postgres);
+          const target = await freshDuckDB('duckdb');
           const measurement = await load(source.url, slice, target, await freshDir(contestant));
-          return { measurement, verdict: await matchesSource(label, source, target, slice, contestant === 'ferry' ? FERRY_NAMES : {}) };
+          return { measurement, verdict: await keysMatchSource(label, source, target, slice) };
         },
       })),
-      {
-        contestant: 'ceiling',
-        destinations: 1,
-        run: async () => {
-          const target = await freshPostgres(postgres);
-          const measurement = await runCeiling(source.url, one ? firstTenant : undefined, target.url);
-          const expected = await postgresDigest(source.url, 'analytics.messages', one ? firstTenant : undefined, { columns: COLUMNS });
-          return { measurement, verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected) };
-        },
-      },
-    ], async () => sliceRows);
-
-    await scenario({ ...info, scenario: `initial load, ${name}, Postgres -> DuckDB` }, LOADERS.map(({ contestant, label, load }) => ({
-      contestant,
-      destinations: slice.length,
-      run: async () => {
-        const target = await freshDuckDB('duckdb');
-        const measurement = await load(source.url, slice, target, await freshDir(contestant));
-        return { measurement, verdict: await keysMatchSource(label, source, target, slice) };
-      },
-    })), async () => sliceRows);
+      async () => sliceRows,
+    );
   }
 }
 
@@ -242,7 +271,10 @@ async function syncsOfChanges(from: BenchSource, name: string, scenarioName: str
       destinations: slice.length,
       run: async () => {
         const measurement = await load(work.url, slice, target, dir);
-        const verdict = contestant === 'ferry' ? await matchesSource(label, work, target, slice, FERRY_NAMES) : await matchesSource(label, work, target, slice, {}, deleted);
+        const verdict =
+          contestant === 'ferry'
+            ? await matchesSource(label, work, target, slice, FERRY_NAMES)
+            : await matchesSource(label, work, target, slice, {}, deleted);
         return { measurement, verdict };
       },
     }));
@@ -254,7 +286,8 @@ async function syncsOfChanges(from: BenchSource, name: string, scenarioName: str
   });
   if (!thenNoChanges) return;
   await scenario({ scenario: `sync with no changes, ${everyTenant(work.tenants.length)}` }, contestants(work.tenants), async () => 0);
-  if (work.tenants.length > 1) await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
+  if (work.tenants.length > 1)
+    await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
 }
 
 // 2. Syncs of changes, then syncs with nothing to do.
@@ -265,16 +298,25 @@ if (selected.has('changes')) {
 // 3. 100 destinations, each with a few changes: the cost of a destination beyond its rows.
 if (selected.has('destinations')) {
   const many = await prepareSource({ ...MANY_DESTINATIONS, seed }, log);
-  await syncsOfChanges(many, 'many', `${many.tenants.length} destinations (${MANY_DESTINATIONS.messagesPerTenant.toLocaleString('en')} rows each), each with a few changes`, false);
+  await syncsOfChanges(
+    many,
+    'many',
+    `${many.tenants.length} destinations (${MANY_DESTINATIONS.messagesPerTenant.toLocaleString('en')} rows each), each with a few changes`,
+    false,
+  );
 }
 
 // 4. CLI start: `ferry --version` (the CLI's compiled output) against a bare `node -e 0`, side by side.
 if (selected.has('start')) {
   const cli = join(REPO_ROOT, 'apps', 'cli', 'bin', 'ferry.js');
-  await scenario({ scenario: 'CLI start: ferry --version' }, [
-    { contestant: 'ferry', destinations: 0, run: async () => ({ measurement: await measured('node', [cli, '--version']), verdict: 'exit 0' }) },
-    { contestant: 'node', destinations: 0, run: async () => ({ measurement: await measured('node', ['-e', '0']), verdict: 'exit 0' }) },
-  ], async () => 0);
+  await scenario(
+    { scenario: 'CLI start: ferry --version' },
+    [
+      { contestant: 'ferry', destinations: 0, run: async () => ({ measurement: await measured('node', [cli, '--version']), verdict: 'exit 0' }) },
+      { contestant: 'node', destinations: 0, run: async () => ({ measurement: await measured('node', ['-e', '0']), verdict: 'exit 0' }) },
+    ],
+    async () => 0,
+  );
 }
 
 /**
@@ -283,7 +325,13 @@ if (selected.has('start')) {
  * `missing` fewer from the destination: a verify that reports the wrong thing (or the right thing
  * about the wrong rows) stops the benchmark, as mustEqual does for a sync.
  */
-function mustVerify(what: string, verifications: readonly VerifyFinished[], expected: Readonly<Record<string, number>>, result: VerifyFinished['result'], missing = 0): void {
+function mustVerify(
+  what: string,
+  verifications: readonly VerifyFinished[],
+  expected: Readonly<Record<string, number>>,
+  result: VerifyFinished['result'],
+  missing = 0,
+): void {
   const destinations = Object.keys(expected).map((t) => `bench-${t}`);
   const reported = verifications.map((v) => v.destination);
   if (reported.length !== destinations.length || destinations.some((d) => !reported.includes(d))) {
@@ -292,7 +340,9 @@ function mustVerify(what: string, verifications: readonly VerifyFinished[], expe
   for (const [tenant, rows] of Object.entries(expected)) {
     const v = verifications.find((found) => found.destination === `bench-${tenant}`) as VerifyFinished;
     if (v.model !== 'messages' || v.result !== result || v.sourceRows !== rows || v.destinationRows !== rows - missing) {
-      throw new Error(`${what}: ${v.destination} ${v.model}: ${v.result} with ${v.sourceRows} source and ${v.destinationRows} destination rows; expected ${result} with ${rows} and ${rows - missing} (${JSON.stringify(v)})`);
+      throw new Error(
+        `${what}: ${v.destination} ${v.model}: ${v.result} with ${v.sourceRows} source and ${v.destinationRows} destination rows; expected ${result} with ${rows} and ${rows - missing} (${JSON.stringify(v)})`,
+      );
     }
   }
 }
@@ -316,28 +366,33 @@ if (selected.has('verify')) {
     source: `SELECT ${exported} FROM analytics.messages WHERE tenant_id = '${t.replaceAll("'", "''")}'`,
     destination: `${quoted(`t_${t}`)}.messages`,
   }));
-  await scenario({ scenario: `full verify, ${everyTenant(tenants)}`, megabytes: await sliceMegabytes(undefined) }, [
-    {
-      contestant: 'ferry',
-      destinations: tenants,
-      run: async () => {
-        const { measurement, verifications } = await runFerryVerify(config);
-        mustVerify('ferry verify', verifications, tenantRows, 'equal');
-        return { measurement, verdict: `reports every model equal (${verifications.length} verifications, row counts right)` };
+  await scenario(
+    { scenario: `full verify, ${everyTenant(tenants)}`, megabytes: await sliceMegabytes(undefined) },
+    [
+      {
+        contestant: 'ferry',
+        destinations: tenants,
+        run: async () => {
+          const { measurement, verifications } = await runFerryVerify(config);
+          mustVerify('ferry verify', verifications, tenantRows, 'equal');
+          return { measurement, verdict: `reports every model equal (${verifications.length} verifications, row counts right)` };
+        },
       },
-    },
-    {
-      contestant: 'read',
-      destinations: tenants,
-      run: async () => {
-        const { measurement, rows: read } = await runRawReads(source.url, target.url, reads);
-        for (const [t, n] of Object.entries(tenantRows)) {
-          if (read[t]?.source !== n || read[t]?.destination !== n) throw new Error(`raw read of ${t}: ${JSON.stringify(read[t])} rows; expected ${n} on each side`);
-        }
-        return { measurement, verdict: 'every row read on each side' };
+      {
+        contestant: 'read',
+        destinations: tenants,
+        run: async () => {
+          const { measurement, rows: read } = await runRawReads(source.url, target.url, reads);
+          for (const [t, n] of Object.entries(tenantRows)) {
+            if (read[t]?.source !== n || read[t]?.destination !== n)
+              throw new Error(`raw read of ${t}: ${JSON.stringify(read[t])} rows; expected ${n} on each side`);
+          }
+          return { measurement, verdict: 'every row read on each side' };
+        },
       },
-    },
-  ], async () => source.rows);
+    ],
+    async () => source.rows,
+  );
 
   // Late rows: 1% of one tenant's rows deleted from its destination before each round (what an
   // incremental sync misses when rows arrive backdated), found and re-synced by `ferry verify
@@ -348,28 +403,34 @@ if (selected.has('verify')) {
   const relation = `${quoted(`t_${tenant}`)}.messages`;
   const late = Math.max(1, Math.floor((tenantRows[tenant] as number) / 100));
   let deleted = 0;
-  await scenario({ scenario: `late-row repair: ferry verify --repair -d of one destination (${(tenantRows[tenant] as number).toLocaleString('en')} rows), 1% missing` }, [
+  await scenario(
     {
-      contestant: 'ferry',
-      destinations: 1,
-      run: async () => {
-        const { measurement, verifications } = await runFerryVerify(config, ['--repair', '-d', destination]);
-        mustVerify('ferry verify --repair', verifications, { [tenant]: tenantRows[tenant] as number }, 'repaired', deleted);
-        const [v] = verifications as [VerifyFinished];
-        if (v.missing !== deleted || v.extra !== 0 || v.different !== 0 || v.repaired?.inserted !== deleted || v.repaired.deleted !== 0) {
-          throw new Error(`ferry verify --repair: ${JSON.stringify(v)}; expected ${deleted} missing rows re-inserted, none extra or different`);
-        }
-        const after = await runFerryVerify(config, ['-d', destination]);
-        mustVerify('ferry verify after --repair', after.verifications, { [tenant]: tenantRows[tenant] as number }, 'equal');
-        const verdict = await matchesSource('Ferry', source, target, [tenant], FERRY_NAMES);
-        return { measurement, verdict: `repaired ${deleted.toLocaleString('en')} missing rows; then verify -d equal, ${verdict}` };
-      },
+      scenario: `late-row repair: ferry verify --repair -d of one destination (${(tenantRows[tenant] as number).toLocaleString('en')} rows), 1% missing`,
     },
-  ], async (attempt) => {
-    deleted = await deleteSome(target.url, relation, late, `round ${attempt}`);
-    if (deleted !== late) throw new Error(`late rows: deleted ${deleted} rows of ${relation}; expected ${late}`);
-    return deleted;
-  });
+    [
+      {
+        contestant: 'ferry',
+        destinations: 1,
+        run: async () => {
+          const { measurement, verifications } = await runFerryVerify(config, ['--repair', '-d', destination]);
+          mustVerify('ferry verify --repair', verifications, { [tenant]: tenantRows[tenant] as number }, 'repaired', deleted);
+          const [v] = verifications as [VerifyFinished];
+          if (v.missing !== deleted || v.extra !== 0 || v.different !== 0 || v.repaired?.inserted !== deleted || v.repaired.deleted !== 0) {
+            throw new Error(`ferry verify --repair: ${JSON.stringify(v)}; expected ${deleted} missing rows re-inserted, none extra or different`);
+          }
+          const after = await runFerryVerify(config, ['-d', destination]);
+          mustVerify('ferry verify after --repair', after.verifications, { [tenant]: tenantRows[tenant] as number }, 'equal');
+          const verdict = await matchesSource('Ferry', source, target, [tenant], FERRY_NAMES);
+          return { measurement, verdict: `repaired ${deleted.toLocaleString('en')} missing rows; then verify -d equal, ${verdict}` };
+        },
+      },
+    ],
+    async (attempt) => {
+      deleted = await deleteSome(target.url, relation, late, `round ${attempt}`);
+      if (deleted !== late) throw new Error(`late rows: deleted ${deleted} rows of ${relation}; expected ${late}`);
+      return deleted;
+    },
+  );
 }
 
 /** Deletes `count` rows of `relation`, a different choice for each `salt` (spread over all keys). */
@@ -377,7 +438,10 @@ async function deleteSome(url: string, relation: string, count: number, salt: st
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rowCount } = await client.query(`DELETE FROM ${relation} WHERE id IN (SELECT id FROM ${relation} ORDER BY md5(id::text || $1) LIMIT $2)`, [salt, count]);
+    const { rowCount } = await client.query(
+      `DELETE FROM ${relation} WHERE id IN (SELECT id FROM ${relation} ORDER BY md5(id::text || $1) LIMIT $2)`,
+      [salt, count],
+    );
     return rowCount ?? 0;
   } finally {
     await client.end();

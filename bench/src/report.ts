@@ -21,7 +21,13 @@ export interface Result {
   readonly runs: readonly Measurement[];
 }
 
-const CONTESTANT_LABEL = { ferry: 'Ferry', ceiling: 'ceiling (binary COPY)', dlt: 'dlt', node: 'bare node (node -e 0)', read: 'one raw read per side (COPY)' } as const;
+const CONTESTANT_LABEL = {
+  ferry: 'Ferry',
+  ceiling: 'ceiling (binary COPY)',
+  dlt: 'dlt',
+  node: 'bare node (node -e 0)',
+  read: 'one raw read per side (COPY)',
+} as const;
 
 export interface Figures extends Result {
   readonly medianWallSeconds: number;
@@ -77,7 +83,13 @@ const README_END = '<!-- /bench:latest -->';
  * bench/results/<stamp>-<rows>.json and latest.md, with the machine described; with `readme`, the
  * same table in the README between its bench:latest markers.
  */
-export async function writeResults(dir: string, source: { rows: number; tenants: number }, runs: number, results: readonly Result[], readme?: string): Promise<string> {
+export async function writeResults(
+  dir: string,
+  source: { rows: number; tenants: number },
+  runs: number,
+  results: readonly Result[],
+  readme?: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version };
   const all = figures(results);

@@ -16,7 +16,10 @@ export interface BenchSource {
  * sample data, then `dbt build` of the messages model) and reused by later runs, which saves
  * minutes per run at 5M rows. A build that did not finish leaves no marker and is redone.
  */
-export async function prepareSource(size: { readonly tenants: number; readonly messagesPerTenant: number; readonly seed: number }, log: (line: string) => void): Promise<BenchSource> {
+export async function prepareSource(
+  size: { readonly tenants: number; readonly messagesPerTenant: number; readonly seed: number },
+  log: (line: string) => void,
+): Promise<BenchSource> {
   const name = `ferry_bench_src_${size.tenants}x${size.messagesPerTenant}_s${size.seed}`;
   const url = withDatabase(POSTGRES_ADMIN_URL, name);
   const tenants = Array.from({ length: size.tenants }, (_, i) => tenantId(i));
@@ -32,10 +35,23 @@ export async function prepareSource(size: { readonly tenants: number; readonly m
   await client.connect();
   try {
     await loadIntoPostgres(client, size);
-    await runDbt(['build', '--select', '+messages', '--exclude', 'resource_type:test', '--target-path', join(REPO_ROOT, 'bench', 'work', 'target'), '--log-path', join(REPO_ROOT, 'bench', 'work', 'logs')], {
-      projectDir: join(REPO_ROOT, 'dbt_project'),
-      env: { ...postgresEnv(url), FERRY_DBT_SCHEMA: 'analytics' },
-    });
+    await runDbt(
+      [
+        'build',
+        '--select',
+        '+messages',
+        '--exclude',
+        'resource_type:test',
+        '--target-path',
+        join(REPO_ROOT, 'bench', 'work', 'target'),
+        '--log-path',
+        join(REPO_ROOT, 'bench', 'work', 'logs'),
+      ],
+      {
+        projectDir: join(REPO_ROOT, 'dbt_project'),
+        env: { ...postgresEnv(url), FERRY_DBT_SCHEMA: 'analytics' },
+      },
+    );
     await indexForTenantReads(url);
     const { rows: counted } = await client.query<{ n: string }>('SELECT count(*) AS n FROM analytics.messages');
     await client.query(`COMMENT ON DATABASE ${name} IS 'ferry bench source: ready'`);
@@ -71,7 +87,9 @@ async function readyRows(url: string): Promise<number | undefined> {
     return undefined;
   }
   try {
-    const { rows } = await client.query<{ ready: boolean }>(`SELECT shobj_description(oid, 'pg_database') = 'ferry bench source: ready' AS ready FROM pg_database WHERE datname = current_database()`);
+    const { rows } = await client.query<{ ready: boolean }>(
+      `SELECT shobj_description(oid, 'pg_database') = 'ferry bench source: ready' AS ready FROM pg_database WHERE datname = current_database()`,
+    );
     if (!rows[0]?.ready) return undefined;
     const { rows: counted } = await client.query<{ n: string }>('SELECT count(*) AS n FROM analytics.messages');
     return Number(counted[0]?.n);

@@ -16,7 +16,9 @@ export async function duckdbKeyDigest(path: string, relation: string): Promise<S
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    const [row] = (await connection.runAndReadAll(`SELECT count(*)::BIGINT, md5(string_agg(id::VARCHAR, ',' ORDER BY id::VARCHAR)) FROM ${relation}`)).getRows();
+    const [row] = (
+      await connection.runAndReadAll(`SELECT count(*)::BIGINT, md5(string_agg(id::VARCHAR, ',' ORDER BY id::VARCHAR)) FROM ${relation}`)
+    ).getRows();
     return { rows: Number(row?.[0]), hash: String(row?.[1]) };
   } finally {
     connection.closeSync();
@@ -79,7 +81,12 @@ export interface DigestOptions {
  * apart; rows are hashed in the order of their key `id` as text (byte order, the same whether the
  * key is uuid or varchar). Without `tenants`, the whole relation as one slice keyed ''.
  */
-export async function postgresDigests(url: string, relation: string, tenants: readonly string[] | undefined, options: DigestOptions): Promise<Record<string, SliceDigest>> {
+export async function postgresDigests(
+  url: string,
+  relation: string,
+  tenants: readonly string[] | undefined,
+  options: DigestOptions,
+): Promise<Record<string, SliceDigest>> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

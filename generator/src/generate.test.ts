@@ -75,7 +75,11 @@ describe('generate', () => {
 
   it('reports every identifier problem of every model and dialect in one run', async () => {
     const model = ordersModel();
-    model.columns.push({ name: 'Status', data_type: 'text' }, { name: 'x'.repeat(64), data_type: 'text' }, { name: 'y'.repeat(74), data_type: 'text' });
+    model.columns.push(
+      { name: 'Status', data_type: 'text' },
+      { name: 'x'.repeat(64), data_type: 'text' },
+      { name: 'y'.repeat(74), data_type: 'text' },
+    );
     const error = await renderGeneratedFiles(await manifestFile([model])).then(
       () => undefined,
       (e: Error) => e,
@@ -108,4 +112,3 @@ describe('generate', () => {
     expect(files.find((f) => f.path === 'sql/postgres/orders.js')!.content).toContain('["__proto__"]');
   });
 });
-

@@ -23,14 +23,7 @@ import { createTempDatabase, postgresEnv, type TempDatabase } from './harness/po
 
 const PROJECT_DIR = join(REPO_ROOT, 'dbt_project');
 const SCHEMA = 'analytics';
-const EXPORT_MODELS = [
-  'messages',
-  'message_events',
-  'recipients',
-  'workflows',
-  'recipient_preferences',
-  'daily_channel_engagement',
-] as const;
+const EXPORT_MODELS = ['messages', 'message_events', 'recipients', 'workflows', 'recipient_preferences', 'daily_channel_engagement'] as const;
 type ExportModel = (typeof EXPORT_MODELS)[number];
 
 const options = { seed: 2024, tenants: 3, messagesPerTenant: 100 };
@@ -186,16 +179,12 @@ describe('dbt_project on Postgres', () => {
       `SELECT tenant_id, sum(messages_total) AS messages, count(*) AS days
        FROM ${SCHEMA}.daily_channel_engagement GROUP BY tenant_id ORDER BY tenant_id`,
     );
-    expect(rows.map((row) => [row.tenant_id, Number(row.messages)])).toEqual(
-      Object.entries(everyTenant(options.messagesPerTenant)),
-    );
+    expect(rows.map((row) => [row.tenant_id, Number(row.messages)])).toEqual(Object.entries(everyTenant(options.messagesPerTenant)));
     for (const row of rows) expect(Number(row.days)).toBeGreaterThan(1);
   });
 
   it('normalises every provider status to the channel-agnostic set, as the generator defines it', async () => {
-    const { rows } = await database.client.query<StatusMapping>(
-      `SELECT DISTINCT channel_type, vendor_status, status FROM ${SCHEMA}.messages`,
-    );
+    const { rows } = await database.client.query<StatusMapping>(`SELECT DISTINCT channel_type, vendor_status, status FROM ${SCHEMA}.messages`);
     for (const row of rows) expect(MESSAGE_STATUSES).toContain(row.status);
     const expected = CHANNEL_TYPES.flatMap((channel) => {
       const statuses = new Set([...sampleRows(MESSAGE_TABLES[channel], options)].map((row) => row.status!));

@@ -98,7 +98,11 @@ describe('dbt model change -> dbt parse -> ferry generate', () => {
     widened!.set('data_type', 'varchar(1000)');
     columns.add(doc.createNode({ name: 'priority', data_type: 'smallint', description: 'Delivery priority, 1 = urgent.' }));
     await writeFile(file, doc.toString());
-    const sqlFile = join(project, 'models', (await readdir(join(project, 'models'), { recursive: true })).find((f) => f.endsWith(`/${MODEL}.sql`) || f === `${MODEL}.sql`)!);
+    const sqlFile = join(
+      project,
+      'models',
+      (await readdir(join(project, 'models'), { recursive: true })).find((f) => f.endsWith(`/${MODEL}.sql`) || f === `${MODEL}.sql`)!,
+    );
     const sql = await readFile(sqlFile, 'utf8');
     await writeFile(sqlFile, `select base.*, cast(1 as smallint) as priority\nfrom (\n${sql.replace(/;\s*$/, '')}\n) as base\n`);
 

@@ -27,7 +27,9 @@ describe('production code', () => {
   });
 
   it('reads no FERRY_TEST_ variable and imports nothing from @ferry/test', () => {
-    const offending = files.filter((file) => /FERRY_TEST_|from '@ferry\/test'/.test(readFileSync(file, 'utf8'))).map((file) => file.slice(REPO_ROOT.length + 1));
+    const offending = files
+      .filter((file) => /FERRY_TEST_|from '@ferry\/test'/.test(readFileSync(file, 'utf8')))
+      .map((file) => file.slice(REPO_ROOT.length + 1));
     expect(offending).toEqual([]);
   });
 });

@@ -17,10 +17,7 @@ import { digestDuckDBTable, digestGeneratedTable, digestPostgresTable, type Tabl
 const MESSAGE_TABLE_NAMES = Object.values(MESSAGE_TABLES);
 
 function digestAll(options: SampleDataOptions): Record<RawTableName, TableDigest> {
-  return Object.fromEntries(RAW_TABLE_NAMES.map((table) => [table, digestGeneratedTable(table, options)])) as Record<
-    RawTableName,
-    TableDigest
-  >;
+  return Object.fromEntries(RAW_TABLE_NAMES.map((table) => [table, digestGeneratedTable(table, options)])) as Record<RawTableName, TableDigest>;
 }
 
 function countBy<T>(rows: Iterable<T>, key: (row: T) => string): Map<string, number> {
@@ -122,10 +119,7 @@ describe('sample data loaders', () => {
     const duckdb = await DuckDBInstance.create(':memory:');
     const connection = await duckdb.connect();
     try {
-      const [postgresReport, duckdbReport] = await Promise.all([
-        loadIntoPostgres(database.client, options),
-        loadIntoDuckDB(connection, options),
-      ]);
+      const [postgresReport, duckdbReport] = await Promise.all([loadIntoPostgres(database.client, options), loadIntoDuckDB(connection, options)]);
       for (const table of RAW_TABLE_NAMES) {
         expect(generated[table].rows, table).toBeGreaterThan(0);
         expect(postgresReport[table], table).toBe(generated[table].rows);

@@ -66,7 +66,12 @@ export interface LookOnly {
   readonly lookOnly?: boolean;
 }
 
-export async function openRuntime(parsed: LoadedConfig, selection: Selection = {}, env: NodeJS.ProcessEnv = process.env, options: LookOnly = {}): Promise<Runtime> {
+export async function openRuntime(
+  parsed: LoadedConfig,
+  selection: Selection = {},
+  env: NodeJS.ProcessEnv = process.env,
+  options: LookOnly = {},
+): Promise<Runtime> {
   // Before the state store opens: a stale catalog or an unknown model leaves nothing behind.
   const loaded = await withCatalog(parsed);
   checkSelection(loaded, selection);
@@ -140,9 +145,7 @@ export async function openRuntime(parsed: LoadedConfig, selection: Selection = {
 export function checkSelection(config: LoadedConfig & { readonly catalog?: CatalogedConfig['catalog'] }, selection: Selection): void {
   const selected = config.destinations.filter((d) => selection.destination === undefined || d.id === selection.destination);
   if (selection.destination !== undefined && selected.length === 0) {
-    throw new Error(
-      `no destination "${selection.destination}" in ${config.file} (destinations: ${config.destinations.map((d) => d.id).join(', ')})`,
-    );
+    throw new Error(`no destination "${selection.destination}" in ${config.file} (destinations: ${config.destinations.map((d) => d.id).join(', ')})`);
   }
   const model = selection.model;
   if (model === undefined || selected.some((d) => modelsOf(config, d).includes(model))) return;
@@ -184,11 +187,19 @@ function scrubbingErrors(state: StateStore): StateStore {
     get(target, property) {
       if (property === 'recordModelTransfer') {
         return ((transferId, outcome) =>
-          target.recordModelTransfer(transferId, { ...outcome, error: outcome.error === null ? null : redactSecrets(outcome.error) })) satisfies StateStore['recordModelTransfer'];
+          target.recordModelTransfer(transferId, {
+            ...outcome,
+            error: outcome.error === null ? null : redactSecrets(outcome.error),
+          })) satisfies StateStore['recordModelTransfer'];
       }
       if (property === 'finishTransfer') {
         return ((transferId, status, error, warnings) =>
-          target.finishTransfer(transferId, status, error === undefined ? undefined : redactSecrets(error), warnings?.map(redactSecrets))) satisfies StateStore['finishTransfer'];
+          target.finishTransfer(
+            transferId,
+            status,
+            error === undefined ? undefined : redactSecrets(error),
+            warnings?.map(redactSecrets),
+          )) satisfies StateStore['finishTransfer'];
       }
       const value: unknown = Reflect.get(target, property, target);
       // The store keeps its connection in private fields, which only the store itself may reach.

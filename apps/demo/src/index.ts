@@ -19,7 +19,6 @@ export interface DemoFlags {
 /** The demo keeps its state in its folder, whatever FERRY_STATE_URL says: it must never touch a real state store. */
 const DEMO_ENV = { ...process.env, FERRY_STATE_URL: undefined };
 
-
 /** The two sandbox destinations: one keeps soft-deleted rows flagged, one deletes them. */
 const DESTINATIONS = [
   { id: 'acme-duckdb', tenant: 0, softDeletes: 'keep' },
@@ -81,14 +80,16 @@ async function demo(options: { dir: string; tenants: number; messagesPerTenant: 
   say(syncSummary(first));
 
   const changes = { updates: 40, inserts: 25, softDeletes: 5, hardDeletes: 3 };
-  say(`3. Changing the source: ${changes.updates} updates, ${changes.inserts} inserts, ${changes.softDeletes} soft deletes, ${changes.hardDeletes} hard deletes per kind, then rebuilding the dbt models`);
+  say(
+    `3. Changing the source: ${changes.updates} updates, ${changes.inserts} inserts, ${changes.softDeletes} soft deletes, ${changes.hardDeletes} hard deletes per kind, then rebuilding the dbt models`,
+  );
   await changeDemoSource(buildScript, sourcePath, changes, new Date());
 
   say('4. Second sync (incremental)');
   const second = await runSync(configPath, {}, DEMO_ENV);
   say(syncSummary(second));
 
-  say('5. Verifying every destination table equals its tenant\'s slice of the source');
+  say("5. Verifying every destination table equals its tenant's slice of the source");
   const rows: string[][] = [['DESTINATION', 'TENANT', 'MODEL', 'SOURCE ROWS', 'DESTINATION ROWS', 'RESULT']];
   let equal = true;
   for (const destination of DESTINATIONS) {

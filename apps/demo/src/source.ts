@@ -18,7 +18,12 @@ export function demoSourcePath(dir: string): string {
  * Loads sample raw data and builds the dbt models on it. `say` hears each step as it ends, with
  * its time: a large sample takes minutes.
  */
-export async function buildDemoSource(buildScript: string, path: string, data: SampleDataOptions, say: (line: string) => void = () => {}): Promise<void> {
+export async function buildDemoSource(
+  buildScript: string,
+  path: string,
+  data: SampleDataOptions,
+  say: (line: string) => void = () => {},
+): Promise<void> {
   let started = performance.now();
   const took = () => {
     const seconds = (performance.now() - started) / 1000;

@@ -36,14 +36,15 @@ export async function compareWithSource(input: {
       const sql = modelSql.duckdb[model];
       const sourceColumns = spec.columns.map((c) => `CAST("${c.name}" AS VARCHAR)`).join(', ');
       const destinationColumns = spec.columns.map((c) => `CAST("${sql.columns[c.name]}" AS VARCHAR)`).join(', ');
-      const flagged =
-        input.softDeletes === 'delete' && spec.softDelete ? ` AND "${spec.softDelete}" IS NULL` : '';
+      const flagged = input.softDeletes === 'delete' && spec.softDelete ? ` AND "${spec.softDelete}" IS NULL` : '';
       const slice = `SELECT ${sourceColumns} FROM src."${spec.source.schema}"."${spec.source.identifier}" WHERE "${spec.tenantColumn}" = ${text(input.tenant)}${flagged}`;
       const table = `SELECT ${destinationColumns} FROM dst."${input.schema}"."${sql.table}"`;
-      const [[sourceRows, destinationRows, differing]] = (await connection.runAndReadAll(
-        `SELECT (SELECT count(*) FROM (${slice})), (SELECT count(*) FROM (${table})),
+      const [[sourceRows, destinationRows, differing]] = (
+        await connection.runAndReadAll(
+          `SELECT (SELECT count(*) FROM (${slice})), (SELECT count(*) FROM (${table})),
                 (SELECT count(*) FROM ((${slice}) EXCEPT ALL (${table}))) + (SELECT count(*) FROM ((${table}) EXCEPT ALL (${slice})))`,
-      )).getRows() as [[bigint, bigint, bigint]];
+        )
+      ).getRows() as [[bigint, bigint, bigint]];
       checks.push({ model, sourceRows: Number(sourceRows), destinationRows: Number(destinationRows), differingRows: Number(differing) });
     }
     return checks;

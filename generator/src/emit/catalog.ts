@@ -138,7 +138,17 @@ function emitModelSql(file: SourceFile, model: ExportModelSpec, sql: ModelSql): 
         writer.writeLine(`${key}: ${statements(sql[key])},`);
       }
       writer.writeLine(`addColumn: ${objectOf(Object.entries(sql.addColumn).map(([k, v]) => [k, statements(v)]))},`);
-      for (const key of ['merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'countNewSoftDeleted', 'countLiveRowsFlagged', 'maxCursor'] as const) {
+      for (const key of [
+        'merge',
+        'deleteByKeys',
+        'dropStaging',
+        'dropDeletedKeys',
+        'countNewRows',
+        'purgeSoftDeleted',
+        'countNewSoftDeleted',
+        'countLiveRowsFlagged',
+        'maxCursor',
+      ] as const) {
         writer.writeLine(`${key}: ${statements(sql[key])},`);
       }
     });
@@ -191,7 +201,7 @@ function emitRootIndex(file: SourceFile, origin: CatalogOrigin): void {
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The whole catalog, as `ferry plan|sync` load it through ferry.yaml\'s `project.generated`.'],
+    docs: ["The whole catalog, as `ferry plan|sync` load it through ferry.yaml's `project.generated`."],
     declarations: [
       {
         name: 'catalog',
@@ -210,7 +220,7 @@ function emitRootIndexTypes(file: SourceFile): void {
     isExported: true,
     hasDeclareKeyword: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs: ['The whole catalog, as `ferry plan|sync` load it through ferry.yaml\'s `project.generated`.'],
+    docs: ["The whole catalog, as `ferry plan|sync` load it through ferry.yaml's `project.generated`."],
     declarations: [{ name: 'catalog', type: 'Catalog<ExportModelName>' }],
   });
 }
@@ -243,7 +253,10 @@ const INLINE_WIDTH = 160;
  */
 function sqlLiteral(sql: string): string {
   if (!sql.includes('`')) return templateLiteral(sql);
-  return `[\n${sql.split('\n').map((line) => JSON.stringify(line)).join(',\n')},\n].join('\\n')`;
+  return `[\n${sql
+    .split('\n')
+    .map((line) => JSON.stringify(line))
+    .join(',\n')},\n].join('\\n')`;
 }
 
 /** A plain-data value (a spec) as a JavaScript literal, with bare keys where they are identifiers. */
@@ -252,7 +265,9 @@ function literal(value: unknown): string {
   if (inline.length <= INLINE_WIDTH) return inline;
   if (Array.isArray(value)) return `[\n${value.map((v) => `${literal(v)},`).join('\n')}\n]`;
   if (value !== null && typeof value === 'object') {
-    return `{\n${Object.entries(value).map(([k, v]) => `${keyName(k)}: ${literal(v)},`).join('\n')}\n}`;
+    return `{\n${Object.entries(value)
+      .map(([k, v]) => `${keyName(k)}: ${literal(v)},`)
+      .join('\n')}\n}`;
   }
   return inline;
 }
@@ -260,7 +275,9 @@ function literal(value: unknown): string {
 function inlineLiteral(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(inlineLiteral).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([k, v]) => `${keyName(k)}: ${inlineLiteral(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${keyName(k)}: ${inlineLiteral(v)}`)
+      .join(', ')} }`;
   }
   return JSON.stringify(value);
 }

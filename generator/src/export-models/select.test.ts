@@ -30,9 +30,7 @@ describe('selectExportModels', () => {
     const { models, notes } = select([ordersModel(), { name: 'internal_only', columns: [{ name: 'x' }] }]);
     expect(models.map((m) => m.name)).toEqual(['orders']);
     const [orders] = models;
-    expect(orders?.columns.map((c) => c.name)).toEqual([
-      'id', 'tenant_id', 'status', 'amount', 'attempts', 'payload', 'updated_at', 'deleted_at',
-    ]);
+    expect(orders?.columns.map((c) => c.name)).toEqual(['id', 'tenant_id', 'status', 'amount', 'attempts', 'payload', 'updated_at', 'deleted_at']);
     expect(orders?.columns.find((c) => c.name === 'amount')?.type).toEqual({ kind: 'numeric', precision: 18, scale: 4 });
     expect(orders?.columns.find((c) => c.name === 'payload')?.type).toEqual({ kind: 'json' });
     expect(orders?.columns.find((c) => c.name === 'id')?.nullable).toBe(false);
@@ -78,24 +76,52 @@ describe('selectExportModels', () => {
   });
 
   it.each<[string, (m: FixtureModel) => void, RegExp]>([
-    ['no contract', (m) => (m.contract = false), /model "orders": an export model needs an enforced dbt contract[\s\S]*fix: add `config: \{contract: \{enforced: true\}\}`/],
+    [
+      'no contract',
+      (m) => (m.contract = false),
+      /model "orders": an export model needs an enforced dbt contract[\s\S]*fix: add `config: \{contract: \{enforced: true\}\}`/,
+    ],
     ['no primary key', (m) => delete m.ferry?.primary_key, /model "orders": has no primary key[\s\S]*fix: set meta.ferry.primary_key/],
     ['no tenant column', (m) => delete m.ferry?.tenant_column, /model "orders": has no tenant column[\s\S]*fix: set meta.ferry.tenant_column/],
     ['column without data_type', (m) => (m.columns[3]!.data_type = null), /model "orders", column "amount": has no data_type/],
-    ['unknown type', (m) => (m.columns[3]!.data_type = 'geography'), /model "orders", column "amount": data_type "geography" is not supported[\s\S]*fix: use one of: text/],
-    ['unbounded numeric', (m) => (m.columns[3]!.data_type = 'numeric'), /column "amount": data_type "numeric" is not supported[\s\S]*declare a precision and scale/],
+    [
+      'unknown type',
+      (m) => (m.columns[3]!.data_type = 'geography'),
+      /model "orders", column "amount": data_type "geography" is not supported[\s\S]*fix: use one of: text/,
+    ],
+    [
+      'unbounded numeric',
+      (m) => (m.columns[3]!.data_type = 'numeric'),
+      /column "amount": data_type "numeric" is not supported[\s\S]*declare a precision and scale/,
+    ],
     ['PII primary key', (m) => (m.columns[0]!.tags = ['pii']), /model "orders", column "id": is the primary key but is marked PII/],
     ['PII tenant column', (m) => (m.columns[1]!.ferry = { pii: true }), /model "orders", column "tenant_id": is the tenant column but is marked PII/],
-    ['missing key column', (m) => (m.ferry!.primary_key = ['nope']), /model "orders", column "nope": is named as the primary key but the model declares no such column/],
-    ['cursor of a non-orderable type', (m) => (m.ferry!.cursor = 'payload'), /column "payload": is the cursor but its type json has no usable order[\s\S]*fix: use a timestamp/],
+    [
+      'missing key column',
+      (m) => (m.ferry!.primary_key = ['nope']),
+      /model "orders", column "nope": is named as the primary key but the model declares no such column/,
+    ],
+    [
+      'cursor of a non-orderable type',
+      (m) => (m.ferry!.cursor = 'payload'),
+      /column "payload": is the cursor but its type json has no usable order[\s\S]*fix: use a timestamp/,
+    ],
     [
       'a cursor the contract lets be NULL',
       (m) => (m.columns.find((c) => c.name === 'updated_at')!.constraints = []),
       /column "updated_at": is the cursor but the contract lets it be NULL[\s\S]*fix: add `constraints: \[\{type: not_null\}\]` to the column, or set meta.ferry.null_cursor: always_read/,
     ],
-    ['null_cursor without a cursor', (m) => ((m.ferry!.null_cursor = 'refuse'), delete m.ferry!.cursor), /model "orders": sets meta.ferry.null_cursor but has no cursor/],
+    [
+      'null_cursor without a cursor',
+      (m) => ((m.ferry!.null_cursor = 'refuse'), delete m.ferry!.cursor),
+      /model "orders": sets meta.ferry.null_cursor but has no cursor/,
+    ],
     ['an unknown null_cursor', (m) => (m.ferry!.null_cursor = 'ignore'), /model "orders": meta.ferry.null_cursor: Invalid option/],
-    ['soft delete of a wrong type', (m) => (m.ferry!.soft_delete = 'status'), /column "status": is the soft-delete column but its type varchar\(16\)/],
+    [
+      'soft delete of a wrong type',
+      (m) => (m.ferry!.soft_delete = 'status'),
+      /column "status": is the soft-delete column but its type varchar\(16\)/,
+    ],
     ['misspelt setting', (m) => (m.ferry!.tenant_col = 'tenant_id'), /model "orders": meta.ferry: Unrecognized key: "tenant_col"/],
   ])('rejects %s with a message naming the model, column and fix', (_, change, expected) => {
     expect(problemsOf(withOrders(change))).toMatch(expected);
@@ -103,7 +129,9 @@ describe('selectExportModels', () => {
 
   it('takes a nullable cursor with null_cursor, and records it; a NOT NULL cursor needs none', () => {
     for (const setting of ['always_read', 'refuse'] as const) {
-      const [orders] = select(withOrders((m) => ((m.columns.find((c) => c.name === 'updated_at')!.constraints = []), (m.ferry!.null_cursor = setting)))).models;
+      const [orders] = select(
+        withOrders((m) => ((m.columns.find((c) => c.name === 'updated_at')!.constraints = []), (m.ferry!.null_cursor = setting))),
+      ).models;
       expect(orders).toMatchObject({ cursor: 'updated_at', nullCursor: setting });
     }
     expect(select([ordersModel()]).models[0]).not.toHaveProperty('nullCursor');

@@ -10,14 +10,7 @@ import {
 } from '@ferry/schema';
 import type { Manifest, ModelNode } from '../manifest/schema.ts';
 import { GeneratorError, atModel, type Problem } from '../problems.ts';
-import {
-  columnSettingsSchema,
-  isTaggedPii,
-  modelSettingsSchema,
-  rawColumnSettings,
-  rawModelSettings,
-  type ModelSettings,
-} from './ferry-meta.ts';
+import { columnSettingsSchema, isTaggedPii, modelSettingsSchema, rawColumnSettings, rawModelSettings, type ModelSettings } from './ferry-meta.ts';
 
 /** What the generator tells the user it did besides emitting code (e.g. PII columns left out). */
 export interface SelectionNote {
@@ -44,9 +37,7 @@ export function selectExportModels(manifest: Manifest): Selection {
   const notes: SelectionNote[] = [];
   const models: ExportModelSpec[] = [];
 
-  const nodes = manifest.models
-    .filter((node) => node.config.enabled !== false)
-    .sort((a, b) => a.unique_id.localeCompare(b.unique_id));
+  const nodes = manifest.models.filter((node) => node.config.enabled !== false).sort((a, b) => a.unique_id.localeCompare(b.unique_id));
 
   for (const node of nodes) {
     const rawSettings = rawModelSettings(node);
@@ -75,16 +66,10 @@ export function selectExportModels(manifest: Manifest): Selection {
   return { models, notes };
 }
 
-function toExportModel(
-  node: ModelNode,
-  settings: ModelSettings,
-  problems: Problem[],
-  notes: SelectionNote[],
-): ExportModelSpec | undefined {
+function toExportModel(node: ModelNode, settings: ModelSettings, problems: Problem[], notes: SelectionNote[]): ExportModelSpec | undefined {
   const model = node.name;
   const before = problems.length;
-  const problem = (message: string, fix: string, column?: string) =>
-    problems.push({ at: atModel(model, column), message, fix });
+  const problem = (message: string, fix: string, column?: string) => problems.push({ at: atModel(model, column), message, fix });
 
   if (node.config.contract?.enforced !== true) {
     problem(
@@ -99,20 +84,14 @@ function toExportModel(
   if (declared.length === 0) {
     problem('declares no columns', 'list every column with its data_type in the model YAML');
   }
-  const notNull = new Set(
-    declared.filter((c) => (c.constraints ?? []).some((k) => k.type === 'not_null')).map((c) => c.name),
-  );
+  const notNull = new Set(declared.filter((c) => (c.constraints ?? []).some((k) => k.type === 'not_null')).map((c) => c.name));
   const primaryKey = primaryKeyOf(node, settings);
   for (const key of primaryKey) notNull.add(key);
 
   for (const column of declared) {
     const parsed = columnSettingsSchema.safeParse(rawColumnSettings(column) ?? {});
     if (!parsed.success) {
-      problem(
-        `meta.ferry: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
-        'column settings are pii and destination_name',
-        column.name,
-      );
+      problem(`meta.ferry: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'column settings are pii and destination_name', column.name);
       continue;
     }
     if (parsed.data.pii === true || isTaggedPii(column)) {
@@ -166,10 +145,7 @@ function toExportModel(
   role('tenant column', settings.tenant_column);
 
   if (primaryKey.length === 0) {
-    problem(
-      'has no primary key',
-      'set meta.ferry.primary_key, or add a dbt primary_key constraint to the model or a column',
-    );
+    problem('has no primary key', 'set meta.ferry.primary_key, or add a dbt primary_key constraint to the model or a column');
   }
   for (const key of primaryKey) role('primary key', key);
 

@@ -43,7 +43,9 @@ export function formatManifest(manifest: unknown): string {
  * order, digests the same.
  */
 export function manifestDigest(manifest: unknown): string {
-  return createHash('sha256').update(canonicalJson(normalizeManifest(manifest))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(normalizeManifest(manifest)))
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

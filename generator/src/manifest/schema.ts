@@ -28,7 +28,10 @@ const column = z.looseObject({
  * vanished. Object.fromEntries defines every name as a property of its own.
  */
 const columns = z
-  .preprocess((value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? new Map(Object.entries(value)) : value), z.map(z.string(), column))
+  .preprocess(
+    (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? new Map(Object.entries(value)) : value),
+    z.map(z.string(), column),
+  )
   .transform((byName) => Object.fromEntries(byName) as Record<string, z.infer<typeof column>>);
 
 const modelNode = z.looseObject({

@@ -52,10 +52,14 @@ describe('compareGeneratedTree', () => {
       removed: ['gone.ts'],
     });
     expect(hasDrift(drift)).toBe(true);
-    expect(hasDrift(await compareGeneratedTree(out, [
-      { path: 'same.ts', content: 'x\n' },
-      { path: 'changed.ts', content: 'a\nb\nc\n' },
-      { path: 'gone.ts', content: 'g\n' },
-    ]))).toBe(false);
+    expect(
+      hasDrift(
+        await compareGeneratedTree(out, [
+          { path: 'same.ts', content: 'x\n' },
+          { path: 'changed.ts', content: 'a\nb\nc\n' },
+          { path: 'gone.ts', content: 'g\n' },
+        ]),
+      ),
+    ).toBe(false);
   });
 });

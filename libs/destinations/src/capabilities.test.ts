@@ -12,7 +12,13 @@ import { DESTINATION_TYPES, useTestDestination } from './testing/test-destinatio
  * declared true must work, one declared false must really fail (or, for varchar lengths, not be
  * enforced).
  */
-const column = (name: string, type: LogicalType, nullable = true): ColumnSpec => ({ name, destinationName: name, type, nullable, dataType: formatLogicalType(type) });
+const column = (name: string, type: LogicalType, nullable = true): ColumnSpec => ({
+  name,
+  destinationName: name,
+  type,
+  nullable,
+  dataType: formatLogicalType(type),
+});
 
 /** The keyed table as Ferry creates tables (its create_table template), so each warehouse gets its own DDL. */
 const KEYED: ExportModelSpec = {
@@ -52,7 +58,11 @@ describe.each(DESTINATION_TYPES)('%s capabilities match the warehouse', (type) =
     return { table, q };
   }
 
-  const succeeds = (work: Promise<unknown>) => work.then(() => true, () => false);
+  const succeeds = (work: Promise<unknown>) =>
+    work.then(
+      () => true,
+      () => false,
+    );
 
   it.each([
     'transactionalDdl',
@@ -84,10 +94,14 @@ describe.each(DESTINATION_TYPES)('%s capabilities match the warehouse', (type) =
         break;
       }
       case 'alterColumnTypeInPlace':
-        actual = await succeeds(destination.alterColumnType(name, destination.dialect.foldIdentifier('v'), destination.dialect.columnType({ kind: 'bigint' })));
+        actual = await succeeds(
+          destination.alterColumnType(name, destination.dialect.foldIdentifier('v'), destination.dialect.columnType({ kind: 'bigint' })),
+        );
         break;
       case 'alterPrimaryKeyColumnTypeInPlace':
-        actual = await succeeds(destination.alterColumnType(name, destination.dialect.foldIdentifier('k'), destination.dialect.columnType({ kind: 'bigint' })));
+        actual = await succeeds(
+          destination.alterColumnType(name, destination.dialect.foldIdentifier('k'), destination.dialect.columnType({ kind: 'bigint' })),
+        );
         break;
       case 'addColumnWithPrimaryKey':
         actual = await succeeds(destination.execute([`ALTER TABLE ${table} ADD COLUMN ${q('n')} INTEGER`]));
@@ -99,6 +113,8 @@ describe.each(DESTINATION_TYPES)('%s capabilities match the warehouse', (type) =
     }
     expect(actual, `${type} ${capability}`).toBe(EMULATOR_DIFFERENCES[type]?.[capability] ?? destination.capabilities[capability]);
     // An in-place change keeps the row it had.
-    expect(await destination.query(`SELECT CAST(${q('v')} AS ${destination.dialect.columnType({ kind: 'text' })}) FROM ${table} WHERE ${q('k')} = 1`)).toEqual([['2']]);
+    expect(
+      await destination.query(`SELECT CAST(${q('v')} AS ${destination.dialect.columnType({ kind: 'text' })}) FROM ${table} WHERE ${q('k')} = 1`),
+    ).toEqual([['2']]);
   });
 });

@@ -26,6 +26,7 @@ export class SetupSqlError extends Error {
 /** The option's value, or a SetupSqlError naming the flag that gives it. */
 export function required(options: SetupSqlOptions, option: 'database' | 'project', type: DestinationType): string {
   const value = options[option];
-  if (!value) throw new SetupSqlError(`${type} setup SQL needs --${option}: the ${option} that holds Ferry's ${type === 'bigquery' ? 'dataset' : 'schema'}`);
+  if (!value)
+    throw new SetupSqlError(`${type} setup SQL needs --${option}: the ${option} that holds Ferry's ${type === 'bigquery' ? 'dataset' : 'schema'}`);
   return value;
 }

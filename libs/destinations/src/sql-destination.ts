@@ -91,13 +91,19 @@ export abstract class SqlDestination implements Destination {
   async swap(shadow: string, table: string, keepOldAs?: string): Promise<void> {
     await this.transaction(async () => {
       if ((await this.introspect(shadow)) === undefined) {
-        throw this.error('usage', `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`);
+        throw this.error(
+          'usage',
+          `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`,
+        );
       }
       if ((await this.introspect(table)) !== undefined) {
         if (keepOldAs === undefined) {
           await this.run(`DROP TABLE ${this.relation(table)}`);
         } else if ((await this.introspect(keepOldAs)) !== undefined) {
-          throw this.error('usage', `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`);
+          throw this.error(
+            'usage',
+            `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`,
+          );
         } else {
           await this.renameTable(table, keepOldAs);
         }
@@ -129,7 +135,12 @@ export abstract class SqlDestination implements Destination {
    * constructor runs.
    */
   protected error(kind: DestinationErrorKind, what: string, cause?: unknown): DestinationError {
-    return new DestinationError(this.id, kind, `destination "${this.id}" (${this.dialect.name}): ${what}`, cause === undefined ? undefined : { cause });
+    return new DestinationError(
+      this.id,
+      kind,
+      `destination "${this.id}" (${this.dialect.name}): ${what}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   private async rollback(): Promise<void> {

@@ -36,7 +36,10 @@ describe('transferCsvRecords', () => {
   });
 
   it('reads a last record without its newline', async () => {
-    expect(await parse([Buffer.from('a,b\nc,')])).toEqual([['a', 'b'], ['c', null]]);
+    expect(await parse([Buffer.from('a,b\nc,')])).toEqual([
+      ['a', 'b'],
+      ['c', null],
+    ]);
   });
 
   it.each([

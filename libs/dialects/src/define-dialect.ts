@@ -1,7 +1,14 @@
 import type { LogicalType } from '@ferry/schema';
 import type { Dialect, DialectName, IdentifierLimit, TypeMap } from './dialect.ts';
 import { rowDigestQueries, type RowHashing } from './row-digests.ts';
-import { keyBucketsQuery, keyInBucketsCondition, keysInBucketsQuery, missingKeysQuery, unmatchedKeysCountQuery, type KeyHashing } from './key-buckets.ts';
+import {
+  keyBucketsQuery,
+  keyInBucketsCondition,
+  keysInBucketsQuery,
+  missingKeysQuery,
+  unmatchedKeysCountQuery,
+  type KeyHashing,
+} from './key-buckets.ts';
 
 /** The parts that differ between dialects; `defineDialect` assembles them into a Dialect. */
 export interface DialectDefinition {

@@ -44,7 +44,11 @@ export function destinationNames(dialect: Dialect, model: ExportModelSpec): Dest
     }
     const problem = lengthProblem(folded, columnLimit, dialect);
     if (problem) {
-      fail([column.name], `column "${column.name}" becomes "${folded}", which ${problem}`, 'shorten it, or set meta.ferry.destination_name on the column');
+      fail(
+        [column.name],
+        `column "${column.name}" becomes "${folded}", which ${problem}`,
+        'shorten it, or set meta.ferry.destination_name on the column',
+      );
     }
     if (!owner) owners.set(folded, column);
     columns.push({ column, name: folded });

@@ -5,7 +5,20 @@ import { dialects } from './dialects.ts';
 import { renderModelSql } from './render.ts';
 import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
 
-const OPERATIONS = ['createTable', 'createStaging', 'createDeletedKeys', 'merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'countNewSoftDeleted', 'countLiveRowsFlagged', 'maxCursor'] as const;
+const OPERATIONS = [
+  'createTable',
+  'createStaging',
+  'createDeletedKeys',
+  'merge',
+  'deleteByKeys',
+  'dropStaging',
+  'dropDeletedKeys',
+  'countNewRows',
+  'purgeSoftDeleted',
+  'countNewSoftDeleted',
+  'countLiveRowsFlagged',
+  'maxCursor',
+] as const;
 
 function section(title: string, statements: readonly string[]): string {
   return `-- ${title}\n${statements.map((statement) => `${statement};\n`).join('\n')}`;

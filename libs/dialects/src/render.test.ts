@@ -11,7 +11,20 @@ function ordersWith(name: string, destinationName = name): ExportModelSpec {
   return { ...ordersModel, columns: [...ordersModel.columns, { ...ordersModel.columns[2]!, name, destinationName }] };
 }
 
-const OPERATIONS = ['createTable', 'createStaging', 'createDeletedKeys', 'merge', 'deleteByKeys', 'dropStaging', 'dropDeletedKeys', 'countNewRows', 'purgeSoftDeleted', 'countNewSoftDeleted', 'countLiveRowsFlagged', 'maxCursor'] as const;
+const OPERATIONS = [
+  'createTable',
+  'createStaging',
+  'createDeletedKeys',
+  'merge',
+  'deleteByKeys',
+  'dropStaging',
+  'dropDeletedKeys',
+  'countNewRows',
+  'purgeSoftDeleted',
+  'countNewSoftDeleted',
+  'countLiveRowsFlagged',
+  'maxCursor',
+] as const;
 
 /** The name `userId` collides with after folding, per dialect. */
 const USERID_TWIN: Record<DialectName, string> = {

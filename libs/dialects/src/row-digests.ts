@@ -39,7 +39,13 @@ export interface RowDigestQueries {
   /** `SELECT bucket, row_count, digest` over the rows of `from`; bucket is the first `prefixLength` hex digits of the key hash. */
   bucketsQuery(from: string, keyColumns: readonly string[], columns: readonly DigestColumn[], prefixLength: number): string;
   /** `SELECT <key columns as text>, ferry_row_hash` of the rows of `from` whose key hashes into one of `buckets`. */
-  hashesInBucketsQuery(from: string, keyColumns: readonly string[], columns: readonly DigestColumn[], prefixLength: number, buckets: readonly string[]): string;
+  hashesInBucketsQuery(
+    from: string,
+    keyColumns: readonly string[],
+    columns: readonly DigestColumn[],
+    prefixLength: number,
+    buckets: readonly string[],
+  ): string;
 }
 
 /**

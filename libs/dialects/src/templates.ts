@@ -161,12 +161,11 @@ function template(dialect: DialectName, name: TemplateName): Handlebars.Template
  * Renders one template into its statements: split where a line ends with `;`, trimmed, without
  * the semicolon, empty ones dropped.
  */
-export function renderStatements(
-  dialect: DialectName,
-  name: TemplateName,
-  context: TemplateContext | AddColumnContext,
-): string[] {
-  return template(dialect, name)(context)
+export function renderStatements(dialect: DialectName, name: TemplateName, context: TemplateContext | AddColumnContext): string[] {
+  return template(
+    dialect,
+    name,
+  )(context)
     .split(/;[ \t]*$/m)
     .map((statement) => statement.trim())
     .filter((statement) => statement.length > 0);

@@ -23,7 +23,8 @@ export function sourceChangeStatements(changes: SourceChanges, at: Date): string
   const pick = (table: string, count: number, where = 'TRUE') =>
     `SELECT id FROM ${RAW_SCHEMA}.${table} WHERE ${where} ORDER BY id LIMIT ${Math.max(0, Math.floor(count))}`;
   const email = `${RAW_SCHEMA}.email_messages`;
-  const emailColumns = 'tenant_id, workflow_key, recipient_id, status, provider, data, cost, inserted_at, processed_at, delivered_at, opened_at, clicked_at';
+  const emailColumns =
+    'tenant_id, workflow_key, recipient_id, status, provider, data, cost, inserted_at, processed_at, delivered_at, opened_at, clicked_at';
   return [
     `UPDATE ${email} SET status = 'click', opened_at = COALESCE(opened_at, ${now}), clicked_at = ${now}, updated_at = ${now}
      WHERE id IN (${pick('email_messages', changes.updates, "status <> 'click'")})`,

@@ -16,9 +16,7 @@ export const MESSAGE_TABLES = {
 export type Milestone = 'sent' | 'delivered' | 'seen' | 'read' | 'interacted' | 'archived';
 
 /** The channel-agnostic message statuses the staging models normalise every vendor status to. */
-export const MESSAGE_STATUSES = [
-  'queued', 'sent', 'delivered', 'undelivered', 'bounced', 'seen', 'read', 'interacted', 'archived',
-] as const;
+export const MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'undelivered', 'bounced', 'seen', 'read', 'interacted', 'archived'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**

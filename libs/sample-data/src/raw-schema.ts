@@ -12,16 +12,7 @@ export const RAW_SCHEMA = 'raw';
  * Column types of the raw tables. Each spelling means the same in Postgres and DuckDB, so one
  * DDL serves both engines.
  */
-export type RawColumnType =
-  | 'text'
-  | 'uuid'
-  | 'integer'
-  | 'bigint'
-  | 'numeric(12,6)'
-  | 'boolean'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'json';
+export type RawColumnType = 'text' | 'uuid' | 'integer' | 'bigint' | 'numeric(12,6)' | 'boolean' | 'timestamp' | 'timestamptz' | 'json';
 
 /** How generated rows hold each type's values. */
 export interface RawValueOf {
@@ -163,10 +154,7 @@ export function rawColumns(table: RawTableName): RawColumn[] {
 /** Drops and recreates one raw table; valid in both Postgres and DuckDB. */
 export function rawTableDdl(table: RawTableName): string[] {
   const columns = rawColumns(table).map((column) => `  ${column.name} ${column.type}`);
-  return [
-    `DROP TABLE IF EXISTS ${RAW_SCHEMA}.${table}`,
-    `CREATE TABLE ${RAW_SCHEMA}.${table} (\n${columns.join(',\n')}\n)`,
-  ];
+  return [`DROP TABLE IF EXISTS ${RAW_SCHEMA}.${table}`, `CREATE TABLE ${RAW_SCHEMA}.${table} (\n${columns.join(',\n')}\n)`];
 }
 
 /** Rows loaded per raw table. */

@@ -4,13 +4,47 @@
  */
 
 export const FIRST_NAMES = [
-  'Ada', 'José', 'Zoë', 'Ørjan', 'Siobhán', 'Nguyễn', 'Łukasz', 'Amélie', 'Chloé', 'Mateo',
-  'Priya', 'Kenji', 'Olúwaseun', 'Fatima', 'Björn', 'Grace', "D'Arcy", 'Søren', 'Ana', 'Yusuf',
+  'Ada',
+  'José',
+  'Zoë',
+  'Ørjan',
+  'Siobhán',
+  'Nguyễn',
+  'Łukasz',
+  'Amélie',
+  'Chloé',
+  'Mateo',
+  'Priya',
+  'Kenji',
+  'Olúwaseun',
+  'Fatima',
+  'Björn',
+  'Grace',
+  "D'Arcy",
+  'Søren',
+  'Ana',
+  'Yusuf',
 ] as const;
 
 export const LAST_NAMES = [
-  'Lovelace', 'Álvarez', 'Müller', 'Ødegård', 'Ó Briain', 'Văn An', 'Wałęsa', 'Dubois', 'Smith',
-  'García', 'Okafor', 'Tanaka', '李', 'Petrov', "O'Neil", 'Kowalski', 'Johansson', 'Rossi',
+  'Lovelace',
+  'Álvarez',
+  'Müller',
+  'Ødegård',
+  'Ó Briain',
+  'Văn An',
+  'Wałęsa',
+  'Dubois',
+  'Smith',
+  'García',
+  'Okafor',
+  'Tanaka',
+  '李',
+  'Petrov',
+  "O'Neil",
+  'Kowalski',
+  'Johansson',
+  'Rossi',
 ] as const;
 
 export const EMAIL_DOMAINS = ['example.com', 'example.org', 'mail.example.net', 'acme.test'] as const;
@@ -18,8 +52,14 @@ export const EMAIL_DOMAINS = ['example.com', 'example.org', 'mail.example.net', 
 export const LOCALES = ['en-US', 'en-GB', 'fr-FR', 'de-DE', 'ja-JP', 'pt-BR', 'es-MX'] as const;
 
 export const TIME_ZONES = [
-  'America/New_York', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Asia/Tokyo',
-  'America/Sao_Paulo', 'Australia/Sydney', 'UTC',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Europe/London',
+  'Europe/Berlin',
+  'Asia/Tokyo',
+  'America/Sao_Paulo',
+  'Australia/Sydney',
+  'UTC',
 ] as const;
 
 export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;

@@ -54,9 +54,11 @@ describe('duckdb source: opening errors', () => {
   it('names a missing database file, and does not create it', async () => {
     const path = join(dir, 'missing.duckdb');
     const source = createSource({ type: 'duckdb', path });
-    await expect(source.connect()).rejects.toThrow(new SourceConnectionError(
-      `the DuckDB source file ${path} does not exist: check the source's path, which must be the database file dbt-duckdb builds the export models in (\`path\` in profiles.yml)`,
-    ));
+    await expect(source.connect()).rejects.toThrow(
+      new SourceConnectionError(
+        `the DuckDB source file ${path} does not exist: check the source's path, which must be the database file dbt-duckdb builds the export models in (\`path\` in profiles.yml)`,
+      ),
+    );
     expect(existsSync(path)).toBe(false);
   });
 
@@ -75,7 +77,9 @@ describe.each(SOURCE_KINDS)('%s source: a model dbt has not built', (kind) => {
 
   it('names the model and relation and says to run dbt build, on every kind of read', async () => {
     const expected = new MissingRelationError('every_type', '"analytics"."every_type"');
-    expect(expected.message).toContain('export model "every_type" reads "analytics"."every_type", which does not exist in the source: run `dbt build --select every_type`');
+    expect(expected.message).toContain(
+      'export model "every_type" reads "analytics"."every_type", which does not exist in the source: run `dbt build --select every_type`',
+    );
     await expect(collectCsv(fixture.source.exportCsv(everyTypeModel, 'acme'))).rejects.toThrow(expected);
     await expect(fixture.source.count(everyTypeModel, 'acme')).rejects.toThrow(expected);
     await expect(fixture.source.keyBuckets(everyTypeModel, 'acme', 2)).rejects.toThrow(expected);
@@ -106,7 +110,9 @@ describe.each(SOURCE_KINDS)('%s source: a model dbt has not built', (kind) => {
   it('leaves other errors as the engine reported them', async () => {
     // A watermark that is no integer, for an integer cursor (DuckDB only casts it when a row is compared).
     const withoutRef = everyTypeModel.columns.filter((c) => c.name !== 'ref');
-    await fixture.insert({ ...everyTypeModel, columns: withoutRef }, [withoutRef.map((c) => (c.name === 'tenant_id' ? 'acme' : c.name === 'id' ? '1' : null))]);
+    await fixture.insert({ ...everyTypeModel, columns: withoutRef }, [
+      withoutRef.map((c) => (c.name === 'tenant_id' ? 'acme' : c.name === 'id' ? '1' : null)),
+    ]);
     const error = await fixture.source.count({ ...everyTypeModel, cursor: 'id' }, 'acme', { since: 'yesterday' }).then(
       () => undefined,
       (e: unknown) => e,

@@ -37,7 +37,11 @@ describe('key buckets on postgres and duckdb', () => {
   /** The exported keys, one `|`-joined string each; these keys hold no comma or quote, so a record is its fields joined by commas. */
   const sortedKeys = async (kind: SourceKind, model: ExportModelSpec, buckets: readonly string[]) => {
     const csv = await collectCsv(fixtures[kind]!.source.exportKeysInBuckets(model, 'acme', 2, buckets));
-    return csv.split('\n').filter((line) => line !== '').map((line) => line.replaceAll(',', '|')).sort();
+    return csv
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.replaceAll(',', '|'))
+      .sort();
   };
 
   it.each(MODELS.map((model) => [model.name, model] as const))('hash %s keys identically on both engines', async (_, model) => {
@@ -52,10 +56,20 @@ describe('key buckets on postgres and duckdb', () => {
 
   it('list the same keys of a bucket on both engines, in canonical text', async () => {
     const buckets = (await bucketsOf('postgres', compositeKeyModel)).slice(0, 3);
-    const keys = await sortedKeys('postgres', compositeKeyModel, buckets.map((b) => b.bucket));
+    const keys = await sortedKeys(
+      'postgres',
+      compositeKeyModel,
+      buckets.map((b) => b.bucket),
+    );
     expect(keys).toHaveLength(buckets.reduce((sum, bucket) => sum + bucket.count, 0));
     expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|código\|\d$/);
-    expect(await sortedKeys('duckdb', compositeKeyModel, buckets.map((b) => b.bucket))).toEqual(keys);
+    expect(
+      await sortedKeys(
+        'duckdb',
+        compositeKeyModel,
+        buckets.map((b) => b.bucket),
+      ),
+    ).toEqual(keys);
     expect(await sortedKeys('duckdb', compositeKeyModel, [])).toEqual([]);
     expect(await sortedKeys('postgres', compositeKeyModel, [])).toEqual([]);
   });

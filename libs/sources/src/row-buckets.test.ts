@@ -41,7 +41,9 @@ describe.each(SOURCE_KINDS)('row buckets on %s', (kind: SourceKind) => {
   const literal = (name: string, value: Value) => (value === null ? 'NULL' : `CAST(${sqlString(value)} AS ${dialect.columnType(typeOf(name))})`);
   const set = (id: number, values: Readonly<Record<string, Value>>) =>
     fixture.execute(
-      `UPDATE ${relation} SET ${Object.entries(values).map(([name, value]) => `${dialect.quoteIdentifier(name)} = ${literal(name, value)}`).join(', ')} WHERE id = ${id}`,
+      `UPDATE ${relation} SET ${Object.entries(values)
+        .map(([name, value]) => `${dialect.quoteIdentifier(name)} = ${literal(name, value)}`)
+        .join(', ')} WHERE id = ${id}`,
     );
   const buckets = () => fixture.source.rowBuckets(everyTypeModel, TENANT, PREFIX);
   const differing = (left: readonly KeyBucket[], right: readonly KeyBucket[]) => {
@@ -80,7 +82,9 @@ describe.each(SOURCE_KINDS)('row buckets on %s', (kind: SourceKind) => {
     await set(id, change.before);
     const listedBefore = await hashes(changed);
     // Key columns tenant_id and id, then the hash: the changed row is the one line that differs.
-    expect(listedAfter.filter((line) => !listedBefore.includes(line)).map((line) => line.split(',').slice(0, 2).join(','))).toEqual([`${TENANT},${id}`]);
+    expect(listedAfter.filter((line) => !listedBefore.includes(line)).map((line) => line.split(',').slice(0, 2).join(','))).toEqual([
+      `${TENANT},${id}`,
+    ]);
     expect(await buckets()).toEqual(expect.arrayContaining(before));
   });
 

@@ -66,7 +66,13 @@ export interface Source {
    * Streams the primary keys in the given buckets as CSV in the transfer format, one record per
    * key, its key columns as text in primary-key order: memory stays bounded however many keys.
    */
-  exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer>;
+  exportKeysInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer>;
   /**
    * Verify inside the warehouse (see row-digests.ts in @ferry/dialects): the engines whose row
    * digests agree with this source's. A destination of the same family compares bucket figures
@@ -79,5 +85,11 @@ export interface Source {
    * Streams, as CSV in the transfer format, one record per row of the slice whose key hashes into
    * one of `buckets`: its key columns as text in primary-key order, then its row hash.
    */
-  exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer>;
+  exportRowHashesInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer>;
 }

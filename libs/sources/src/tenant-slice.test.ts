@@ -56,7 +56,9 @@ describe.each(['postgres', 'duckdb'] as const)('%s tenant slice', (kind) => {
   it('bounds the cursor by the watermark minus the lookback, in microseconds', () => {
     const timestamptz = kind === 'postgres' ? 'TIMESTAMPTZ(6)' : 'TIMESTAMPTZ';
     expect(tenantSliceFrom(kind, everyTypeModel, 'acme', { since: '2024-01-01 00:00:00+00', lookbackSeconds: 1.5 })).toMatch(
-      new RegExp(`AND "updated_at" >= CAST\\('2024-01-01 00:00:00\\+00' AS ${timestamptz.replace(/[()]/g, '\\$&')}\\) - INTERVAL '1500000 microseconds'$`),
+      new RegExp(
+        `AND "updated_at" >= CAST\\('2024-01-01 00:00:00\\+00' AS ${timestamptz.replace(/[()]/g, '\\$&')}\\) - INTERVAL '1500000 microseconds'$`,
+      ),
     );
     expect(tenantSliceFrom(kind, versionedModel, 'acme', { since: '41', lookbackSeconds: 60 })).toMatch(/AND "version" >= CAST\('41' AS BIGINT\)$/);
   });
@@ -142,8 +144,10 @@ describe.each(['postgres', 'duckdb'] as const)('%s read window', (kind) => {
     );
   });
 
-  it("escapes the watermark as it escapes a tenant value", () => {
-    expect(tenantSliceFrom(kind, versionedModel, 'acme', { since: "1' OR '1'='1" })).toMatch(/AND "version" >= CAST\('1'' OR ''1''=''1' AS BIGINT\)$/);
+  it('escapes the watermark as it escapes a tenant value', () => {
+    expect(tenantSliceFrom(kind, versionedModel, 'acme', { since: "1' OR '1'='1" })).toMatch(
+      /AND "version" >= CAST\('1'' OR ''1''=''1' AS BIGINT\)$/,
+    );
   });
 
   it('reads only the rows whose cursor is NULL when asked, and only for a model that has a cursor', () => {
@@ -157,7 +161,9 @@ describe.each(['postgres', 'duckdb'] as const)('%s read window', (kind) => {
   it('reads only the rows whose key hashes into the given buckets, keyed in primary-key order', () => {
     const inBuckets = dialects[kind].keyInBucketsCondition(['"tenant_id"', '"id"'], 1, ['0', 'f']);
     expect(inBuckets).toContain('"tenant_id"');
-    expect(tenantSliceFrom(kind, everyTypeModel, 'acme', { keyBuckets: { prefixLength: 1, buckets: ['0', 'f'] } })).toBe(`${acmeSlice(kind)} AND ${inBuckets}`);
+    expect(tenantSliceFrom(kind, everyTypeModel, 'acme', { keyBuckets: { prefixLength: 1, buckets: ['0', 'f'] } })).toBe(
+      `${acmeSlice(kind)} AND ${inBuckets}`,
+    );
   });
 
   it('joins every restriction asked for with AND, in one order', () => {

@@ -99,7 +99,13 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
   }
   if (window?.keyBuckets) {
     const { prefixLength, buckets } = window.keyBuckets;
-    conditions.push(spelling.dialect.keyInBucketsCondition(model.primaryKey.map((k) => spelling.dialect.quoteIdentifier(k)), prefixLength, buckets));
+    conditions.push(
+      spelling.dialect.keyInBucketsCondition(
+        model.primaryKey.map((k) => spelling.dialect.quoteIdentifier(k)),
+        prefixLength,
+        buckets,
+      ),
+    );
   }
   return `FROM ${sourceRelation(kind, model.source)} WHERE ${conditions.join(' AND ')}`;
 }
@@ -181,7 +187,14 @@ export function rowBucketsQuery(kind: SourceKind, model: ExportModelSpec, tenant
 }
 
 /** The key columns (as text, in key order) and the row hash of the slice's rows whose key hashes into one of `buckets`. */
-export function rowHashesInBucketsQuery(kind: SourceKind, model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): string {
+export function rowHashesInBucketsQuery(
+  kind: SourceKind,
+  model: ExportModelSpec,
+  tenant: string,
+  prefixLength: number,
+  buckets: readonly string[],
+  window?: ReadWindow,
+): string {
   const { queries, keyColumns, columns } = rowDigestParts(kind, model);
   return queries.hashesInBucketsQuery(tenantSliceFrom(kind, model, tenant, window), keyColumns, columns, prefixLength, buckets);
 }

@@ -8,38 +8,83 @@ import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from './tes
 // at_time, local_at, updated_at, order (json), ref (uuid). Each row is written as the canonical
 // text the export must give back, except where INPUTS says otherwise.
 const LARGEST: Value[] = [
-  'acme', '1', `größe 🚢 "double" 'single' back\\slash, comma`, 'tab\there  ',
-  '32767', '2147483647', '9223372036854775807', '99999999999999999999999999999.999999999',
-  '3.4028235e+38', '1.7976931348623157e+308', 'true', '9999-12-31', '23:59:59.999999',
-  '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00',
+  'acme',
+  '1',
+  `größe 🚢 "double" 'single' back\\slash, comma`,
+  'tab\there  ',
+  '32767',
+  '2147483647',
+  '9223372036854775807',
+  '99999999999999999999999999999.999999999',
+  '3.4028235e+38',
+  '1.7976931348623157e+308',
+  'true',
+  '9999-12-31',
+  '23:59:59.999999',
+  '9999-12-31 23:59:59.999999',
+  '9999-12-31 23:59:59.999999+00',
   '{"a": [1, 2.5, {"b": "größe 🚢", "q": "say \\"hi\\" \\\\ back"}], "c": null}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
 ];
 const SMALLEST: Value[] = [
-  'acme', '2', '', 'line1\nline2\r\nline3',
-  '-32768', '-2147483648', '-9223372036854775808', '-99999999999999999999999999999.999999999',
-  '-1e-45', '5e-324', 'false', '0001-01-01', '00:00:00',
-  '0001-01-01 00:00:00', '0001-01-01 00:00:00.000001+00', '[]', '00000000-0000-0000-0000-000000000000',
+  'acme',
+  '2',
+  '',
+  'line1\nline2\r\nline3',
+  '-32768',
+  '-2147483648',
+  '-9223372036854775808',
+  '-99999999999999999999999999999.999999999',
+  '-1e-45',
+  '5e-324',
+  'false',
+  '0001-01-01',
+  '00:00:00',
+  '0001-01-01 00:00:00',
+  '0001-01-01 00:00:00.000001+00',
+  '[]',
+  '00000000-0000-0000-0000-000000000000',
 ];
 const NULLS: Value[] = ['acme', '3', ...Array<Value>(15).fill(null)];
 const AWKWARD: Value[] = [
-  'acme', '4', '"', ',',
-  '0', '-1', '0', '0.000000001',
-  '100', '1e+15', 'true', '2024-02-29', '12:00:00.5',
-  '2024-02-29 12:00:00.5', '2024-01-01 21:34:05.12+00', '"just a string"', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  'acme',
+  '4',
+  '"',
+  ',',
+  '0',
+  '-1',
+  '0',
+  '0.000000001',
+  '100',
+  '1e+15',
+  'true',
+  '2024-02-29',
+  '12:00:00.5',
+  '2024-02-29 12:00:00.5',
+  '2024-01-01 21:34:05.12+00',
+  '"just a string"',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
 ];
 const SPECIAL_FLOATS: Value[] = [
-  'acme', '5', ' padded ', '\\N',
-  null, null, null, '-0.000000001',
-  'NaN', '-Infinity', null, null, null,
-  null, '2024-07-01 16:00:00.000001+00', 'null', null,
+  'acme',
+  '5',
+  ' padded ',
+  '\\N',
+  null,
+  null,
+  null,
+  '-0.000000001',
+  'NaN',
+  '-Infinity',
+  null,
+  null,
+  null,
+  null,
+  '2024-07-01 16:00:00.000001+00',
+  'null',
+  null,
 ];
-const SPECIAL_FLOATS_2: Value[] = [
-  'acme', '6', '\\.', '\\',
-  null, null, null, null,
-  'Infinity', '-0', null, null, null,
-  null, null, '{}', null,
-];
+const SPECIAL_FLOATS_2: Value[] = ['acme', '6', '\\.', '\\', null, null, null, null, 'Infinity', '-0', null, null, null, null, null, '{}', null];
 
 const EXPECTED = [LARGEST, SMALLEST, NULLS, AWKWARD, SPECIAL_FLOATS, SPECIAL_FLOATS_2];
 const FLOAT_COLUMNS = [8, 9];
@@ -142,7 +187,10 @@ describe('postgres and duckdb sources', () => {
       await fixture.createTable(floatModel);
       // Written as 17 significant digits, which pins down every double exactly.
       const text = (v: number) => (Object.is(v, -0) ? '-0' : v.toPrecision(17));
-      await fixture.insert(floatModel, values.map((v, i) => ['floats', String(i), text(v), text(v)]));
+      await fixture.insert(
+        floatModel,
+        values.map((v, i) => ['floats', String(i), text(v), text(v)]),
+      );
       const rows = byId(parseTransferCsv(await collectCsv(fixture.source.exportCsv(floatModel, 'floats'))));
       expect(rows).toHaveLength(values.length);
       rows.forEach(([, , real, double], i) => {
@@ -163,7 +211,7 @@ const floatModel = {
 /** Floats around every place a writer may switch between fixed and exponent notation. */
 function floatSamples(): number[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const values = [0, -0, 0.1, 1.5, 100, 1e15, 1e16, 123456789012345, 1234567.125, 1e-4, 1e-5, 1.5e-7];
   for (let exponent = -10; exponent <= 22; exponent++) {
     values.push(10 ** exponent, -(10 ** exponent), random() * 10 ** exponent, Math.round(random() * 10 ** exponent));

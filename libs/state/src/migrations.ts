@@ -117,10 +117,9 @@ const LATEST_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest,
 export async function applyMigrations(driver: StateDriver, tables: StateTables): Promise<void> {
   await driver.transaction(
     async (tx) => {
-      const versioned = await tx.query(
-        `SELECT 1 AS found FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_version'`,
-        [tables.schemaName],
-      );
+      const versioned = await tx.query(`SELECT 1 AS found FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'schema_version'`, [
+        tables.schemaName,
+      ]);
       if (versioned.length === 0) {
         await tx.query(`CREATE SCHEMA IF NOT EXISTS ${tables.schema}`);
         await tx.query(
@@ -137,10 +136,10 @@ export async function applyMigrations(driver: StateDriver, tables: StateTables):
       }
       for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
         for (const statement of migration.statements(tables)) await tx.query(statement);
-        await tx.query(
-          `INSERT INTO ${tables.schemaVersion} (version, description, applied_at) VALUES ($1, $2, CURRENT_TIMESTAMP)`,
-          [migration.version, migration.description],
-        );
+        await tx.query(`INSERT INTO ${tables.schemaVersion} (version, description, applied_at) VALUES ($1, $2, CURRENT_TIMESTAMP)`, [
+          migration.version,
+          migration.description,
+        ]);
       }
     },
     { lock: `ferry state migrations: ${tables.schemaName}` },

@@ -44,9 +44,7 @@ export async function openStateStore(location: string | undefined, options: Open
 async function openDriver(location: string): Promise<StateDriver> {
   if (/^postgres(ql)?:\/\//i.test(location)) return (await import('./driver/postgres-driver.ts')).connectPostgres(location);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new StateStoreError(
-      `Unsupported state store ${redactUrl(location)}: use a postgres:// URL, or the path of a DuckDB file.`,
-    );
+    throw new StateStoreError(`Unsupported state store ${redactUrl(location)}: use a postgres:// URL, or the path of a DuckDB file.`);
   }
   const { IN_MEMORY, openDuckDb } = await import('./driver/duckdb-driver.ts');
   return openDuckDb(location === IN_MEMORY ? IN_MEMORY : resolve(location));

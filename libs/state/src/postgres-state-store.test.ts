@@ -32,7 +32,16 @@ describe('state store on Postgres', () => {
     await custom.upsertDestination({ id: 'acme-postgres', type: 'postgres', tenant: 'acme' });
     await custom.close();
 
-    const tables = ['destination_leases', 'destinations', 'model_states', 'model_transfers', 'schema_version', 'secrets', 'transfers', 'verifications'];
+    const tables = [
+      'destination_leases',
+      'destinations',
+      'model_states',
+      'model_transfers',
+      'schema_version',
+      'secrets',
+      'transfers',
+      'verifications',
+    ];
     expect(await tablesBySchema()).toEqual([...tables.map((t) => `ferry_state.${t}`), ...tables.map((t) => `vendor_ferry.${t}`)]);
     expect((await database.client.query('SELECT id FROM vendor_ferry.destinations')).rows).toEqual([{ id: 'acme-postgres' }]);
     expect((await database.client.query('SELECT id FROM ferry_state.destinations')).rows).toEqual([]);

@@ -34,7 +34,9 @@ describe('redactUrl', () => {
     expect(redactUrl('postgres://ferry:pw@db.example.com/state?application_name=me@corp')).toBe(
       'postgres://ferry:***@db.example.com/state?application_name=me@corp',
     );
-    expect(redactUrl('postgres://db.example.com:5432/state?application_name=me@corp')).toBe('postgres://db.example.com:5432/state?application_name=me@corp');
+    expect(redactUrl('postgres://db.example.com:5432/state?application_name=me@corp')).toBe(
+      'postgres://db.example.com:5432/state?application_name=me@corp',
+    );
   });
 });
 

@@ -78,7 +78,13 @@ export function redactUrl(url: string): string {
  */
 export function scrubSecrets(text: string, url: string): string {
   const info = userInfoOf(url);
-  const query = url.slice(info?.end ?? 0).split('#')[0]?.split('?').slice(1).join('?') ?? '';
+  const query =
+    url
+      .slice(info?.end ?? 0)
+      .split('#')[0]
+      ?.split('?')
+      .slice(1)
+      .join('?') ?? '';
   const secrets = [
     ...(info?.password ? [info.password, decoded(info.password)] : []),
     // As written, and as pg reads it (decoded, + as a space).

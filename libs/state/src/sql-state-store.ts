@@ -131,15 +131,17 @@ export class SqlStateStore implements StateStore {
        FROM ${this.#tables.modelStates} WHERE destination_id = $1 AND model = $2`,
       [destinationId, model],
     );
-    return row && {
-      destinationId: row.destination_id,
-      model: row.model,
-      watermark: row.watermark,
-      appliedFingerprint: row.applied_fingerprint,
-      appliedSpec: JSON.parse(row.applied_spec) as unknown,
-      retiredColumns: JSON.parse(row.retired_columns) as string[],
-      updatedAt: row.updated_at,
-    };
+    return (
+      row && {
+        destinationId: row.destination_id,
+        model: row.model,
+        watermark: row.watermark,
+        appliedFingerprint: row.applied_fingerprint,
+        appliedSpec: JSON.parse(row.applied_spec) as unknown,
+        retiredColumns: JSON.parse(row.retired_columns) as string[],
+        updatedAt: row.updated_at,
+      }
+    );
   }
 
   async putModelState(state: Omit<ModelState, 'updatedAt'>): Promise<void> {
@@ -215,7 +217,12 @@ export class SqlStateStore implements StateStore {
     );
   }
 
-  async finishTransfer(transferId: string, status: Exclude<TransferStatus, 'running'>, error?: string, warnings: readonly string[] = []): Promise<void> {
+  async finishTransfer(
+    transferId: string,
+    status: Exclude<TransferStatus, 'running'>,
+    error?: string,
+    warnings: readonly string[] = [],
+  ): Promise<void> {
     const updated = await this.#driver.query(
       `UPDATE ${this.#tables.transfers} SET status = $2, finished_at = CURRENT_TIMESTAMP, error = $3, warnings = $4 WHERE id = $1 RETURNING id`,
       [transferId, status, error ?? null, JSON.stringify(warnings)],
@@ -313,7 +320,8 @@ export class SqlStateStore implements StateStore {
   }
 
   async latestVerifications(options: { destinationId?: string } = {}): Promise<Verification[]> {
-    const [filter, params]: [string, SqlParam[]] = options.destinationId === undefined ? ['', []] : ['WHERE destination_id = $1', [options.destinationId]];
+    const [filter, params]: [string, SqlParam[]] =
+      options.destinationId === undefined ? ['', []] : ['WHERE destination_id = $1', [options.destinationId]];
     const rows = await this.#driver.query<VerificationRow>(
       `SELECT * FROM (
          SELECT *, ROW_NUMBER() OVER (PARTITION BY destination_id, model ORDER BY verified_at DESC) AS latest
@@ -341,7 +349,8 @@ export class SqlStateStore implements StateStore {
   }
 
   async countSucceededTransfers(destinationId: string, since?: Date): Promise<number> {
-    const [filter, params]: [string, SqlParam[]] = since === undefined ? ['', [destinationId]] : [' AND finished_at > CAST($2 AS TIMESTAMPTZ)', [destinationId, since.toISOString()]];
+    const [filter, params]: [string, SqlParam[]] =
+      since === undefined ? ['', [destinationId]] : [' AND finished_at > CAST($2 AS TIMESTAMPTZ)', [destinationId, since.toISOString()]];
     const [row] = await this.#driver.query<{ transfers: number }>(
       `SELECT COUNT(*) AS transfers FROM ${this.#tables.transfers} WHERE destination_id = $1 AND status = 'succeeded'${filter}`,
       params,
@@ -358,10 +367,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async getSecret(name: string): Promise<StoredSecret | undefined> {
-    const [row] = await this.#driver.query<SecretRow>(
-      `SELECT name, key_id, sealed, updated_at FROM ${this.#tables.secrets} WHERE name = $1`,
-      [name],
-    );
+    const [row] = await this.#driver.query<SecretRow>(`SELECT name, key_id, sealed, updated_at FROM ${this.#tables.secrets} WHERE name = $1`, [name]);
     return row && storedSecret(row);
   }
 

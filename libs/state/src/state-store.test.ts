@@ -91,7 +91,12 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     await store.putModelState(ORDERS_STATE);
     await store.putModelState(customers);
     // A cursor wider than any JS number stays exact too.
-    const next = { ...ORDERS_STATE, watermark: '123456789012345678901234567890', appliedFingerprint: 'sha256:orders-v2', appliedSpec: [1, 'two', null] };
+    const next = {
+      ...ORDERS_STATE,
+      watermark: '123456789012345678901234567890',
+      appliedFingerprint: 'sha256:orders-v2',
+      appliedSpec: [1, 'two', null],
+    };
     await store.putModelState(next);
 
     expect(await store.getModelState(ORDERS_STATE.destinationId, ORDERS_STATE.model)).toMatchObject(next);
@@ -169,7 +174,11 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     expect(await store.abandonRunningTransfers('acme-snowflake')).toBe(0);
 
     const byId = new Map((await store.recentTransfers()).map((t) => [t.id, t]));
-    expect(byId.get(crashed)).toMatchObject({ status: 'abandoned', finishedAt: expect.any(Date), error: expect.stringMatching(/ended before finishing/) });
+    expect(byId.get(crashed)).toMatchObject({
+      status: 'abandoned',
+      finishedAt: expect.any(Date),
+      error: expect.stringMatching(/ended before finishing/),
+    });
     expect(byId.get(done)).toMatchObject({ status: 'succeeded', error: null });
     expect(byId.get(otherDestination)).toMatchObject({ status: 'running', finishedAt: null });
   });
@@ -215,9 +224,7 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     );
 
     const states = await Promise.all(models.map((model) => store.getModelState(ORDERS_STATE.destinationId, model)));
-    expect(states.map((state) => state?.watermark)).toEqual(
-      models.map((_, i) => `2024-05-01 00:00:${String(i).padStart(2, '0')}.000001+00`),
-    );
+    expect(states.map((state) => state?.watermark)).toEqual(models.map((_, i) => `2024-05-01 00:00:${String(i).padStart(2, '0')}.000001+00`));
     const transfers = await store.recentTransfers({ limit: 100 });
     expect(new Set(transfers.map((t) => t.id))).toEqual(new Set(transferIds));
     expect(transfers.every((t) => t.status === 'succeeded' && t.models.length === 1)).toBe(true);
@@ -295,7 +302,14 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
       error: null,
     };
     await store.recordVerification({ ...base, destinationId: 'acme', model: 'orders', result: 'different' });
-    await store.recordVerification({ ...base, destinationId: 'acme', model: 'items', result: 'equal', missing: 0, sampleKeys: { missing: [], extra: [], different: [] } });
+    await store.recordVerification({
+      ...base,
+      destinationId: 'acme',
+      model: 'items',
+      result: 'equal',
+      missing: 0,
+      sampleKeys: { missing: [], extra: [], different: [] },
+    });
     const transfer = await store.startTransfer('acme');
     await store.finishTransfer(transfer, 'succeeded');
     const failed = await store.startTransfer('acme');
@@ -304,7 +318,10 @@ describe.each(STATE_ENGINES)('state store on %s', (engine) => {
     await store.recordVerification({ ...base, destinationId: 'globex', model: 'orders', result: 'failed', error: 'unreachable' });
 
     const latest = await store.latestVerifications({ destinationId: 'acme' });
-    expect(latest.map((v) => [v.model, v.result])).toEqual([['items', 'equal'], ['orders', 'repaired']]);
+    expect(latest.map((v) => [v.model, v.result])).toEqual([
+      ['items', 'equal'],
+      ['orders', 'repaired'],
+    ]);
     expect(latest[1]).toMatchObject({ ...base, destinationId: 'acme', model: 'orders' });
     expect(latest[1]?.verifiedAt).toBeInstanceOf(Date);
     expect((await store.latestVerifications()).map((v) => `${v.destinationId}/${v.model}`)).toEqual(['acme/items', 'acme/orders', 'globex/orders']);

@@ -67,7 +67,15 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
     session.query(`SELECT COUNT(*) FROM ${relations.target}`),
   ]);
   const rowsInDestination = Number(destinationCount ?? 0);
-  const counted = { sourceRows: sourceCount, destinationRows: rowsInDestination, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, missingRows: undefined };
+  const counted = {
+    sourceRows: sourceCount,
+    destinationRows: rowsInDestination,
+    differingBuckets: 0,
+    keysListed: 0,
+    deleted: 0,
+    missing: 0,
+    missingRows: undefined,
+  };
   if (rowsInDestination === 0 && sourceCount === 0) return counted;
 
   const prefix = bucketPrefixLength(Math.max(rowsInDestination, sourceCount));

@@ -22,10 +22,24 @@ function model(overrides: Partial<Omit<ExportModelSpec, 'fingerprint'>> = {}): E
 }
 
 function applied(spec: ExportModelSpec, watermark: string | null = '2024-05-01 12:00:00.000001+00'): ModelState {
-  return { destinationId: 'acme', model: spec.name, watermark, appliedFingerprint: spec.fingerprint, appliedSpec: spec, retiredColumns: [], updatedAt: new Date() };
+  return {
+    destinationId: 'acme',
+    model: spec.name,
+    watermark,
+    appliedFingerprint: spec.fingerprint,
+    appliedSpec: spec,
+    retiredColumns: [],
+    updatedAt: new Date(),
+  };
 }
 
-const table = { columns: new Map([['tenant_id', { type: 'text', nullable: false }], ['id', { type: 'integer', nullable: false }], ['updated_at', { type: 'timestamptz', nullable: false }]]) };
+const table = {
+  columns: new Map([
+    ['tenant_id', { type: 'text', nullable: false }],
+    ['id', { type: 'integer', nullable: false }],
+    ['updated_at', { type: 'timestamptz', nullable: false }],
+  ]),
+};
 
 function plan(input: Partial<PlanInput>) {
   const spec = input.spec ?? model();
@@ -129,7 +143,11 @@ describe('planModel for a table Ferry has synced before', () => {
   it('merges the whole slice when the cursor column changed, as the watermark means nothing for the new one', () => {
     const result = plan({ spec: model({ cursor: 'id' }), state: applied(model()), table });
     expect(result).toEqual({ model: 'orders', action: 'full-merge', reasons: ['the cursor column changed'] });
-    const widenedToo = plan({ spec: model({ cursor: 'id', columns: [...columns, { ...note, type: parseDataType('text'), dataType: 'text' }] }), state: applied(withNote), table });
+    const widenedToo = plan({
+      spec: model({ cursor: 'id', columns: [...columns, { ...note, type: parseDataType('text'), dataType: 'text' }] }),
+      state: applied(withNote),
+      table,
+    });
     expect(widenedToo).toMatchObject({ action: 'evolve', reasons: ['widen note in place'] });
     expect(widenedToo.since).toBeUndefined();
   });

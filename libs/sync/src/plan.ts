@@ -77,7 +77,11 @@ export function planModel(input: PlanInput): ModelPlan {
 
 function withWindow(plan: ModelPlan, spec: ExportModelSpec, state: ModelState): ModelPlan {
   if (spec.cursor === undefined) {
-    return { ...plan, action: plan.action === 'incremental' ? 'full-merge' : plan.action, reasons: [...plan.reasons, 'no cursor: comparing the whole slice'] };
+    return {
+      ...plan,
+      action: plan.action === 'incremental' ? 'full-merge' : plan.action,
+      reasons: [...plan.reasons, 'no cursor: comparing the whole slice'],
+    };
   }
   if (state.watermark === null) return { ...plan, reasons: [...plan.reasons, 'no watermark yet: reading the whole slice'] };
   return { ...plan, since: state.watermark, reasons: [...plan.reasons, `rows changed since ${state.watermark}`] };

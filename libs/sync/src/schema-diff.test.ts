@@ -40,10 +40,22 @@ function spec(columns: [string, string, boolean?][], primaryKey = ['id']): Expor
 }
 
 describe('diffSpecs', () => {
-  const base = spec([['id', 'bigint', false], ['tenant_id', 'text', false], ['status', 'varchar(16)'], ['note', 'text', false], ['updated_at', 'timestamptz', false]]);
+  const base = spec([
+    ['id', 'bigint', false],
+    ['tenant_id', 'text', false],
+    ['status', 'varchar(16)'],
+    ['note', 'text', false],
+    ['updated_at', 'timestamptz', false],
+  ]);
 
   it('sees added, widened, retired and relaxed columns', () => {
-    const next = spec([['id', 'bigint', false], ['tenant_id', 'text', false], ['status', 'varchar(64)'], ['priority', 'smallint'], ['updated_at', 'timestamptz', true]]);
+    const next = spec([
+      ['id', 'bigint', false],
+      ['tenant_id', 'text', false],
+      ['status', 'varchar(64)'],
+      ['priority', 'smallint'],
+      ['updated_at', 'timestamptz', true],
+    ]);
     const diff = diffSpecs(base, next);
     expect(diff.added.map((c) => c.name)).toEqual(['priority']);
     expect(diff.widened.map((w) => w.column.name)).toEqual(['status']);
@@ -53,7 +65,13 @@ describe('diffSpecs', () => {
   });
 
   it('calls a narrowed type or a new primary key incompatible', () => {
-    const narrowed = spec([['id', 'integer', false], ['tenant_id', 'text', false], ['status', 'varchar(16)'], ['note', 'text', false], ['updated_at', 'timestamptz', false]]);
+    const narrowed = spec([
+      ['id', 'integer', false],
+      ['tenant_id', 'text', false],
+      ['status', 'varchar(16)'],
+      ['note', 'text', false],
+      ['updated_at', 'timestamptz', false],
+    ]);
     expect(diffSpecs(base, narrowed).incompatible).toEqual(['column "id" changed type from bigint to integer, which is not a widening']);
     const rekeyed = { ...base, primaryKey: ['tenant_id', 'id'] };
     expect(diffSpecs(base, rekeyed).incompatible).toEqual(['the primary key changed from (id) to (tenant_id,id)']);

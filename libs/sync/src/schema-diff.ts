@@ -46,8 +46,7 @@ export function diffSpecs(applied: ExportModelSpec, current: ExportModelSpec): S
   }
   const retired = applied.columns.filter((c) => !after.has(c.destinationName));
 
-  const keyOf = (spec: ExportModelSpec) =>
-    spec.primaryKey.map((k) => spec.columns.find((c) => c.name === k)?.destinationName ?? k).join(',');
+  const keyOf = (spec: ExportModelSpec) => spec.primaryKey.map((k) => spec.columns.find((c) => c.name === k)?.destinationName ?? k).join(',');
   if (keyOf(applied) !== keyOf(current)) {
     incompatible.push(`the primary key changed from (${keyOf(applied)}) to (${keyOf(current)})`);
   }

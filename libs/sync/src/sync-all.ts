@@ -20,7 +20,14 @@ export async function syncAll<Model extends string>(
       return await syncDestination(target, openSource, state, options, events);
     } catch (error) {
       // The destination could not start (state store down, lease taken, tenant changed): report it, keep going with the rest.
-      const result: DestinationResult = { destinationId: target.id, transferId: null, status: 'failed', models: [], verifications: [], error: (error as Error).message };
+      const result: DestinationResult = {
+        destinationId: target.id,
+        transferId: null,
+        status: 'failed',
+        models: [],
+        verifications: [],
+        error: (error as Error).message,
+      };
       events.destinationFinished?.(target.id, result);
       return result;
     }

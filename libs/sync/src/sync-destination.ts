@@ -152,7 +152,11 @@ async function runTransfer<Model extends string>(
     // Inside the transfer, so a bastion that is down fails it like any unreachable warehouse; retried like a connection.
     const { openRoute } = target;
     if (openRoute) {
-      route = await withRetries(options.retry, () => openRoute.call(target), (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause));
+      route = await withRetries(
+        options.retry,
+        () => openRoute.call(target),
+        (attempt, delayMs, cause) => events.retrying?.(target.id, attempt, delayMs, cause),
+      );
     }
     for (const model of target.models) {
       lease.check();
@@ -246,7 +250,11 @@ async function removeLeftoverShadow(destination: Destination, table: string): Pr
   return `dropped ${destination.relation(shadow)}, left by an earlier sync that did not finish`;
 }
 
-function catalogEntry<Model extends string>(catalog: Catalog<Model>, destination: Destination, model: Model): { spec: ExportModelSpec; sql: ModelSql } {
+function catalogEntry<Model extends string>(
+  catalog: Catalog<Model>,
+  destination: Destination,
+  model: Model,
+): { spec: ExportModelSpec; sql: ModelSql } {
   return { spec: catalog.exportModels[model], sql: catalog.modelSql[destination.dialect.name][model] };
 }
 
@@ -285,7 +293,9 @@ export async function tenantWithoutRows<Model extends string>(
     const near = first ? nearest(await source.tenantValues(first, 10_000), target.tenant, 3) : [];
     return (
       `tenant "${target.tenant}" has no rows in any model this destination receives (${target.models.join(', ')}): check the destination's tenant value` +
-      (near.length > 0 ? `; the closest tenant values the source has: ${near.map((v) => `"${v}"`).join(', ')}` : '; the source has no tenant values at all')
+      (near.length > 0
+        ? `; the closest tenant values the source has: ${near.map((v) => `"${v}"`).join(', ')}`
+        : '; the source has no tenant values at all')
     );
   } finally {
     await source.close().catch(() => {});

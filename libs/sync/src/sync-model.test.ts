@@ -85,7 +85,14 @@ async function atSource(sql: string): Promise<void> {
 
 /** Plans and runs one sync of `spec`, from the state the last run recorded. */
 async function sync(
-  options: { spec?: ExportModelSpec; lookbackSeconds?: number; softDeletes?: SoftDeleteMode; fullRefresh?: boolean; to?: Destination; noListeners?: boolean } = {},
+  options: {
+    spec?: ExportModelSpec;
+    lookbackSeconds?: number;
+    softDeletes?: SoftDeleteMode;
+    fullRefresh?: boolean;
+    to?: Destination;
+    noListeners?: boolean;
+  } = {},
 ): Promise<Run> {
   const spec = options.spec ?? orders;
   const sql = renderModelSql(dialects.duckdb, spec);
@@ -114,16 +121,18 @@ async function sync(
     plan,
     lookbackSeconds: options.lookbackSeconds ?? 0,
     softDeletes: options.softDeletes ?? 'keep',
-    events: options.noListeners ? {} : {
-      keysCompared: (destinationId, model, comparison) => {
-        expect([destinationId, model]).toEqual(['acme-dw', spec.name]);
-        expect(comparison.durationMs).toBeGreaterThanOrEqual(0);
-        expect(comparison.durationMs).toBeLessThan(60_000);
-        comparisons.push({ ...comparison, durationMs: 0 });
-      },
-      modelProgress: (destinationId, model, read) => progress.push(`${destinationId}/${model} ${read.bytes}`),
-      modelTotal: (destinationId, model, rows) => totals.push(`${destinationId}/${model} ${rows}`),
-    },
+    events: options.noListeners
+      ? {}
+      : {
+          keysCompared: (destinationId, model, comparison) => {
+            expect([destinationId, model]).toEqual(['acme-dw', spec.name]);
+            expect(comparison.durationMs).toBeGreaterThanOrEqual(0);
+            expect(comparison.durationMs).toBeLessThan(60_000);
+            comparisons.push({ ...comparison, durationMs: 0 });
+          },
+          modelProgress: (destinationId, model, read) => progress.push(`${destinationId}/${model} ${read.bytes}`),
+          modelTotal: (destinationId, model, rows) => totals.push(`${destinationId}/${model} ${rows}`),
+        },
     checkLease: () => void (leaseChecks += 1),
   });
   expect(leaseChecks).toBeGreaterThan(0);
@@ -170,7 +179,12 @@ describe('the first sync', () => {
     expect(run.totals).toEqual(['acme-dw/orders 3']);
     expect(run.transfer.lagSeconds).toBeGreaterThan(0);
     expect(await held()).toEqual(['1:one', '2:two', '3:three']);
-    expect(run.state).toMatchObject({ destinationId: 'acme-dw', model: 'orders', watermark: '2024-06-01 12:00:00+00', appliedFingerprint: orders.fingerprint });
+    expect(run.state).toMatchObject({
+      destinationId: 'acme-dw',
+      model: 'orders',
+      watermark: '2024-06-01 12:00:00+00',
+      appliedFingerprint: orders.fingerprint,
+    });
   });
 
   it('records no watermark for a tenant without rows, and compares no keys for two empty sides', async () => {
@@ -239,7 +253,9 @@ describe('an incremental sync', () => {
     expect(await held()).toEqual(['2:two', '3:three']);
     // Only the source keys that share the deleted key's bucket are listed.
     const listed = [2, 3].filter((id) => bucketOf(TENANT, id) === bucketOf(TENANT, 1)).length;
-    expect(run.comparisons).toEqual([{ sourceRows: 2, destinationRows: 3, differingBuckets: 1, keysListed: listed, deleted: 1, missing: 0, durationMs: 0 }]);
+    expect(run.comparisons).toEqual([
+      { sourceRows: 2, destinationRows: 3, differingBuckets: 1, keysListed: listed, deleted: 1, missing: 0, durationMs: 0 },
+    ]);
     expect(run.totals).toEqual([]);
     // Nothing was missing, so nothing was re-read by key.
     expect(run.progress).toEqual([`acme-dw/orders ${run.transfer.bytes}`]);
@@ -313,7 +329,9 @@ describe('an incremental sync', () => {
   });
 
   it('finds and merges a row the window cannot see, whatever its cursor', async () => {
-    await atSource(`INSERT INTO analytics.orders VALUES ('acme', 6, 'backdated', '2020-01-01 00:00:00+00', NULL), ('acme', 7, 'no cursor', NULL, NULL)`);
+    await atSource(
+      `INSERT INTO analytics.orders VALUES ('acme', 6, 'backdated', '2020-01-01 00:00:00+00', NULL), ('acme', 7, 'no cursor', NULL, NULL)`,
+    );
     const run = await sync();
     expect(counts(run)).toEqual({ rowsInserted: 2, rowsUpdated: 0, rowsDeleted: 0 });
     expect(await held()).toEqual(['1:one', '2:two', '3:three', '6:backdated', '7:no cursor']);
@@ -342,7 +360,9 @@ describe('an incremental sync', () => {
 
   it('finds nothing to compare further when both key sets are equal', async () => {
     const run = await sync();
-    expect(run.comparisons).toEqual([{ sourceRows: 3, destinationRows: 3, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 }]);
+    expect(run.comparisons).toEqual([
+      { sourceRows: 3, destinationRows: 3, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 },
+    ]);
     expect(counts(run)).toEqual({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
   });
 
@@ -360,7 +380,13 @@ describe('an incremental sync', () => {
   it('rebuilds the table on a full refresh, from the whole slice', async () => {
     await atSource(`UPDATE analytics.orders SET note = 'ONE' WHERE id = 1`);
     const run = await sync({ fullRefresh: true });
-    expect(run.transfer).toMatchObject({ action: 'rebuild', rowsInserted: 3, rowsUpdated: 0, rowsDeleted: 0, schemaChanges: ['full refresh requested'] });
+    expect(run.transfer).toMatchObject({
+      action: 'rebuild',
+      rowsInserted: 3,
+      rowsUpdated: 0,
+      rowsDeleted: 0,
+      schemaChanges: ['full refresh requested'],
+    });
     expect(await held()).toEqual(['1:ONE', '2:two', '3:three']);
     expect(run.state.watermark).toBe('2024-06-01 12:00:00+00');
   });
@@ -494,17 +520,23 @@ describe('a sync after the model changed', () => {
     const rekeyed = exportModel({ primaryKey: ['id', 'tenant_id'] });
     const run = await sync({ spec: rekeyed });
     expect(run.transfer.action).toBe('rebuild');
-    expect(run.transfer.schemaChanges.at(-1)).toBe('kept the previous table whole as orders__ferry_retired: its rows cannot be matched to the new key');
+    expect(run.transfer.schemaChanges.at(-1)).toBe(
+      'kept the previous table whole as orders__ferry_retired: its rows cannot be matched to the new key',
+    );
     expect(run.state.retiredColumns).toEqual([]);
     expect(await held()).toEqual(['1:one', '2:two']);
     expect(await destination.introspect('orders__ferry_retired')).toBeDefined();
     await sync({ spec: exportModel({ ...rekeyed, columns: withCode.columns }) });
     const again = await sync({ spec: exportModel({ primaryKey: ['tenant_id', 'id'] }) });
-    expect(again.transfer.schemaChanges.at(-1)).toBe('kept the previous table whole as orders__ferry_retired_2: its rows cannot be matched to the new key');
+    expect(again.transfer.schemaChanges.at(-1)).toBe(
+      'kept the previous table whole as orders__ferry_retired_2: its rows cannot be matched to the new key',
+    );
     expect((await destination.introspect('orders__ferry_retired_2'))?.columns.has('code')).toBe(true);
     await sync({ spec: withCode });
     const third = await sync({ spec: rekeyed });
-    expect(third.transfer.schemaChanges.at(-1)).toBe('kept the previous table whole as orders__ferry_retired_3: its rows cannot be matched to the new key');
+    expect(third.transfer.schemaChanges.at(-1)).toBe(
+      'kept the previous table whole as orders__ferry_retired_3: its rows cannot be matched to the new key',
+    );
   });
 
   it('lets a column that was NOT NULL take NULLs once the model allows them', async () => {
@@ -512,7 +544,10 @@ describe('a sync after the model changed', () => {
     await sync({ spec: strict });
     await atSource(`INSERT INTO analytics.orders VALUES ('acme', 3, NULL, '2024-06-01 12:00:00+00', NULL, NULL)`);
     const run = await sync();
-    expect(run.transfer).toMatchObject({ action: 'evolve', schemaChanges: ['column note may now be null', 'rows changed since 2024-06-01 11:00:00+00'] });
+    expect(run.transfer).toMatchObject({
+      action: 'evolve',
+      schemaChanges: ['column note may now be null', 'rows changed since 2024-06-01 11:00:00+00'],
+    });
     expect(await held()).toEqual(['1:one', '2:two', '3:null']);
   });
   it('keeps every column that left the model, NOT NULL ones too, and lists them in order', async () => {
@@ -598,7 +633,9 @@ describe('checkSourceBeforeWriting', () => {
       '2 row(s) of export model "orders" for tenant "acme" have a NULL updated_at, and the model\'s null_cursor is refuse: ' +
         'give them a cursor value in the dbt model, or set meta.ferry.null_cursor: always_read to re-read them on every sync',
     );
-    await expect(checkSourceBeforeWriting(fixture.source, refusing, 'globex')).rejects.toThrow('1 row(s) of export model "orders" for tenant "globex"');
+    await expect(checkSourceBeforeWriting(fixture.source, refusing, 'globex')).rejects.toThrow(
+      '1 row(s) of export model "orders" for tenant "globex"',
+    );
   });
 
   it('lets NULL cursors through for other models, and checks the exported columns of every model', async () => {
@@ -612,7 +649,14 @@ describe('checkSourceBeforeWriting', () => {
 
 describe('typeChanges', () => {
   const widening = (from: LogicalType, to: LogicalType) => ({ column: { ...column('c', 'text'), type: to }, from });
-  const diff = (...widened: SchemaDiff['widened']): SchemaDiff => ({ added: [], widened, retired: [], relaxed: [], incompatible: [], cursorChanged: false });
+  const diff = (...widened: SchemaDiff['widened']): SchemaDiff => ({
+    added: [],
+    widened,
+    retired: [],
+    relaxed: [],
+    incompatible: [],
+    cursorChanged: false,
+  });
   const longer = widening({ kind: 'varchar', length: 10 }, { kind: 'varchar', length: 20 });
   const toText = widening({ kind: 'varchar', length: 10 }, { kind: 'text' });
   const toBigint = widening({ kind: 'integer' }, { kind: 'bigint' });

@@ -192,7 +192,6 @@ export function typeChanges(destination: Destination, diff: SchemaDiff | undefin
   return (diff?.widened ?? []).filter(({ column, from }) => enforcesVarcharLength || column.type.kind !== 'varchar' || from.kind !== 'varchar');
 }
 
-
 /** evolve / full-merge / incremental: stage the changed rows, merge them, delete what the source lost. */
 async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const { destination, sql, spec, plan, state, previous } = input;
@@ -245,13 +244,20 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
     const keys = await reconcileKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
     const inserted = Number(newRows ?? 0);
-    return { inserted: inserted - passing, updated: Math.max(0, changed - inserted - flagged), deleted: keys.deleted + purged - passing, missingRows: keys.missingRows };
+    return {
+      inserted: inserted - passing,
+      updated: Math.max(0, changed - inserted - flagged),
+      deleted: keys.deleted + purged - passing,
+      missingRows: keys.missingRows,
+    };
   });
   await checkpoint('after-merge');
   await destination.execute([...bound(sql.dropStaging, relations), ...helpers.drop]);
   // Rows the incremental read could not see (their cursor said nothing changed) are re-read by
   // key and merged before the watermark moves: a crash before that re-finds them next time.
-  const repaired = applied.missingRows ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly) : { inserted: 0, updated: 0, bytes: 0 };
+  const repaired = applied.missingRows
+    ? await mergeMissingRows(input, relations, applied.missingRows, liveOnly)
+    : { inserted: 0, updated: 0, bytes: 0 };
 
   const watermark = laterCursor(plan.since === undefined ? null : (previous?.watermark ?? null), stagedMax, cursorKind(spec));
   input.checkLease();

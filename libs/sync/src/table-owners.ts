@@ -23,7 +23,12 @@ export interface TableOwner {
  * of either refuses.
  * @throws when another destination owns the table, naming both.
  */
-export async function checkTableOwner(destination: Destination, table: string, owner: TableOwner, options: { readonly claim: boolean }): Promise<void> {
+export async function checkTableOwner(
+  destination: Destination,
+  table: string,
+  owner: TableOwner,
+  options: { readonly claim: boolean },
+): Promise<void> {
   const dialect = destination.dialect;
   const columns = ['table_name', 'destination_id', 'tenant', 'model'].map((c) => dialect.foldIdentifier(c));
   const relation = destination.relation(dialect.foldIdentifier(OWNERS_TABLE));

@@ -23,7 +23,17 @@ import { readDestinationTable, readSlice, type DestinationLocation } from '../ha
  * Nothing here reads Ferry's source tree: the CLI is the packed one.
  */
 
-const PACKAGES = ['libs/schema', 'libs/dialects', 'libs/sources', 'libs/destinations', 'libs/state', 'libs/connections', 'libs/sync', 'generator', 'apps/cli'];
+const PACKAGES = [
+  'libs/schema',
+  'libs/dialects',
+  'libs/sources',
+  'libs/destinations',
+  'libs/state',
+  'libs/connections',
+  'libs/sync',
+  'generator',
+  'apps/cli',
+];
 
 const DBT_PROJECT_YML = `name: shop
 version: '1.0.0'
@@ -57,7 +67,9 @@ const SEED_ORDERS = [
 
 const SEED_LINES = [
   'store_code,order_no,line_no,sku,quantity',
-  ...Array.from({ length: 40 }, (_, i) => [1, 2].map((line) => `${['north', 'south', 'east'][i % 3]},${1000 + i},${line},SKU-${(i * line) % 11},${line + (i % 4)}`)).flat(),
+  ...Array.from({ length: 40 }, (_, i) =>
+    [1, 2].map((line) => `${['north', 'south', 'east'][i % 3]},${1000 + i},${line},SKU-${(i * line) % 11},${line + (i % 4)}`),
+  ).flat(),
 ].join('\n');
 
 /** A dbt package of the vendor's, installed by `dbt deps` (which `ferry manifest update` runs first). */
@@ -145,7 +157,6 @@ async function inWorkspace(file: string, args: readonly string[], options: Optio
 
 const ferry = (...args: string[]) => inWorkspace('npx', ['--no-install', 'ferry', ...args]);
 const dbt = (...args: string[]) => inWorkspace(DBT_BIN, args, { cwd: join(workspace, 'shop_dbt') });
-
 
 beforeAll(async () => {
   if (!existsSync(join(REPO_ROOT, 'apps', 'cli', 'dist', 'main.js'))) {

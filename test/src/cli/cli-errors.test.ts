@@ -139,9 +139,7 @@ const cases: ConfigCase[] = [
   {
     name: 'a ${VAR} reference to an unset environment variable',
     edit: (c) => ((c.destinations[1]!.url = urlWithSecret('127.0.0.1', 5432, 'x').replace('FERRY_TEST_PASSWORD', 'FERRY_TEST_UNSET_PASSWORD')), c),
-    problems: [
-      'destinations[1].url: environment variable FERRY_TEST_UNSET_PASSWORD is not set (export it, or put it in the environment of the job)',
-    ],
+    problems: ['destinations[1].url: environment variable FERRY_TEST_UNSET_PASSWORD is not set (export it, or put it in the environment of the job)'],
   },
   {
     name: 'a YAML syntax error',
@@ -371,7 +369,7 @@ const cases: ConfigCase[] = [
       c.sync = { retries: 99 };
       return c;
     },
-    problems: ['destinations[0].tenant: the recipient value in each model\'s tenant column', 'sync.retries: must be at most 10'],
+    problems: ["destinations[0].tenant: the recipient value in each model's tenant column", 'sync.retries: must be at most 10'],
   },
 ];
 
@@ -391,7 +389,10 @@ describe('an invalid ferry.yaml', () => {
     for (const line of lines) expect(line).toMatch(/^ {2}- \S/);
     const listed = lines.map((line) => line.slice('  - '.length));
     for (const problem of problems) {
-      expect(listed.some((line) => (typeof problem === 'string' ? line === problem : problem.test(line))), `${problem} in:\n${run.stderr}`).toBe(true);
+      expect(
+        listed.some((line) => (typeof problem === 'string' ? line === problem : problem.test(line))),
+        `${problem} in:\n${run.stderr}`,
+      ).toBe(true);
     }
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expectNoSecret(run.stdout, run.stderr);
@@ -440,7 +441,9 @@ describe('an invalid ferry.yaml', () => {
     const run = await runFerry(['sync', '-c', 'ferry.yaml'], { cwd: dir, env });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toBe(`error: ferry.yaml is not valid:\n  - YAML: the quote (") opened at line ${line}, column ${column} is never closed: add the closing "`);
+    expect(run.stderr).toBe(
+      `error: ferry.yaml is not valid:\n  - YAML: the quote (") opened at line ${line}, column ${column} is never closed: add the closing "`,
+    );
   });
 });
 
@@ -607,7 +610,13 @@ describe('an unreachable destination', () => {
       for (const model of MODELS) {
         const expected = await readSlice(reader, exportModels[model], TENANT);
         expect(expected.length, model).toBeGreaterThan(0);
-        const synced = await readDestinationTable({ type: 'duckdb', path: join(dir, 'sandbox.duckdb') }, schema, exportModels[model], modelSql.duckdb[model], TENANT);
+        const synced = await readDestinationTable(
+          { type: 'duckdb', path: join(dir, 'sandbox.duckdb') },
+          schema,
+          exportModels[model],
+          modelSql.duckdb[model],
+          TENANT,
+        );
         expect(synced, model).toEqual(expected);
       }
     } finally {
@@ -620,7 +629,14 @@ describe('an unreachable destination', () => {
     const config = validConfig(schema);
     config.sync = { retries: 1 };
     config.destinations = [
-      { id: 'acme-pg', tenant: TENANT, models: ['messages', 'recipients'], type: 'postgres', url: urlWithSecret('127.0.0.1', 1, 'analytics'), schema },
+      {
+        id: 'acme-pg',
+        tenant: TENANT,
+        models: ['messages', 'recipients'],
+        type: 'postgres',
+        url: urlWithSecret('127.0.0.1', 1, 'analytics'),
+        schema,
+      },
       {
         id: 'globex-pg',
         tenant: tenantId(1),
@@ -649,7 +665,10 @@ describe('an unreachable destination', () => {
     expectOneLineErrors(events(logs, 'model.failed', 'acme-pg'), /^destination "acme-pg" \(postgres\): .*ECONNREFUSED/);
     const missingDatabase = events(logs, 'model.failed', 'globex-pg');
     expect(missingDatabase.map((l) => l.model)).toEqual(['messages']);
-    expectOneLineErrors(missingDatabase, new RegExp(`^destination "globex-pg" \\(postgres\\): database "${destinationDb.name}_missing" does not exist`));
+    expectOneLineErrors(
+      missingDatabase,
+      new RegExp(`^destination "globex-pg" \\(postgres\\): database "${destinationDb.name}_missing" does not exist`),
+    );
     await expectOnlyStateWritten(dir, before);
     expect(await postgresSchemaExists(schema)).toBe(false);
     await expectFailuresInStatus(dir, ['acme-pg', 'globex-pg']);

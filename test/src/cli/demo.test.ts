@@ -60,13 +60,22 @@ it('succeeds, and its verification finds every model of both destinations equal 
 
 it('logs human lines even piped, one per model, destination and sync, and each verification', () => {
   const lines = demo.stderr.split('\n').filter((line) => line.trim() !== '');
-  expect(lines.filter((line) => line.startsWith('{')), 'no JSON log lines').toEqual([]);
+  expect(
+    lines.filter((line) => line.startsWith('{')),
+    'no JSON log lines',
+  ).toEqual([]);
   for (const { id } of config.destinations) {
     for (const model of MODELS) {
       // The backfill, then the incremental sync.
-      expect(lines.filter((line) => line.startsWith(`  ✓ ${id} ${model} (`)), `${id} ${model}`).toHaveLength(2);
+      expect(
+        lines.filter((line) => line.startsWith(`  ✓ ${id} ${model} (`)),
+        `${id} ${model}`,
+      ).toHaveLength(2);
       // sync.verify is daily by default: the first sync verified each model.
-      expect(lines.filter((line) => line.startsWith(`  ✓ ${id} ${model}: verified equal`)), `${id} ${model} verified`).toHaveLength(1);
+      expect(
+        lines.filter((line) => line.startsWith(`  ✓ ${id} ${model}: verified equal`)),
+        `${id} ${model} verified`,
+      ).toHaveLength(1);
     }
     expect(lines.filter((line) => line === `✓ ${id}: transfer succeeded`)).toHaveLength(2);
   }

@@ -45,10 +45,14 @@ describe('the ferry CLI as built', () => {
     const hooks = `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) { const found = await next(specifier, context); appendFileSync(${JSON.stringify(log)}, found.url + '\\n'); return found; }`;
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-    const plan = await execa('node', ['--import', `data:text/javascript,${encodeURIComponent(register)}`, join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'plan'], {
-      cwd: dir,
-      reject: false,
-    });
+    const plan = await execa(
+      'node',
+      ['--import', `data:text/javascript,${encodeURIComponent(register)}`, join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'plan'],
+      {
+        cwd: dir,
+        reject: false,
+      },
+    );
     expect(plan.exitCode, plan.stderr).toBe(0);
     const resolved = (await readFile(log, 'utf8')).split('\n');
     expect(resolved.some((url) => url.includes('/apps/cli/dist/'))).toBe(true);
@@ -62,11 +66,23 @@ describe('ferry init', () => {
     await writeFile(join(dir, 'analytics', 'dbt_project.yml'), 'name: analytics\n');
     const result = await runFerry(['init', dir, '--dbt-project', join(dir, 'analytics'), '--dbt-target', 'prod']);
     expect(result.exitCode, result.stderr).toBe(0);
-    for (const file of ['package.json', 'nx.json', 'tsconfig.base.json', 'ferry.yaml', 'libs/generated/package.json', '.github/workflows/ferry.yml']) {
+    for (const file of [
+      'package.json',
+      'nx.json',
+      'tsconfig.base.json',
+      'ferry.yaml',
+      'libs/generated/package.json',
+      '.github/workflows/ferry.yml',
+    ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     const config = parse(await readFile(join(dir, 'ferry.yaml'), 'utf8')) as { project: Record<string, string> };
-    expect(config.project).toEqual({ dbt_project: 'analytics', dbt_target: 'prod', manifest: 'libs/generated/manifest.json', generated: 'libs/generated' });
+    expect(config.project).toEqual({
+      dbt_project: 'analytics',
+      dbt_target: 'prod',
+      manifest: 'libs/generated/manifest.json',
+      generated: 'libs/generated',
+    });
     // No starter project beside the vendor's own.
     expect(existsSync(join(dir, 'dbt_project'))).toBe(false);
     const workflow = await readFile(join(dir, '.github/workflows/ferry.yml'), 'utf8');

@@ -69,7 +69,9 @@ async function duckdbTables(): Promise<string[]> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    return (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name <> '_ferry_tables'")).getRows().map((r) => String(r[0]));
+    return (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name <> '_ferry_tables'"))
+      .getRows()
+      .map((r) => String(r[0]));
   } finally {
     connection.closeSync();
     instance.closeSync();

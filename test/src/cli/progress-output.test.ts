@@ -100,13 +100,22 @@ it('on a terminal: a live line per model while it runs, then one ✓ or ✗ line
   expect(written).not.toContain('"level"');
   const drawn = written.split(/\x1b\[\d+A\x1b\[J/).flatMap((part) => part.split('\n'));
   for (const model of MODELS) {
-    expect(drawn.some((line) => SPINNER.test(line) && line.includes(` sandbox ${model} (create) `)), `live line for ${model}`).toBe(true);
+    expect(
+      drawn.some((line) => SPINNER.test(line) && line.includes(` sandbox ${model} (create) `)),
+      `live line for ${model}`,
+    ).toBe(true);
   }
   // A backfill knows its total: rows read against it, and the share done.
-  expect(drawn.some((line) => SPINNER.test(line) && / of [\d,]+ rows \(\d+%\)/.test(line)), 'a live line with rows of a total').toBe(true);
+  expect(
+    drawn.some((line) => SPINNER.test(line) && / of [\d,]+ rows \(\d+%\)/.test(line)),
+    'a live line with rows of a total',
+  ).toBe(true);
 
   const screen = finalScreen(written);
-  expect(screen.filter((line) => SPINNER.test(line)), 'no live line is left behind').toEqual([]);
+  expect(
+    screen.filter((line) => SPINNER.test(line)),
+    'no live line is left behind',
+  ).toEqual([]);
   const counts = await tableCounts(sandboxPath);
   expect(screen.filter((line) => line.includes(' sandbox'))).toEqual([
     ...MODELS.map((model) => expect.stringMatching(new RegExp(`^ {2}✓ sandbox ${model} \\(create\\): \\+${counts[model]} ~0 -0 rows, \\d`))),

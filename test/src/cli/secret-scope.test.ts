@@ -31,10 +31,22 @@ async function ferry(args: string[], env: Record<string, string> = {}) {
 }
 
 type Entry = Record<string, unknown>;
-const sandbox = (fields: Entry = {}): Entry => ({ id: 'sandbox', tenant: tenantId(0), models: ['workflows'], type: 'duckdb', path: 'sandbox.duckdb', ...fields });
+const sandbox = (fields: Entry = {}): Entry => ({
+  id: 'sandbox',
+  tenant: tenantId(0),
+  models: ['workflows'],
+  type: 'duckdb',
+  path: 'sandbox.duckdb',
+  ...fields,
+});
 
 async function writeConfig(destination: Entry): Promise<void> {
-  const config = { project: EXAMPLE_PROJECT, source: { type: 'duckdb', path: basename(sourcePath) }, sync: { retries: 0 }, destinations: [destination] };
+  const config = {
+    project: EXAMPLE_PROJECT,
+    source: { type: 'duckdb', path: basename(sourcePath) },
+    sync: { retries: 0 },
+    destinations: [destination],
+  };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));
 }
 
@@ -105,14 +117,29 @@ describe('a url whose password has an unencoded @ and /', () => {
 describe('messages about a credential field come out whole', () => {
   it.each([
     ['${ACME_PW}', {}, 'destinations[0].password: environment variable ACME_PW is not set (export it, or put it in the environment of the job)'],
-    ['${secret:acme_pg}', { FERRY_MASTER_KEY_FILE: '/nonexistent/master.key' }, 'destinations[0].password: FERRY_MASTER_KEY and FERRY_MASTER_KEY_FILE are both set: set only one of them'],
+    [
+      '${secret:acme_pg}',
+      { FERRY_MASTER_KEY_FILE: '/nonexistent/master.key' },
+      'destinations[0].password: FERRY_MASTER_KEY and FERRY_MASTER_KEY_FILE are both set: set only one of them',
+    ],
     ['${secret:acme_pg}', { FERRY_MASTER_KEY: 'not-a-key' }, "destinations[0].password: FERRY_MASTER_KEY's key 1 is not 32 bytes of base64"],
-  ])('password %s with %j', async (password, env, message) => {
-    await writeConfig({ id: 'acme', tenant: tenantId(0), models: ['workflows'], type: 'postgres', url: 'postgres://ferry@127.0.0.1:1/postgres', password });
-    const run = await ferry(['plan'], env);
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(message);
-  }, 60_000);
+  ])(
+    'password %s with %j',
+    async (password, env, message) => {
+      await writeConfig({
+        id: 'acme',
+        tenant: tenantId(0),
+        models: ['workflows'],
+        type: 'postgres',
+        url: 'postgres://ferry@127.0.0.1:1/postgres',
+        password,
+      });
+      const run = await ferry(['plan'], env);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain(message);
+    },
+    60_000,
+  );
 });
 
 describe('no secret anywhere', () => {
@@ -129,7 +156,9 @@ describe('no secret anywhere', () => {
     const instance = await DuckDBInstance.create(join(dir, '.ferry', 'state.duckdb'), { access_mode: 'READ_ONLY' });
     const connection = await instance.connect();
     try {
-      const tables = (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ferry_state'")).getRows().map((r) => String(r[0]));
+      const tables = (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ferry_state'"))
+        .getRows()
+        .map((r) => String(r[0]));
       expect(tables).toContain('transfers');
       for (const table of tables) {
         const text = JSON.stringify((await connection.runAndReadAll(`SELECT * FROM ferry_state."${table}"`)).getRowObjectsJson());

@@ -28,7 +28,15 @@ beforeAll(async () => {
   const config = {
     project: EXAMPLE_PROJECT,
     source: { type: 'duckdb', path: 'warehouse.duckdb' },
-    destinations: [{ id: 'acme-pg', tenant: 'tenant_001', models: ['messages'], type: 'postgres', url: 'postgres://ferry:${secret:acme_pg}@db.acme.example/analytics' }],
+    destinations: [
+      {
+        id: 'acme-pg',
+        tenant: 'tenant_001',
+        models: ['messages'],
+        type: 'postgres',
+        url: 'postgres://ferry:${secret:acme_pg}@db.acme.example/analytics',
+      },
+    ],
   };
   await writeFile(join(dir, 'ferry.yaml'), stringify(config));
 });
@@ -129,7 +137,9 @@ describe('ferry secrets and ferry keys', () => {
       await chmod(keyFile, 0o644);
       const exposed = await ferry(['keys', 'rotate'], { keyFile });
       expect(exposed.exitCode).toBe(1);
-      expect(exposed.stderr).toBe(`error: the key file ${keyFile} (FERRY_MASTER_KEY_FILE) is accessible by other users (mode 0644): restrict it with \`chmod 600 ${keyFile}\``);
+      expect(exposed.stderr).toBe(
+        `error: the key file ${keyFile} (FERRY_MASTER_KEY_FILE) is accessible by other users (mode 0644): restrict it with \`chmod 600 ${keyFile}\``,
+      );
     } finally {
       await rm(keyFile, { force: true });
     }
@@ -153,10 +163,22 @@ describe('ferry secrets and ferry keys', () => {
         [['secrets', 'set', 'globex_pg'], { input: VALUE }],
         'error: cannot store secret "globex_pg" without a master key to encrypt it: set FERRY_MASTER_KEY (or FERRY_MASTER_KEY_FILE) to a key from `ferry keys generate`',
       ],
-      [[['secrets', 'set', 'globex_pg'], { keys: [newKey, 'hunter2-not-a-key'], input: VALUE }], "error: FERRY_MASTER_KEY's key 2 is not 32 bytes of base64: generate one with `ferry keys generate`"],
-      [[['secrets', 'set', 'globex_pg'], { keys: [newKey], input: '\n' }], 'error: no value for secret "globex_pg" on stdin: pipe the value in, e.g. `ferry secrets set globex_pg < value.txt`'],
-      [[['secrets', 'set', 'globex pg'], { keys: [newKey], input: VALUE }], 'error: invalid secret name "globex pg": use up to 128 letters, digits, underscores, dots and dashes, starting with a letter or underscore'],
-      [[['secrets', 'delete', 'globex_pg']], 'error: no secret "globex_pg" in the state store: add it with `ferry secrets set globex_pg`; known: acme_pg'],
+      [
+        [['secrets', 'set', 'globex_pg'], { keys: [newKey, 'hunter2-not-a-key'], input: VALUE }],
+        "error: FERRY_MASTER_KEY's key 2 is not 32 bytes of base64: generate one with `ferry keys generate`",
+      ],
+      [
+        [['secrets', 'set', 'globex_pg'], { keys: [newKey], input: '\n' }],
+        'error: no value for secret "globex_pg" on stdin: pipe the value in, e.g. `ferry secrets set globex_pg < value.txt`',
+      ],
+      [
+        [['secrets', 'set', 'globex pg'], { keys: [newKey], input: VALUE }],
+        'error: invalid secret name "globex pg": use up to 128 letters, digits, underscores, dots and dashes, starting with a letter or underscore',
+      ],
+      [
+        [['secrets', 'delete', 'globex_pg']],
+        'error: no secret "globex_pg" in the state store: add it with `ferry secrets set globex_pg`; known: acme_pg',
+      ],
     ];
     // None of them changes anything, so they run at once.
     const runs = await Promise.all(cases.map(([[args, options]]) => ferry(args, options)));

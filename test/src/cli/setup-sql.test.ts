@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDestination, type DestinationType } from '@ferry/destinations';
 import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
-import { dialects, } from '@ferry/dialects';
+import { dialects } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { sourceRelation } from '@ferry/sources';
 import { DuckDBSource } from '@ferry/sources';
@@ -41,7 +41,9 @@ beforeAll(async () => {
     await connection.run(
       `CREATE TABLE ${sourceRelation('duckdb', everyTypeModel.source)} (${everyTypeModel.columns.map((c) => `${dialect.quoteIdentifier(c.name)} ${dialect.columnType(c.type)}`).join(', ')})`,
     );
-    await connection.run(`INSERT INTO ${sourceRelation('duckdb', everyTypeModel.source)} VALUES ${FIRST_LOAD.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`);
+    await connection.run(
+      `INSERT INTO ${sourceRelation('duckdb', everyTypeModel.source)} VALUES ${FIRST_LOAD.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`,
+    );
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -111,7 +113,9 @@ describe.each(PG_WIRE)('$type setup SQL, run on Postgres', ({ type, placeholder 
         reopened,
         { catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
       );
-      expect(failed?.models[0]?.error).toMatch(new RegExp(`^destination "${type}-least-privilege" \\(${type}\\): .*GRANT TEMPORARY ON DATABASE "${database.name}" TO "${user}"`));
+      expect(failed?.models[0]?.error).toMatch(
+        new RegExp(`^destination "${type}-least-privilege" \\(${type}\\): .*GRANT TEMPORARY ON DATABASE "${database.name}" TO "${user}"`),
+      );
       expect(failed?.models[0]?.error).not.toContain(PASSWORD);
       expect((await reopened.getModelState(config.id, everyTypeModel.name))?.watermark).toBe(before?.watermark);
       const [latest] = await reopened.recentTransfers({ destinationId: config.id, limit: 1 });
@@ -149,7 +153,19 @@ describe('setup SQL for the cloud warehouses', () => {
 
   it('bigquery: the job user role on the project, data editor on the dataset only', async () => {
     const member = 'ferry@acme-data.iam.gserviceaccount.com';
-    const { exitCode, stdout } = await runFerry(['destinations', 'setup-sql', 'bigquery', '--project', 'acme-data', '--user', member, '--schema', 'Knock', '--location', 'EU']);
+    const { exitCode, stdout } = await runFerry([
+      'destinations',
+      'setup-sql',
+      'bigquery',
+      '--project',
+      'acme-data',
+      '--user',
+      member,
+      '--schema',
+      'Knock',
+      '--location',
+      'EU',
+    ]);
     expect(exitCode).toBe(0);
     expect(stdout).toContain(`--member 'serviceAccount:${member}' --role roles/bigquery.jobUser`);
     expect(stdout.split('\n')).toContain("CREATE SCHEMA IF NOT EXISTS `acme-data`.`knock` OPTIONS (location = 'EU');");
@@ -161,7 +177,10 @@ describe('setup SQL for the cloud warehouses', () => {
     [['snowflake'], /snowflake setup SQL needs --database/],
     [['bigquery', '--user', 'ferry@x.iam.gserviceaccount.com'], /bigquery setup SQL needs --project/],
     [['bigquery', '--project', 'p'], /needs --user to be a service account's email/],
-    [['bigquery', '--project', 'p; rm -rf /', '--user', 'ferry@x.iam.gserviceaccount.com'], /--project "p; rm -rf \/" is not a Google Cloud project id/],
+    [
+      ['bigquery', '--project', 'p; rm -rf /', '--user', 'ferry@x.iam.gserviceaccount.com'],
+      /--project "p; rm -rf \/" is not a Google Cloud project id/,
+    ],
     [['oracle'], /unknown destination type "oracle": expected one of postgres, redshift, snowflake, bigquery, duckdb/],
   ])('%j exits 1 naming what is missing', async (args, message) => {
     const { exitCode, stdout, stderr } = await runFerry(['destinations', 'setup-sql', ...args]);

@@ -72,7 +72,14 @@ describe('ferry verify', () => {
     expect(verify.stdout).toContain('0 of 1 model(s) equal to the source, 1 differ or failed.');
     const [finished] = parseLogLines(verify.stderr).filter((line) => line.event === 'verify.finished');
     // A DuckDB source and a DuckDB destination: each digests its own rows, only figures and keys reach Ferry.
-    expect(finished).toMatchObject({ comparedIn: 'warehouses', result: 'different', missing: 1, extra: 0, different: 1, sampleKeys: { missing: [`["${lost}"]`], different: [`["${changed}"]`] } });
+    expect(finished).toMatchObject({
+      comparedIn: 'warehouses',
+      result: 'different',
+      missing: 1,
+      extra: 0,
+      different: 1,
+      sampleKeys: { missing: [`["${lost}"]`], different: [`["${changed}"]`] },
+    });
     // Keys only: the edited value is never printed.
     expect(verify.stderr).not.toContain('(edited)');
     const status = await runFerry(['status'], { cwd: dir });

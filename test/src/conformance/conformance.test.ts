@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { destinationPermissionChecks, runChecks } from '@ferry/connections';
 import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
-import { dialects, } from '@ferry/dialects';
+import { dialects } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
@@ -14,7 +14,18 @@ import { syncAll, verifyDestination, type DestinationTarget, type ModelAction, t
 import type { Catalog } from '@ferry/dialects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  byTenantAndId, column as columnIndex, runOnDuckDB, comparable, FIRST_LOAD, INSERTED, readSlice, readThroughDestination, SECOND_LOAD, UPDATED, type SliceRow, type Value,
+  byTenantAndId,
+  column as columnIndex,
+  runOnDuckDB,
+  comparable,
+  FIRST_LOAD,
+  INSERTED,
+  readSlice,
+  readThroughDestination,
+  SECOND_LOAD,
+  UPDATED,
+  type SliceRow,
+  type Value,
 } from '../index.ts';
 import type { Warehouse } from './conformance-destination.ts';
 import { CONFORMANCE_DESTINATIONS } from './destinations/index.ts';
@@ -140,10 +151,10 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
         const { dialect } = target.open();
         const sql = catalog.modelSql[dialect.name][MODEL]!;
         const want = target.softDeletes === 'delete' ? slice.filter((row) => row[softDeleted] === null) : slice;
-        const [got, [[all] = []]] = await connected(target, async (d) => [
-          await readThroughDestination(d, spec, sql, TENANT),
-          await d.query(`SELECT COUNT(*) FROM ${d.relation(sql.table)}`),
-        ] as const);
+        const [got, [[all] = []]] = await connected(
+          target,
+          async (d) => [await readThroughDestination(d, spec, sql, TENANT), await d.query(`SELECT COUNT(*) FROM ${d.relation(sql.table)}`)] as const,
+        );
         expect(got, target.id).toEqual(want);
         expect(Number(all), `${target.id}: rows of any tenant`).toBe(want.length);
       }
@@ -249,7 +260,8 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
         UPDATE analytics.orders SET amount = 5000000000, "größe" = '${'ß'.repeat(40)}', updated_at = '2024-01-04 00:00:00+00'
         WHERE tenant_id = 'acme' AND id = 2`);
       // A rebuild reloads the slice: rows 2 and 5 live, 3 and 4 soft-deleted (held only when keeping them).
-      const want = expected.widening === 'rebuild' ? { keep: counts(4, 0, 0), delete: counts(2, 0, 0) } : { keep: counts(0, 1, 0), delete: counts(0, 1, 0) };
+      const want =
+        expected.widening === 'rebuild' ? { keep: counts(4, 0, 0), delete: counts(2, 0, 0) } : { keep: counts(0, 1, 0), delete: counts(0, 1, 0) };
       expectOutcome(await sync(V3_WIDER), expected.widening, want);
       expect((await columnTypes()).get(expected.folded.größe)).toBe(expected.varcharType.after);
       await expectSlices();
@@ -259,7 +271,8 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
       await changeSource(`ALTER TABLE analytics.orders ALTER id TYPE BIGINT;
         INSERT INTO analytics.orders VALUES ('acme', 6000000000, 60, 'f', 'Big', 'riesig', 600, 6, 'x6', NULL, '2024-01-05 00:00:00+00')`);
       const outcomes = await sync(V4_WIDER_KEY);
-      const want = expected.keyWidening === 'rebuild' ? { keep: counts(5, 0, 0), delete: counts(3, 0, 0) } : { keep: counts(1, 0, 0), delete: counts(1, 0, 0) };
+      const want =
+        expected.keyWidening === 'rebuild' ? { keep: counts(5, 0, 0), delete: counts(3, 0, 0) } : { keep: counts(1, 0, 0), delete: counts(1, 0, 0) };
       expectOutcome(outcomes, expected.keyWidening, want);
       await expectSlices();
     });
@@ -297,7 +310,11 @@ for (const type of Object.keys(CONFORMANCE_DESTINATIONS) as DestinationType[]) {
 }
 
 /** everyTypeModel in a source of one kind, as dbt would write it. */
-function everyTypeSource(kind: SourceKind): { create: string[]; insert(rows: readonly Value[][]): string; update(id: string, changes: Record<string, string>): string } {
+function everyTypeSource(kind: SourceKind): {
+  create: string[];
+  insert(rows: readonly Value[][]): string;
+  update(id: string, changes: Record<string, string>): string;
+} {
   const dialect = dialects[kind];
   const relation = sourceRelation(kind, everyTypeModel.source);
   const literal = (value: Value, i: number) =>
@@ -380,13 +397,18 @@ for (const { type, sourceKind } of EVERY_TYPE_RUNS) {
       await destination.connect();
       let got: SliceRow[];
       try {
-        got = (await readThroughDestination(destination, everyTypeModel, catalog.modelSql[destination.dialect.name][everyTypeModel.name]!, TENANT)).toSorted(byTenantAndId);
+        got = (
+          await readThroughDestination(destination, everyTypeModel, catalog.modelSql[destination.dialect.name][everyTypeModel.name]!, TENANT)
+        ).toSorted(byTenantAndId);
       } finally {
         await destination.close();
       }
       const json = columnIndex('order');
       const wanted = target.open().capabilities.keepsJsonNull ? rows : rows.map((row) => (row[json] === 'null' ? row.with(json, null) : row));
-      expect(got.map((row) => row[1]), 'ids').toEqual(wanted.map((row) => row[1]));
+      expect(
+        got.map((row) => row[1]),
+        'ids',
+      ).toEqual(wanted.map((row) => row[1]));
       got.forEach((row, r) => {
         const [actual, expected] = [comparable(row), comparable(wanted[r]!)];
         everyTypeModel.columns.forEach((c, i) => {
@@ -474,7 +496,12 @@ for (const { type, sourceKind } of EVERY_TYPE_RUNS) {
 
     it('verify finds the destination equal to the slice, every logical type compared', async () => {
       const verification = await verify(false);
-      expect(verification).toMatchObject({ result: 'equal', sourceRows: SECOND_LOAD.length, destinationRows: SECOND_LOAD.length, differingBuckets: 0 });
+      expect(verification).toMatchObject({
+        result: 'equal',
+        sourceRows: SECOND_LOAD.length,
+        destinationRows: SECOND_LOAD.length,
+        differingBuckets: 0,
+      });
       const destination = target.open();
       // One engine on both sides: each warehouse digests its own rows, and its notes do not apply.
       const inWarehouses = destination.dialect.rowDigests?.family === vendor.open().rowDigestFamily;

@@ -90,7 +90,9 @@ describe('a warehouse that cannot be reached', () => {
     const { exitCode, results } = await check('nowhere');
     expect(exitCode).toBe(1);
     expect(results[0]).toMatchObject({ name: 'reachable', status: 'fail' });
-    expect(results[0]?.detail).toBe('127.0.0.1:1 cannot be reached (connection refused: nothing listens on that port; check the port, and that the server is running)');
+    expect(results[0]?.detail).toBe(
+      '127.0.0.1:1 cannot be reached (connection refused: nothing listens on that port; check the port, and that the server is running)',
+    );
     expect(results.slice(1).every((r) => r.status === 'skip')).toBe(true);
   });
 

@@ -6,7 +6,15 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tenantId } from '@ferry/sample-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { EXAMPLE_PROJECT, buildSampleDuckDBSource, createTempDatabase, runFerry, startTestSshServer, type TempDatabase, type TestSshServer } from '../index.ts';
+import {
+  EXAMPLE_PROJECT,
+  buildSampleDuckDBSource,
+  createTempDatabase,
+  runFerry,
+  startTestSshServer,
+  type TempDatabase,
+  type TestSshServer,
+} from '../index.ts';
 
 /**
  * Every secret a configuration uses — bastion password, private key and its passphrase from the
@@ -51,7 +59,14 @@ beforeAll(async () => {
   const warehouse = new URL(destinationDb.url);
   const ssh = { host: sshd.host, port: sshd.port, user: sshd.user, host_key: sshd.hostKeyFingerprint };
   // A schema each: two destinations in one place are refused when ferry.yaml is read.
-  const destination = (id: string, fields: Record<string, unknown>) => ({ id, tenant: tenantId(0), models: ['workflows'], type: 'postgres', schema: id.replaceAll('-', '_'), ...fields });
+  const destination = (id: string, fields: Record<string, unknown>) => ({
+    id,
+    tenant: tenantId(0),
+    models: ['workflows'],
+    type: 'postgres',
+    schema: id.replaceAll('-', '_'),
+    ...fields,
+  });
   await writeFile(
     join(dir, 'ferry.yaml'),
     stringify({
@@ -118,7 +133,12 @@ describe('runs that succeed and runs that fail', () => {
 });
 
 describe('no secret anywhere', () => {
-  const forms = (value: string) => [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), ...value.split('\n').filter((l) => l.length >= 16)];
+  const forms = (value: string) => [
+    value,
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    ...value.split('\n').filter((l) => l.length >= 16),
+  ];
 
   it('in any line any command printed', () => {
     expect(printed.length).toBeGreaterThanOrEqual(12);
@@ -133,7 +153,9 @@ describe('no secret anywhere', () => {
     const instance = await DuckDBInstance.create(join(dir, '.ferry', 'state.duckdb'), { access_mode: 'READ_ONLY' });
     const connection = await instance.connect();
     try {
-      const tables = (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ferry_state'")).getRows().map((r) => String(r[0]));
+      const tables = (await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ferry_state'"))
+        .getRows()
+        .map((r) => String(r[0]));
       expect(tables).toContain('secrets');
       expect(tables).toContain('transfers');
       for (const table of tables) {

@@ -47,7 +47,14 @@ beforeAll(async () => {
       source: {
         type: 'postgres',
         url: source.url,
-        ssh: { host: sshd.host, port: sshd.port, user: sshd.user, password: '${SSH_PASSWORD}', host_key: sshd.hostKeyFingerprint, connect_timeout: 10 },
+        ssh: {
+          host: sshd.host,
+          port: sshd.port,
+          user: sshd.user,
+          password: '${SSH_PASSWORD}',
+          host_key: sshd.hostKeyFingerprint,
+          connect_timeout: 10,
+        },
       },
       sync: { retries: 0 },
       destinations: [{ id: 'sandbox', tenant: TENANT, models: MODELS, type: 'duckdb', path: 'sandbox.duckdb', schema: 'ferry' }],
@@ -83,7 +90,13 @@ describe('a Postgres source behind a bastion', () => {
     try {
       for (const model of MODELS) {
         const expected = await readSlice(reader, exportModels[model], TENANT);
-        const actual = await readDestinationTable({ type: 'duckdb', path: join(dir, 'sandbox.duckdb') }, 'ferry', exportModels[model], modelSql.duckdb[model], TENANT);
+        const actual = await readDestinationTable(
+          { type: 'duckdb', path: join(dir, 'sandbox.duckdb') },
+          'ferry',
+          exportModels[model],
+          modelSql.duckdb[model],
+          TENANT,
+        );
         expect(actual, model).toEqual(expected);
         expect(expected.length, model).toBeGreaterThan(0);
       }

@@ -26,7 +26,6 @@ import {
   type TlsPostgres,
 } from '../index.ts';
 
-
 /**
  * Syncs through a real OpenSSH bastion (sshd on a loopback port) to the local Postgres: key and
  * password logins, a refused key, a host key that does not match the pin, a bastion that is
@@ -103,7 +102,13 @@ async function expectInSync(schema: string): Promise<void> {
   try {
     for (const model of MODELS) {
       const expected = await readSlice(source, exportModels[model], TENANT);
-      const actual = await readDestinationTable({ type: 'postgres', url: destinationDb.url }, schema, exportModels[model], modelSql.postgres[model], TENANT);
+      const actual = await readDestinationTable(
+        { type: 'postgres', url: destinationDb.url },
+        schema,
+        exportModels[model],
+        modelSql.postgres[model],
+        TENANT,
+      );
       expect(actual.length, model).toBe(expected.length);
       expect(actual, model).toEqual(expected);
     }
@@ -122,7 +127,10 @@ async function modelStates(destinationId: string): Promise<(ModelState | undefin
 }
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const result = await destinationDb.client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_ferry_tables'", [schema]);
+  const result = await destinationDb.client.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '_ferry_tables'",
+    [schema],
+  );
   return result.rows.map((r) => r.table_name);
 }
 
@@ -152,7 +160,9 @@ describe('logging in to the bastion', () => {
     const run = await ferry('sync', '-d', 'wrong-key');
     expect(run.exitCode).toBe(1);
     const errors = loggedErrors(run.stderr);
-    expect(errors[0]).toMatch(new RegExp(`SSH bastion ${sshd.user}@127\\.0\\.0\\.1:${sshd.port} refused the login \\(private key authentication failed\\)`));
+    expect(errors[0]).toMatch(
+      new RegExp(`SSH bastion ${sshd.user}@127\\.0\\.0\\.1:${sshd.port} refused the login \\(private key authentication failed\\)`),
+    );
     expect(await tablesIn('wrong_key')).toEqual([]);
     const status = await ferry('status', '-d', 'wrong-key', '--json');
     expect(JSON.parse(status.stdout)[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('refused the login') });
@@ -196,7 +206,9 @@ describe('when the bastion fails', () => {
     try {
       const run = await ferry('sync', '-d', 'by-key');
       expect(run.exitCode).toBe(1);
-      expect(loggedErrors(run.stderr)[0]).toMatch(new RegExp(`cannot reach SSH bastion ${sshd.user}@127\\.0\\.0\\.1:${sshd.port} \\(ECONNREFUSED\\)`));
+      expect(loggedErrors(run.stderr)[0]).toMatch(
+        new RegExp(`cannot reach SSH bastion ${sshd.user}@127\\.0\\.0\\.1:${sshd.port} \\(ECONNREFUSED\\)`),
+      );
       const status = await ferry('status', '-d', 'by-key', '-n', '1', '--json');
       expect(JSON.parse(status.stdout)[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('cannot reach SSH bastion') });
       expect(await modelStates('by-key')).toEqual(before);

@@ -9,7 +9,17 @@ import { REPO_ROOT } from '../harness/paths.ts';
  * dbt_project/ with another project would break the engine's typecheck, as it did before the
  * catalog was loaded at run time.
  */
-const ENGINE = ['libs/schema', 'libs/dialects', 'libs/sources', 'libs/destinations', 'libs/state', 'libs/connections', 'libs/sync', 'generator', 'apps/cli'];
+const ENGINE = [
+  'libs/schema',
+  'libs/dialects',
+  'libs/sources',
+  'libs/destinations',
+  'libs/state',
+  'libs/connections',
+  'libs/sync',
+  'generator',
+  'apps/cli',
+];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(join(REPO_ROOT, dir, 'src'), { recursive: true, withFileTypes: true });
@@ -21,7 +31,8 @@ describe('the engine packages', () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(dir)) {
       const text = await readFile(file, 'utf8');
-      if (/from '@ferry\/(generated|demo|sample-data)'|import\('@ferry\/(generated|sample-data)'\)/.test(text)) offenders.push(file.slice(REPO_ROOT.length + 1));
+      if (/from '@ferry\/(generated|demo|sample-data)'|import\('@ferry\/(generated|sample-data)'\)/.test(text))
+        offenders.push(file.slice(REPO_ROOT.length + 1));
     }
     expect(offenders).toEqual([]);
     const manifest = JSON.parse(await readFile(join(REPO_ROOT, dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;

@@ -47,7 +47,14 @@ describe.each(SOURCE_KINDS)("%s source: the dbt project's generated export model
   afterAll(() => fixture?.close());
 
   it('covers every model', () => {
-    expect(MODELS.map((model) => model.name).sort()).toEqual(['daily_channel_engagement', 'message_events', 'messages', 'recipient_preferences', 'recipients', 'workflows']);
+    expect(MODELS.map((model) => model.name).sort()).toEqual([
+      'daily_channel_engagement',
+      'message_events',
+      'messages',
+      'recipient_preferences',
+      'recipients',
+      'workflows',
+    ]);
   });
 
   it.each(MODELS.map((model) => [model.name, model] as const))('exports %s for one tenant, every column canonical', async (_, model) => {

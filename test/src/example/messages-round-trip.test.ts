@@ -15,20 +15,67 @@ type Row = readonly (string | null)[];
  */
 const SENT: readonly Row[] = [
   [
-    '0b7e4a5e-1d2c-4f00-8000-000000000001', 'acme', 'email', 'welcome, "new" user', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
-    'delivered', '', 'größe 🚢 line one\nline two, "quoted" back\\slash', '{"a": [1, 2.5, "größe 🚢"], "b": null}', '123456.123456',
-    't', '2024-02-29 23:59:59.999999+00', '2024-03-01 00:00:00.000001+00', null, null, null, null, null, '2024-03-01 12:00:00+00',
+    '0b7e4a5e-1d2c-4f00-8000-000000000001',
+    'acme',
+    'email',
+    'welcome, "new" user',
+    'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+    'delivered',
+    '',
+    'größe 🚢 line one\nline two, "quoted" back\\slash',
+    '{"a": [1, 2.5, "größe 🚢"], "b": null}',
+    '123456.123456',
+    't',
+    '2024-02-29 23:59:59.999999+00',
+    '2024-03-01 00:00:00.000001+00',
+    null,
+    null,
+    null,
+    null,
+    null,
+    '2024-03-01 12:00:00+00',
   ],
   [
-    '0b7e4a5e-1d2c-4f00-8000-000000000002', 'acme', 'sms', '', null,
-    'queued', null, null, null, null,
-    'false', '1970-01-01 00:00:00+00', null, null, null, null, null, null, '1970-01-01 00:00:00+00',
+    '0b7e4a5e-1d2c-4f00-8000-000000000002',
+    'acme',
+    'sms',
+    '',
+    null,
+    'queued',
+    null,
+    null,
+    null,
+    null,
+    'false',
+    '1970-01-01 00:00:00+00',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    '1970-01-01 00:00:00+00',
   ],
   [
-    '0b7e4a5e-1d2c-4f00-8000-000000000003', 'acme', 'push', 'digest', null,
-    'read', 'NULL', '', '"just a string"', '-0.000001',
-    'f', '2024-03-01 12:00:00.5+00', '2024-03-01 12:00:01+00', '2024-03-01 12:00:02+00', '2024-03-01 12:00:03+00',
-    '2024-03-01 12:00:04+00', '2024-03-01 12:00:05+00', '2024-03-01 12:00:06+00', '2024-03-01 12:00:06.000001+00',
+    '0b7e4a5e-1d2c-4f00-8000-000000000003',
+    'acme',
+    'push',
+    'digest',
+    null,
+    'read',
+    'NULL',
+    '',
+    '"just a string"',
+    '-0.000001',
+    'f',
+    '2024-03-01 12:00:00.5+00',
+    '2024-03-01 12:00:01+00',
+    '2024-03-01 12:00:02+00',
+    '2024-03-01 12:00:03+00',
+    '2024-03-01 12:00:04+00',
+    '2024-03-01 12:00:05+00',
+    '2024-03-01 12:00:06+00',
+    '2024-03-01 12:00:06.000001+00',
   ],
 ];
 
@@ -42,30 +89,58 @@ function jsonParsed(rows: readonly Row[]): unknown[][] {
 }
 
 /** How each warehouse spells the column types of `messages`. */
-const SPELLING: Record<DestinationType, Record<'uuid' | 'text' | 'json' | 'cost' | 'boolean' | 'timestamptz', string> & { varchar(length: number): string }> = {
+const SPELLING: Record<
+  DestinationType,
+  Record<'uuid' | 'text' | 'json' | 'cost' | 'boolean' | 'timestamptz', string> & { varchar(length: number): string }
+> = {
   postgres: {
-    uuid: 'uuid', text: 'text', json: 'jsonb', cost: 'numeric(12,6)', boolean: 'boolean', timestamptz: 'timestamp(6) with time zone',
+    uuid: 'uuid',
+    text: 'text',
+    json: 'jsonb',
+    cost: 'numeric(12,6)',
+    boolean: 'boolean',
+    timestamptz: 'timestamp(6) with time zone',
     varchar: (length) => `character varying(${length})`,
   },
   duckdb: {
-    uuid: 'UUID', text: 'VARCHAR', json: 'JSON', cost: 'DECIMAL(12,6)', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMP WITH TIME ZONE',
+    uuid: 'UUID',
+    text: 'VARCHAR',
+    json: 'JSON',
+    cost: 'DECIMAL(12,6)',
+    boolean: 'BOOLEAN',
+    timestamptz: 'TIMESTAMP WITH TIME ZONE',
     varchar: () => 'VARCHAR',
   },
   // As DESCRIBE TABLE spells them: VARCHAR keeps its length (plain VARCHAR is the maximum); the
   // emulator stores timestamps with nanoseconds, so it reports precision 9 where Snowflake reports 6.
   snowflake: {
-    uuid: 'VARCHAR(36)', text: 'VARCHAR(16777216)', json: 'VARIANT', cost: 'NUMBER(12,6)', boolean: 'BOOLEAN',
-    timestamptz: process.env.FERRY_TEST_SNOWFLAKE_ACCOUNT ? 'TIMESTAMP_TZ(6)' : 'TIMESTAMP_TZ(9)', varchar: (length) => `VARCHAR(${length})`,
+    uuid: 'VARCHAR(36)',
+    text: 'VARCHAR(16777216)',
+    json: 'VARIANT',
+    cost: 'NUMBER(12,6)',
+    boolean: 'BOOLEAN',
+    timestamptz: process.env.FERRY_TEST_SNOWFLAKE_ACCOUNT ? 'TIMESTAMP_TZ(6)' : 'TIMESTAMP_TZ(9)',
+    varchar: (length) => `VARCHAR(${length})`,
   },
   // bqemulator's table metadata lists JSON columns as STRING and NUMERIC without its parameters.
   bigquery: {
-    uuid: 'STRING', text: 'STRING', json: realBigQueryProject() ? 'JSON' : 'STRING', cost: realBigQueryProject() ? 'NUMERIC(12,6)' : 'NUMERIC',
-    boolean: 'BOOL', timestamptz: 'TIMESTAMP', varchar: () => 'STRING',
+    uuid: 'STRING',
+    text: 'STRING',
+    json: realBigQueryProject() ? 'JSON' : 'STRING',
+    cost: realBigQueryProject() ? 'NUMERIC(12,6)' : 'NUMERIC',
+    boolean: 'BOOL',
+    timestamptz: 'TIMESTAMP',
+    varchar: () => 'STRING',
   },
   // As the catalog spells them on the Postgres stand-in: SUPER is a jsonb domain there.
   redshift: {
-    uuid: 'character(36)', text: 'character varying(65535)', json: 'super', cost: 'numeric(12,6)', boolean: 'boolean',
-    timestamptz: 'timestamp with time zone', varchar: (length) => `character varying(${length * 4})`,
+    uuid: 'character(36)',
+    text: 'character varying(65535)',
+    json: 'super',
+    cost: 'numeric(12,6)',
+    boolean: 'boolean',
+    timestamptz: 'timestamp with time zone',
+    varchar: (length) => `character varying(${length * 4})`,
   },
 };
 
@@ -97,7 +172,9 @@ describe.each(DESTINATION_TYPES)('%s destination with the generated messages SQL
     const list = columns.map(q).join(', ');
     const select = `SELECT ${list} FROM ${relations.target} ORDER BY ${q('id')}`;
     expect(jsonParsed(await destination.query(select))).toEqual(jsonParsed(STORED));
-    expect(await destination.query(`SELECT ${q('vendor_status')} IS NULL, ${q('provider')} IS NULL FROM ${relations.target} ORDER BY ${q('id')}`)).toEqual([
+    expect(
+      await destination.query(`SELECT ${q('vendor_status')} IS NULL, ${q('provider')} IS NULL FROM ${relations.target} ORDER BY ${q('id')}`),
+    ).toEqual([
       ['false', 'false'],
       ['true', 'true'],
       ['false', 'false'],

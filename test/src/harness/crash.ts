@@ -42,7 +42,10 @@ export async function pauseFerryAt(
         if (stderr.includes(`ferry: paused at ${checkpoint}`)) resolve();
       });
       void child.then((result) => reject(new Error(`ferry ended before pausing at ${checkpoint} (exit ${result.exitCode}): ${stderr}`)));
-      timer = setTimeout(() => reject(new Error(`ferry did not pause at ${checkpoint} within ${options.pauseTimeoutMs ?? 60_000} ms: ${stderr}`)), options.pauseTimeoutMs ?? 60_000);
+      timer = setTimeout(
+        () => reject(new Error(`ferry did not pause at ${checkpoint} within ${options.pauseTimeoutMs ?? 60_000} ms: ${stderr}`)),
+        options.pauseTimeoutMs ?? 60_000,
+      );
     });
     // Killing the process must be the whole crash: a helper process left running would keep writing.
     const children = await execa('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { reject: false });

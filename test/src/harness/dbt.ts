@@ -15,10 +15,7 @@ export interface DbtRun {
  * Runs a real dbt command in `projectDir` with the repo's profiles.yml, failing with dbt's own
  * output when it exits non-zero.
  */
-export async function runDbt(
-  args: readonly string[],
-  options: { projectDir: string; env?: Record<string, string> },
-): Promise<DbtRun> {
+export async function runDbt(args: readonly string[], options: { projectDir: string; env?: Record<string, string> }): Promise<DbtRun> {
   if (!existsSync(DBT_BIN)) {
     throw new Error(`dbt is not installed at ${DBT_BIN}: run \`bash scripts/setup-venv.sh\` (npm test does it).`);
   }

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type pg from 'pg';
-import {
-  RAW_SCHEMA,
-  rawColumns,
-  sampleRows,
-  type RawColumnType,
-  type RawTableName,
-  type SampleDataOptions,
-} from '@ferry/sample-data';
+import { RAW_SCHEMA, rawColumns, sampleRows, type RawColumnType, type RawTableName, type SampleDataOptions } from '@ferry/sample-data';
 
 /** A table's content, independent of row order: equal digests mean equal multisets of rows. */
 export interface TableDigest {

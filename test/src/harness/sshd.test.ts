@@ -23,13 +23,16 @@ afterAll(() => server?.close());
 async function connectTo(auth: Partial<ConnectConfig>): Promise<Client> {
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
-    client.once('ready', resolve).once('error', reject).connect({
-      host: server.host,
-      port: server.port,
-      username: server.user,
-      hostVerifier: (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === server.hostKeyFingerprint,
-      ...auth,
-    });
+    client
+      .once('ready', resolve)
+      .once('error', reject)
+      .connect({
+        host: server.host,
+        port: server.port,
+        username: server.user,
+        hostVerifier: (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === server.hostKeyFingerprint,
+        ...auth,
+      });
   });
   return client;
 }
@@ -49,7 +52,10 @@ describe('the SSH test server', () => {
     expect((await stat(server.privateKeyPath)).mode & 0o777).toBe(0o600);
     const client = await connectTo(byKey());
     const local = createServer((socket) => {
-      forwardToPostgres(client).then((stream) => socket.pipe(stream).pipe(socket), () => socket.destroy());
+      forwardToPostgres(client).then(
+        (stream) => socket.pipe(stream).pipe(socket),
+        () => socket.destroy(),
+      );
     });
     await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
     const url = new URL(POSTGRES_ADMIN_URL);

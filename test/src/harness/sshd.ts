@@ -103,7 +103,11 @@ export async function startTestSshServer(): Promise<TestSshServer> {
     const exited = child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined;
     await killTree(child.pid, { keepRoot: false });
     await exited;
-    await waitUntil(async () => !(await accepts(port)), STOP_TIMEOUT_MS, () => `port ${port} still accepts connections after sshd was stopped`);
+    await waitUntil(
+      async () => !(await accepts(port)),
+      STOP_TIMEOUT_MS,
+      () => `port ${port} still accepts connections after sshd was stopped`,
+    );
   };
 
   return {
@@ -227,7 +231,10 @@ async function launch(dir: string, user: string, port: number): Promise<ChildPro
   const logPath = join(dir, 'sshd.log');
   await writeFile(configPath, sshdConfig(dir, user, port));
   // The log is appended to across restarts: read only what this start writes.
-  const from = await stat(logPath).then((s) => s.size, () => 0);
+  const from = await stat(logPath).then(
+    (s) => s.size,
+    () => 0,
+  );
   // setpriv makes the kernel kill sshd when the test process dies, however it dies: an orphaned
   // sshd would keep the port and the user. Connections end on their own once their client is gone.
   const child = spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', SSHD, '-D', '-f', configPath, '-E', logPath], { stdio: 'ignore' });
@@ -271,12 +278,20 @@ async function killTree(root: number, { keepRoot }: { keepRoot: boolean }): Prom
       signal(pid, 'SIGSTOP');
       frozen.add(pid);
     }
-    await waitUntil(() => fresh.every(hasStopped), STOP_TIMEOUT_MS, () => `sshd processes ${fresh.join(', ')} did not stop`);
+    await waitUntil(
+      () => fresh.every(hasStopped),
+      STOP_TIMEOUT_MS,
+      () => `sshd processes ${fresh.join(', ')} did not stop`,
+    );
   }
   const victims = [...frozen].filter((pid) => !keepRoot || pid !== root);
   for (const pid of victims) signal(pid, 'SIGKILL');
   if (keepRoot) signal(root, 'SIGCONT');
-  await waitUntil(() => victims.every(hasEnded), STOP_TIMEOUT_MS, () => `sshd processes ${victims.join(', ')} did not die`);
+  await waitUntil(
+    () => victims.every(hasEnded),
+    STOP_TIMEOUT_MS,
+    () => `sshd processes ${victims.join(', ')} did not die`,
+  );
 }
 
 /**

@@ -51,7 +51,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export async function startTlsPostgres(): Promise<TlsPostgres> {
   const bin = postgresBin();
   if (!existsSync(OPENSSL)) throw new Error(`openssl is not installed (${OPENSSL} is missing): the TLS Postgres needs it to issue its certificates`);
-  if (!existsSync(SETPRIV)) throw new Error(`setpriv is not installed (${SETPRIV} is missing, from util-linux): the TLS Postgres needs it to run postgres`);
+  if (!existsSync(SETPRIV))
+    throw new Error(`setpriv is not installed (${SETPRIV} is missing, from util-linux): the TLS Postgres needs it to run postgres`);
   const owner = serverOwner();
 
   await removeLeftovers();
@@ -123,7 +124,8 @@ function postgresBin(): string {
   const versions = existsSync(POSTGRES_LIB) ? readdirSync(POSTGRES_LIB).filter((name) => /^\d+(\.\d+)?$/.test(name)) : [];
   const newest = versions.sort((a, b) => Number(a) - Number(b)).at(-1);
   const bin = newest === undefined ? undefined : join(POSTGRES_LIB, newest, 'bin');
-  const missing = bin === undefined ? [join(POSTGRES_LIB, '<version>', 'bin')] : [join(bin, 'initdb'), join(bin, 'postgres')].filter((path) => !existsSync(path));
+  const missing =
+    bin === undefined ? [join(POSTGRES_LIB, '<version>', 'bin')] : [join(bin, 'initdb'), join(bin, 'postgres')].filter((path) => !existsSync(path));
   if (missing.length > 0) {
     throw new Error(
       `PostgreSQL's server binaries are not installed (${missing.join(', ')} missing): the TLS Postgres runs a server of its own ` +
@@ -163,7 +165,9 @@ function asOwner(owner: Owner | undefined): string[] {
 async function runAsOwner(owner: Owner | undefined, dir: string, what: string, [command, ...args]: [string, ...string[]]): Promise<void> {
   const result = await execa(SETPRIV, [...asOwner(owner), '--', command, ...args], { cwd: dir, reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) {
-    throw new Error(`${what} failed (${result.exitCode === undefined ? result.signal : `exit ${result.exitCode}`}): ${command} ${args.join(' ')}\n${result.stderr}\n${result.stdout}`.trimEnd());
+    throw new Error(
+      `${what} failed (${result.exitCode === undefined ? result.signal : `exit ${result.exitCode}`}): ${command} ${args.join(' ')}\n${result.stderr}\n${result.stdout}`.trimEnd(),
+    );
   }
 }
 
@@ -212,11 +216,55 @@ async function createCertificates(dir: string, owner: Owner | undefined): Promis
   await writeFile(config, OPENSSL_CONFIG);
   const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-noenc'];
   const run = (what: string, args: string[]) => runAsOwner(owner, dir, what, [OPENSSL, ...args]);
-  await run('creating the test CA', ['req', '-x509', '-config', config, '-extensions', 'ca', ...newKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '7', '-subj', '/CN=Ferry test CA']);
-  await run('creating the server key', ['req', '-new', '-config', config, ...newKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${SERVER_NAME}`]);
+  await run('creating the test CA', [
+    'req',
+    '-x509',
+    '-config',
+    config,
+    '-extensions',
+    'ca',
+    ...newKey,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '7',
+    '-subj',
+    '/CN=Ferry test CA',
+  ]);
+  await run('creating the server key', [
+    'req',
+    '-new',
+    '-config',
+    config,
+    ...newKey,
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    `/CN=${SERVER_NAME}`,
+  ]);
   await run('signing the server certificate', [
-    'x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', '7', '-extfile', config, '-extensions', 'server', '-out', 'server.crt',
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '7',
+    '-extfile',
+    config,
+    '-extensions',
+    'server',
+    '-out',
+    'server.crt',
   ]);
   // postgres refuses a key file that its owner (itself, here) could share with anybody.
   await chmod(join(dir, 'server.key'), 0o600);
@@ -245,7 +293,16 @@ const OPENSSL_CONFIG = [
 /** A cluster in `dir`/data whose superuser is postgres, trusted; --no-sync since it is thrown away. */
 async function initdb(bin: string, dir: string, owner: Owner | undefined): Promise<void> {
   await runAsOwner(owner, dir, 'initdb', [
-    join(bin, 'initdb'), '-D', join(dir, 'data'), '--auth=trust', '--username=postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
+    join(bin, 'initdb'),
+    '-D',
+    join(dir, 'data'),
+    '--auth=trust',
+    '--username=postgres',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+    '--no-instructions',
   ]);
 }
 
@@ -257,7 +314,10 @@ async function initdb(bin: string, dir: string, owner: Owner | undefined): Promi
 async function launch(bin: string, dir: string, port: number, owner: Owner | undefined): Promise<ChildProcess | undefined> {
   const logPath = join(dir, 'postgres.log');
   // The log is appended to across attempts: read only what this start writes.
-  const from = await stat(logPath).then((s) => s.size, () => 0);
+  const from = await stat(logPath).then(
+    (s) => s.size,
+    () => 0,
+  );
   const log = await open(logPath, 'a');
   const settings = {
     listen_addresses: HOST,
@@ -300,4 +360,3 @@ async function launch(bin: string, dir: string, port: number, owner: Owner | und
     await sleep(10);
   }
 }
-

@@ -66,8 +66,20 @@ beforeAll(async () => {
   await state.migrate();
   destinationDb = await createTempDatabase('ferry_boolean_soft_delete');
   targets = [
-    { id: 'duck', tenant: TENANT, models: [spec.name], softDeletes: 'delete', open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }) },
-    { id: 'pg', tenant: TENANT, models: [spec.name], softDeletes: 'delete', open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) },
+    {
+      id: 'duck',
+      tenant: TENANT,
+      models: [spec.name],
+      softDeletes: 'delete',
+      open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }),
+    },
+    {
+      id: 'pg',
+      tenant: TENANT,
+      models: [spec.name],
+      softDeletes: 'delete',
+      open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+    },
   ];
 });
 
@@ -100,7 +112,8 @@ describe('a boolean soft-delete column under soft_deletes: delete', () => {
     for (const outcome of Object.values(await sync())) expect(outcome).toMatchObject({ action: 'create', rowsInserted: 3, rowsDeleted: 0 });
     for (const id of ['duck', 'pg']) expect(await idsIn(id), id).toEqual([1, 2, 4]);
     // A sync with nothing changed compares keys: live FALSE rows are live at the source too.
-    for (const outcome of Object.values(await sync())) expect(outcome).toMatchObject({ action: 'incremental', rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
+    for (const outcome of Object.values(await sync()))
+      expect(outcome).toMatchObject({ action: 'incremental', rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
     for (const id of ['duck', 'pg']) expect(await idsIn(id), id).toEqual([1, 2, 4]);
   });
 
@@ -116,7 +129,11 @@ describe('a boolean soft-delete column under soft_deletes: delete', () => {
 
   it('verify finds both destinations equal to the live slice', async () => {
     for (const target of targets) {
-      const [outcome] = await verifyDestination(target, () => new DuckDBSource({ path: sourcePath }), state, { catalog, repair: false, retry: { retries: 0, baseDelayMs: 10 } });
+      const [outcome] = await verifyDestination(target, () => new DuckDBSource({ path: sourcePath }), state, {
+        catalog,
+        repair: false,
+        retry: { retries: 0, baseDelayMs: 10 },
+      });
       expect(outcome, target.id).toMatchObject({ result: 'equal', sourceRows: 3, destinationRows: 3 });
     }
   });

@@ -36,7 +36,9 @@ async function leaseHolders(): Promise<string[]> {
   const client = new pg.Client({ connectionString: state.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ holder: string }>('SELECT holder FROM ferry_state.destination_leases WHERE destination_id = $1', [DESTINATION]);
+    const { rows } = await client.query<{ holder: string }>('SELECT holder FROM ferry_state.destination_leases WHERE destination_id = $1', [
+      DESTINATION,
+    ]);
     return rows.map((row) => row.holder);
   } finally {
     await client.end();

@@ -166,7 +166,11 @@ async function queryDestination(ws: Workspace, type: DestinationType, sql: strin
 }
 
 async function tablesIn(ws: Workspace, type: DestinationType): Promise<string[]> {
-  const rows = await queryDestination(ws, type, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${ws.schema}' AND table_name NOT IN ('_ferry_tables', '_FERRY_TABLES') ORDER BY 1`);
+  const rows = await queryDestination(
+    ws,
+    type,
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = '${ws.schema}' AND table_name NOT IN ('_ferry_tables', '_FERRY_TABLES') ORDER BY 1`,
+  );
   return rows.map(([name]) => String(name));
 }
 
@@ -218,7 +222,9 @@ async function changeSource(round: number): Promise<string[]> {
   // Deletes first: a random new id could otherwise fall among the rows picked for deletion.
   await q(`DELETE FROM analytics.messages WHERE id IN (SELECT id FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 2 OFFSET 10)`);
   await q(`CREATE TEMP TABLE fresh AS SELECT * FROM analytics.messages WHERE tenant_id = $1 ORDER BY id DESC LIMIT 3`);
-  await source.client.query(`UPDATE fresh SET id = gen_random_uuid(), updated_at = ${later}; INSERT INTO analytics.messages SELECT * FROM fresh; DROP TABLE fresh`);
+  await source.client.query(
+    `UPDATE fresh SET id = gen_random_uuid(), updated_at = ${later}; INSERT INTO analytics.messages SELECT * FROM fresh; DROP TABLE fresh`,
+  );
   return updated.rows.map((row: { id: string }) => row.id);
 }
 

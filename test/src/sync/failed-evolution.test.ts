@@ -18,7 +18,6 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
  */
 const TENANT = 'acme';
 
-
 function version(columns: ColumnSpec[]): Catalog {
   const base = {
     name: 'orders',
@@ -32,7 +31,12 @@ function version(columns: ColumnSpec[]): Catalog {
   return catalogOf(exportModelOf(base));
 }
 
-const keyed = [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz', false)];
+const keyed = [
+  columnOf('tenant_id', 'text', false),
+  columnOf('id', 'integer', false),
+  columnOf('note', 'text'),
+  columnOf('updated_at', 'timestamptz', false),
+];
 const v1 = version(keyed);
 // The new column is an integer in the contract, but the source holds text it cannot be: the load fails.
 const v2 = version([...keyed, columnOf('quantity', 'integer')]);
@@ -45,8 +49,20 @@ let state: StateStore;
 
 async function sync(catalog: Catalog) {
   const targets = [
-    { id: 'pg', tenant: TENANT, models: ['orders'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) },
-    { id: 'duck', tenant: TENANT, models: ['orders'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }) },
+    {
+      id: 'pg',
+      tenant: TENANT,
+      models: ['orders'],
+      softDeletes: 'keep' as const,
+      open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+    },
+    {
+      id: 'duck',
+      tenant: TENANT,
+      models: ['orders'],
+      softDeletes: 'keep' as const,
+      open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }),
+    },
   ];
   return syncAll(targets, () => new DuckDBSource({ path: sourcePath }), state, {
     catalog,
@@ -59,11 +75,15 @@ async function sync(catalog: Catalog) {
 
 /** The table's columns in each destination. */
 async function columns(): Promise<Record<'pg' | 'duck', string[]>> {
-  const pg = await destinationDb.client.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'ferry' AND table_name = 'orders' ORDER BY ordinal_position`);
+  const pg = await destinationDb.client.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'ferry' AND table_name = 'orders' ORDER BY ordinal_position`,
+  );
   const instance = await DuckDBInstance.create(join(dir, 'duck.duckdb'), { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    const duck = await connection.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'ferry' AND table_name = 'orders' ORDER BY ordinal_position`);
+    const duck = await connection.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'ferry' AND table_name = 'orders' ORDER BY ordinal_position`,
+    );
     return { pg: pg.rows.map((r) => r.name), duck: duck.getRows().map((r) => String(r[0])) };
   } finally {
     connection.closeSync();
@@ -72,9 +92,12 @@ async function columns(): Promise<Record<'pg' | 'duck', string[]>> {
 }
 
 beforeAll(async () => {
-  scratch = await openSyncScratch('failed-evolution', `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch(
+    'failed-evolution',
+    `CREATE SCHEMA analytics;
      CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, quantity VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.orders VALUES ('acme', 1, 'one', 'a dozen', '2024-01-01 00:00:00+00'), ('acme', 2, 'two', '3', '2024-01-01 00:00:00+00')`);
+     INSERT INTO analytics.orders VALUES ('acme', 1, 'one', 'a dozen', '2024-01-01 00:00:00+00'), ('acme', 2, 'two', '3', '2024-01-01 00:00:00+00')`,
+  );
   ({ dir, sourcePath, destinationDb, state } = scratch);
   for (const result of await sync(v1)) expect(result.error).toBeNull();
 });
@@ -99,6 +122,9 @@ describe('a model change whose load fails', () => {
     const after = ['tenant_id', 'id', 'note', 'updated_at', 'quantity'];
     expect(await columns()).toEqual({ pg: after, duck: after });
     const { rows } = await destinationDb.client.query(`SELECT id, quantity FROM ferry.orders ORDER BY id`);
-    expect(rows).toEqual([{ id: 1, quantity: 12 }, { id: 2, quantity: 3 }]);
+    expect(rows).toEqual([
+      { id: 1, quantity: 12 },
+      { id: 2, quantity: 3 },
+    ]);
   });
 });

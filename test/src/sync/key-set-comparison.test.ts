@@ -18,7 +18,6 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
  */
 const TENANT = 'acme';
 
-
 const base = {
   name: 'orders',
   destinationName: 'orders',
@@ -71,11 +70,14 @@ async function expectEqualToSlice(): Promise<void> {
 }
 
 beforeAll(async () => {
-  scratch = await openSyncScratch('key-sets', `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch(
+    'key-sets',
+    `CREATE SCHEMA analytics;
      CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.orders VALUES
        ('acme', 1, 'one', '2024-06-01 00:00:00+00'), ('acme', 2, 'two', '2024-06-01 00:00:00+00'),
-       ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`);
+       ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`,
+  );
   ({ dir, sourcePath, destinationDb, state } = scratch);
   locations = [
     ['pg', { type: 'postgres', url: destinationDb.url }, 'postgres'],
@@ -91,7 +93,10 @@ afterAll(async () => {
 describe('each sync compares key sets, not counts', () => {
   it('a deletion and a backdated insert (equal counts) are both found', async () => {
     // A day older than the watermark minus the lookback: no incremental read sees it.
-    await runOnDuckDB(sourcePath, `DELETE FROM analytics.orders WHERE id = 1; INSERT INTO analytics.orders VALUES ('acme', 4, 'backdated', '2024-05-01 00:00:00+00')`);
+    await runOnDuckDB(
+      sourcePath,
+      `DELETE FROM analytics.orders WHERE id = 1; INSERT INTO analytics.orders VALUES ('acme', 4, 'backdated', '2024-05-01 00:00:00+00')`,
+    );
     const { models, comparisons } = await sync();
     for (const model of models) expect({ inserted: model.rowsInserted, deleted: model.rowsDeleted }).toEqual({ inserted: 1, deleted: 1 });
     for (const comparison of comparisons) expect(comparison).toMatchObject({ sourceRows: 3, destinationRows: 3, deleted: 1, missing: 1 });

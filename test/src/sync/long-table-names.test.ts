@@ -1,4 +1,3 @@
-
 import { besideTableName, createDestination } from '@ferry/destinations';
 import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
@@ -19,13 +18,18 @@ const TENANT = 'acme';
 /** 63 bytes, multi-byte characters at the end, so a clip must not split one. */
 const LONG = `${'order_lines_by_region_and_fulfilment_centre_'.padEnd(55, 'x')}_größe`;
 
-
 function model(keyColumns: readonly string[]): ExportModelSpec {
   const base = {
     name: 'order_lines',
     destinationName: LONG,
     source: { schema: 'analytics', identifier: 'order_lines' },
-    columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('line', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz', false)],
+    columns: [
+      columnOf('tenant_id', 'text', false),
+      columnOf('id', 'integer', false),
+      columnOf('line', 'integer', false),
+      columnOf('note', 'text'),
+      columnOf('updated_at', 'timestamptz', false),
+    ],
     primaryKey: [...keyColumns],
     tenantColumn: 'tenant_id',
     cursor: 'updated_at',
@@ -34,13 +38,18 @@ function model(keyColumns: readonly string[]): ExportModelSpec {
 }
 
 let scratch: SyncScratch;
-let _dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
 let state: StateStore;
 
 async function sync(spec: ExportModelSpec, fullRefresh: boolean) {
-  const target = { id: 'pg', tenant: TENANT, models: ['order_lines'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) };
+  const target = {
+    id: 'pg',
+    tenant: TENANT,
+    models: ['order_lines'],
+    softDeletes: 'keep' as const,
+    open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+  };
   const [result] = await syncAll([target], () => new DuckDBSource({ path: sourcePath }), state, {
     catalog: catalogOf(spec),
     fullRefresh,
@@ -53,15 +62,20 @@ async function sync(spec: ExportModelSpec, fullRefresh: boolean) {
 }
 
 async function tables(): Promise<string[]> {
-  const { rows } = await destinationDb.client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`);
+  const { rows } = await destinationDb.client.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`,
+  );
   return rows.map((r) => r.name);
 }
 
 beforeAll(async () => {
-  scratch = await openSyncScratch('long-names', `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch(
+    'long-names',
+    `CREATE SCHEMA analytics;
      CREATE TABLE analytics.order_lines (tenant_id VARCHAR, id INTEGER, line INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.order_lines VALUES ('acme', 1, 1, 'one', '2024-01-01 00:00:00+00'), ('acme', 2, 1, 'two', '2024-01-01 00:00:00+00')`);
-  ({ _dir, sourcePath, destinationDb, state } = scratch);
+     INSERT INTO analytics.order_lines VALUES ('acme', 1, 1, 'one', '2024-01-01 00:00:00+00'), ('acme', 2, 1, 'two', '2024-01-01 00:00:00+00')`,
+  );
+  ({ sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {
@@ -85,7 +99,10 @@ describe('helper tables beside a table with the longest name the warehouse allow
     expect((await sync(model(['tenant_id', 'id']), true)).action).toBe('rebuild');
     expect(await tables()).toEqual([LONG]);
     const { rows } = await destinationDb.client.query(`SELECT id, note FROM ferry."${LONG}" ORDER BY id`);
-    expect(rows).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'two' }]);
+    expect(rows).toEqual([
+      { id: 1, note: 'one' },
+      { id: 2, note: 'two' },
+    ]);
   });
 
   it('a new key keeps the previous table whole beside it, under a name that fits', async () => {

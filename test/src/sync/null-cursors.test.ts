@@ -16,13 +16,17 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
  */
 const TENANT = 'acme';
 
-
 function model(name: string, nullCursor: 'always_read' | 'refuse'): ExportModelSpec {
   const base = {
     name,
     destinationName: name,
     source: { schema: 'analytics', identifier: name },
-    columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('updated_at', 'timestamptz')],
+    columns: [
+      columnOf('tenant_id', 'text', false),
+      columnOf('id', 'integer', false),
+      columnOf('note', 'text'),
+      columnOf('updated_at', 'timestamptz'),
+    ],
     primaryKey: ['id'],
     tenantColumn: 'tenant_id',
     cursor: 'updated_at',
@@ -36,13 +40,18 @@ const refused = model('invoices', 'refuse');
 const catalog = catalogOf(alwaysRead, refused);
 
 let scratch: SyncScratch;
-let _dir: string;
 let sourcePath: string;
 let destinationDb: TempDatabase;
 let state: StateStore;
 
 async function sync(models: string[]) {
-  const target = { id: 'pg', tenant: TENANT, models, softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) };
+  const target = {
+    id: 'pg',
+    tenant: TENANT,
+    models,
+    softDeletes: 'keep' as const,
+    open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+  };
   const [result] = await syncAll([target], () => new DuckDBSource({ path: sourcePath }), state, {
     catalog,
     fullRefresh: false,
@@ -54,12 +63,15 @@ async function sync(models: string[]) {
 }
 
 beforeAll(async () => {
-  scratch = await openSyncScratch('null-cursors', `CREATE SCHEMA analytics;
+  scratch = await openSyncScratch(
+    'null-cursors',
+    `CREATE SCHEMA analytics;
      CREATE TABLE analytics.accounts (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
      INSERT INTO analytics.accounts VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL);
      CREATE TABLE analytics.invoices (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`);
-  ({ _dir, sourcePath, destinationDb, state } = scratch);
+     INSERT INTO analytics.invoices VALUES ('acme', 1, 'dated', '2024-06-01 00:00:00+00'), ('acme', 2, 'undated', NULL), ('globex', 3, 'other', NULL)`,
+  );
+  ({ sourcePath, destinationDb, state } = scratch);
 });
 
 afterAll(async () => {
@@ -76,7 +88,9 @@ describe('rows whose cursor is NULL', () => {
     const source = new DuckDBSource({ path: sourcePath });
     await source.connect();
     const expected = await readSlice(source, alwaysRead, TENANT).finally(() => source.close());
-    expect(await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT)).toEqual(expected);
+    expect(
+      await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT),
+    ).toEqual(expected);
   });
 
   it('always_read: a row whose cursor becomes NULL still carries its change', async () => {
@@ -87,7 +101,9 @@ describe('rows whose cursor is NULL', () => {
     const source = new DuckDBSource({ path: sourcePath });
     await source.connect();
     const expected = await readSlice(source, alwaysRead, TENANT).finally(() => source.close());
-    expect(await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT)).toEqual(expected);
+    expect(
+      await readDestinationTable({ type: 'postgres', url: destinationDb.url }, 'ferry', alwaysRead, catalog.modelSql.postgres.accounts!, TENANT),
+    ).toEqual(expected);
   });
 
   it('refuse: the model fails naming the rows and the fix, and writes nothing', async () => {
@@ -97,7 +113,9 @@ describe('rows whose cursor is NULL', () => {
       '1 row(s) of export model "invoices" for tenant "acme" have a NULL updated_at, and the model\'s null_cursor is refuse: ' +
         'give them a cursor value in the dbt model, or set meta.ferry.null_cursor: always_read to re-read them on every sync',
     );
-    const { rows } = await destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name = 'invoices'`);
+    const { rows } = await destinationDb.client.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name = 'invoices'`,
+    );
     expect(rows).toEqual([]);
   });
 });

@@ -25,12 +25,17 @@ const ROUNDS = Number(process.env.FERRY_RANDOM_ROUNDS ?? 8);
 const SEED = Number(process.env.FERRY_RANDOM_SEED ?? 20261206);
 const TENANTS = ['acme', 'globex'] as const;
 
-
 const base = {
   name: 'orders',
   destinationName: 'orders',
   source: { schema: 'analytics', identifier: 'orders' },
-  columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), columnOf('note', 'text'), columnOf('deleted_at', 'timestamptz'), columnOf('updated_at', 'timestamptz')],
+  columns: [
+    columnOf('tenant_id', 'text', false),
+    columnOf('id', 'integer', false),
+    columnOf('note', 'text'),
+    columnOf('deleted_at', 'timestamptz'),
+    columnOf('updated_at', 'timestamptz'),
+  ],
   primaryKey: ['id'],
   tenantColumn: 'tenant_id',
   cursor: 'updated_at',
@@ -70,14 +75,28 @@ function sourceChanges() {
   let nextId = 1;
   /** The current time in the source, in whole minutes from 2024-01-01: every change moves it on. */
   let clock = 0;
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
 
   /** One random change to the source, as SQL. */
   function change(): string {
     clock += 1 + Math.floor(next() * 5);
     const live = [...rows.values()];
     const kind =
-      live.length < 3 ? 'insert' : pick(['insert', 'insert', 'backdated', 'null cursor', 'update', 'update', 'silent update', 'silent update', 'hard delete', 'soft delete', 'move']);
+      live.length < 3
+        ? 'insert'
+        : pick([
+            'insert',
+            'insert',
+            'backdated',
+            'null cursor',
+            'update',
+            'update',
+            'silent update',
+            'silent update',
+            'hard delete',
+            'soft delete',
+            'move',
+          ]);
     // Every change but a silent update moves the row's cursor (a NULL cursor is re-read anyway), so the next sync reads it whole.
     const moved = (row: Row) => silent.delete(row.id);
     switch (kind) {
@@ -147,7 +166,10 @@ describe.each([
           tenant,
           models: ['orders'],
           softDeletes: mode as SoftDeleteMode,
-          location: mode === 'keep' ? ({ type: 'postgres', url: destinationDb.url } as const) : ({ type: 'duckdb', path: join(dir, `${id}.duckdb`) } as const),
+          location:
+            mode === 'keep'
+              ? ({ type: 'postgres', url: destinationDb.url } as const)
+              : ({ type: 'duckdb', path: join(dir, `${id}.duckdb`) } as const),
           schema: `t_${tenant}_${mode}`,
         };
       }),
@@ -188,14 +210,23 @@ describe.each([
       for (const target of targets()) {
         const slice = await readSlice(source, spec, target.tenant);
         const want = target.softDeletes === 'delete' ? slice.filter((row) => row[deletedAt] === null) : slice;
-        const got = await readDestinationTable(target.location as DestinationLocation, target.schema, spec, catalog.modelSql[target.location.type].orders!, target.tenant);
+        const got = await readDestinationTable(
+          target.location as DestinationLocation,
+          target.schema,
+          spec,
+          catalog.modelSql[target.location.type].orders!,
+          target.tenant,
+        );
         const where = `round ${round}, seed ${SEED}: ${target.id}`;
         if (verify) {
           expect(got, where).toEqual(want);
           continue;
         }
         const id = (row: readonly (string | null)[]) => Number(row[1]);
-        expect(got.map(id).sort((a, b) => a - b), where).toEqual(want.map(id).sort((a, b) => a - b));
+        expect(
+          got.map(id).sort((a, b) => a - b),
+          where,
+        ).toEqual(want.map(id).sort((a, b) => a - b));
         const held = new Map(got.map((row) => [id(row), JSON.stringify(row)]));
         const differing = want.filter((row) => held.get(id(row)) !== JSON.stringify(row)).map(id);
         for (const row of differing) expect(silent.has(row), `${where}: row ${row} differs but was not updated silently`).toBe(true);

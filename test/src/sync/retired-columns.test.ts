@@ -38,7 +38,12 @@ function version(columns: ColumnSpec[]): Catalog {
   return catalogOf(spec);
 }
 
-const keyed = [column('tenant_id', 'text', false), column('id', 'integer', false), column('note', 'text'), column('updated_at', 'timestamptz', false)];
+const keyed = [
+  column('tenant_id', 'text', false),
+  column('id', 'integer', false),
+  column('note', 'text'),
+  column('updated_at', 'timestamptz', false),
+];
 const withLegacy = version([...keyed, column('legacy', 'text')]);
 const withoutLegacy = version(keyed);
 
@@ -48,8 +53,20 @@ let destinationDb: TempDatabase;
 let state: StateStore;
 
 const destinations = () => [
-  { id: 'pg', tenant: TENANT, models: ['orders'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) },
-  { id: 'duck', tenant: TENANT, models: ['orders'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }) },
+  {
+    id: 'pg',
+    tenant: TENANT,
+    models: ['orders'],
+    softDeletes: 'keep' as const,
+    open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+  },
+  {
+    id: 'duck',
+    tenant: TENANT,
+    models: ['orders'],
+    softDeletes: 'keep' as const,
+    open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }),
+  },
 ];
 
 async function sync(catalog: Catalog, fullRefresh = false, store: StateStore = state) {
@@ -105,7 +122,8 @@ describe('retired columns through later rebuilds', () => {
   it('keeps a retired column when the model drops it, and its values through a full refresh', async () => {
     await sync(withLegacy);
     const retired = await sync(withoutLegacy);
-    for (const outcome of Object.values(retired)) expect(outcome.schemaChanges).toContain('column legacy left the model: kept (nullable), no longer updated');
+    for (const outcome of Object.values(retired))
+      expect(outcome.schemaChanges).toContain('column legacy left the model: kept (nullable), no longer updated');
     const refreshed = await sync(withoutLegacy, true);
     for (const outcome of Object.values(refreshed)) expect(outcome.schemaChanges).toContain('kept retired column legacy with its values');
     expect(await legacyValues()).toEqual({ pg: ['1 L1', '2 L2'], duck: ['1 L1', '2 L2'] });

@@ -229,8 +229,20 @@ beforeAll(async () => {
   await buildAndGenerate(MODELS.map((m) => `+${m}`));
   locations = { postgres: { type: 'postgres', url: destinationDb.url }, duckdb: { type: 'duckdb', path: join(scratch.dir, 'customer.duckdb') } };
   targets = [
-    { id: 'postgres', tenant: TENANT, models: MODELS, softDeletes: 'keep', open: () => createDestination({ id: 'postgres', type: 'postgres', url: destinationDb.url, schema: SCHEMA }) },
-    { id: 'duckdb', tenant: TENANT, models: MODELS, softDeletes: 'keep', open: () => createDestination({ id: 'duckdb', type: 'duckdb', path: join(scratch.dir, 'customer.duckdb'), schema: SCHEMA }) },
+    {
+      id: 'postgres',
+      tenant: TENANT,
+      models: MODELS,
+      softDeletes: 'keep',
+      open: () => createDestination({ id: 'postgres', type: 'postgres', url: destinationDb.url, schema: SCHEMA }),
+    },
+    {
+      id: 'duckdb',
+      tenant: TENANT,
+      models: MODELS,
+      softDeletes: 'keep',
+      open: () => createDestination({ id: 'duckdb', type: 'duckdb', path: join(scratch.dir, 'customer.duckdb'), schema: SCHEMA }),
+    },
   ];
   state = await openStateStore(join(scratch.dir, 'state.duckdb'));
   await state.migrate();
@@ -253,7 +265,11 @@ describe('schema evolution: edit dbt model -> dbt build + parse -> ferry generat
     await tag('messages');
     await editModel('messages', {
       sql: (sql) =>
-        replace(sql, `as updated_at\n${MESSAGES_FROM}`, `as updated_at,\n    cast(extract(epoch from (delivered_at - sent_at)) as integer) as delivery_seconds\n${MESSAGES_FROM}`),
+        replace(
+          sql,
+          `as updated_at\n${MESSAGES_FROM}`,
+          `as updated_at,\n    cast(extract(epoch from (delivered_at - sent_at)) as integer) as delivery_seconds\n${MESSAGES_FROM}`,
+        ),
       yaml: ({ columns, node }) => {
         columns.add(node({ name: 'delivery_seconds', data_type: 'integer', description: 'Seconds from sent to delivered.' }));
       },
@@ -354,7 +370,12 @@ describe('schema evolution: edit dbt model -> dbt build + parse -> ferry generat
   it('an incompatible type change rebuilds the table in a shadow copy and swaps it in', async () => {
     await tag('messages');
     await editModel('messages', {
-      sql: (sql) => replace(sql, /cast\(extract\(epoch from \(delivered_at - sent_at\)\) as bigint\)/, 'cast(extract(epoch from (delivered_at - sent_at)) as numeric(12, 3))'),
+      sql: (sql) =>
+        replace(
+          sql,
+          /cast\(extract\(epoch from \(delivered_at - sent_at\)\) as bigint\)/,
+          'cast(extract(epoch from (delivered_at - sent_at)) as numeric(12, 3))',
+        ),
       yaml: ({ columns }) => column(columns, 'delivery_seconds').set('data_type', 'numeric(12,3)'),
     });
     await buildAndGenerate(['messages']);
@@ -370,7 +391,10 @@ describe('schema evolution: edit dbt model -> dbt build + parse -> ferry generat
       expect((await columnsOf(kind, 'messages')).get('delivery_seconds')?.type).toBe(kind === 'postgres' ? 'numeric(12,3)' : 'DECIMAL(12,3)');
     }
     expect(await tagged('messages'), 'a new table was swapped in').toEqual({ postgres: false, duckdb: false });
-    const tables = await inDestination('postgres', `SELECT table_name FROM information_schema.tables WHERE table_schema = '${SCHEMA}' AND table_name <> '_ferry_tables' ORDER BY 1`);
+    const tables = await inDestination(
+      'postgres',
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = '${SCHEMA}' AND table_name <> '_ferry_tables' ORDER BY 1`,
+    );
     expect(tables.flat(), 'no shadow table is left behind').toEqual(['messages', 'recipient_preferences']);
   });
 

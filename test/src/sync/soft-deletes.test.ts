@@ -68,7 +68,13 @@ async function liveSliceAndDestination(): Promise<{ live: SliceRow[]; destinatio
   try {
     const deletedAt = spec.columns.findIndex((c) => c.name === spec.softDelete);
     const live = (await readSlice(source, spec, TENANT)).filter((row) => row[deletedAt] === null);
-    const destination = await readDestinationTable({ type: 'duckdb', path: join(dir, 'purging.duckdb') }, 'ferry', spec, modelSql.duckdb[MODEL], TENANT);
+    const destination = await readDestinationTable(
+      { type: 'duckdb', path: join(dir, 'purging.duckdb') },
+      'ferry',
+      spec,
+      modelSql.duckdb[MODEL],
+      TENANT,
+    );
     return { live, destination };
   } finally {
     await source.close();

@@ -96,8 +96,20 @@ beforeAll(async () => {
   }
   locations = { postgres: { type: 'postgres', url: destinationDb.url }, duckdb: { type: 'duckdb', path: join(dir, 'customer.duckdb') } };
   targets = [
-    { id: 'pg-customer', tenant: TENANT, models: MODELS, softDeletes: 'keep', open: () => createDestination({ id: 'pg-customer', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) },
-    { id: 'duck-customer', tenant: TENANT, models: MODELS, softDeletes: 'keep', open: () => createDestination({ id: 'duck-customer', type: 'duckdb', path: join(dir, 'customer.duckdb'), schema: 'ferry' }) },
+    {
+      id: 'pg-customer',
+      tenant: TENANT,
+      models: MODELS,
+      softDeletes: 'keep',
+      open: () => createDestination({ id: 'pg-customer', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+    },
+    {
+      id: 'duck-customer',
+      tenant: TENANT,
+      models: MODELS,
+      softDeletes: 'keep',
+      open: () => createDestination({ id: 'duck-customer', type: 'duckdb', path: join(dir, 'customer.duckdb'), schema: 'ferry' }),
+    },
   ];
   state = await openStateStore(join(dir, 'state.duckdb'));
   await state.migrate();
@@ -140,10 +152,14 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
     await q(`UPDATE analytics.recipients SET deleted_at = ${now}, updated_at = ${now}
              WHERE id IN (SELECT id FROM analytics.recipients WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY id LIMIT 2)`);
     await q(`DELETE FROM analytics.workflows WHERE id IN (SELECT id FROM analytics.workflows WHERE tenant_id = $1 ORDER BY id LIMIT 2)`);
-    await q(`DELETE FROM analytics.daily_channel_engagement WHERE ctid IN (SELECT ctid FROM analytics.daily_channel_engagement WHERE tenant_id = $1 LIMIT 1)`);
+    await q(
+      `DELETE FROM analytics.daily_channel_engagement WHERE ctid IN (SELECT ctid FROM analytics.daily_channel_engagement WHERE tenant_id = $1 LIMIT 1)`,
+    );
 
     const comparisons = new Map<string, KeyComparison>();
-    for (const result of await sync(false, { keysCompared: (destination, model, comparison) => comparisons.set(`${destination} ${model}`, comparison) })) {
+    for (const result of await sync(false, {
+      keysCompared: (destination, model, comparison) => comparisons.set(`${destination} ${model}`, comparison),
+    })) {
       const byModel = Object.fromEntries(result.models.map((m) => [m.model, m]));
       expect(byModel.messages).toMatchObject({ action: 'incremental', rowsInserted: 3, rowsUpdated: 5, rowsDeleted: 2 });
       // The 2 deleted keys were found by listing the keys of at most 2 buckets, not of the table.
@@ -164,7 +180,9 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
       expect(result.models.map((m) => m.action)).toEqual(MODELS.map(() => 'rebuild'));
     }
     await expectDestinationsEqualSource();
-    const tables = await destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`);
+    const tables = await destinationDb.client.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'ferry' AND table_name <> '_ferry_tables' ORDER BY 1`,
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual(MODELS.map((m) => modelSql.postgres[m].table).sort());
   });
 

@@ -44,7 +44,8 @@ async function sync(t: ReturnType<typeof target>): Promise<DestinationResult> {
   return result!;
 }
 
-const acmeRows = async () => (await scratch.destinationDb.client.query(`SELECT id FROM shared.orders WHERE tenant_id = 'acme' ORDER BY id`)).rows.map((r) => r.id as number);
+const acmeRows = async () =>
+  (await scratch.destinationDb.client.query(`SELECT id FROM shared.orders WHERE tenant_id = 'acme' ORDER BY id`)).rows.map((r) => r.id as number);
 
 beforeAll(async () => {
   scratch = await openSyncScratch(
@@ -69,11 +70,16 @@ describe('a destination table belongs to one destination', () => {
       'table "shared"."orders" belongs to destination "col-a" (tenant "acme", model orders), not to "col-b" (tenant "globex")',
     );
     expect(await acmeRows()).toEqual([1, 2]);
-    const [verification] = await verifyDestination(target('col-b', 'globex', 'shared'), () => new DuckDBSource({ path: scratch.sourcePath }), scratch.state, {
-      catalog,
-      repair: true,
-      retry: { retries: 0, baseDelayMs: 10 },
-    });
+    const [verification] = await verifyDestination(
+      target('col-b', 'globex', 'shared'),
+      () => new DuckDBSource({ path: scratch.sourcePath }),
+      scratch.state,
+      {
+        catalog,
+        repair: true,
+        retry: { retries: 0, baseDelayMs: 10 },
+      },
+    );
     expect(verification).toMatchObject({ result: 'failed', error: expect.stringContaining('belongs to destination "col-a"') });
     expect(await acmeRows()).toEqual([1, 2]);
     // The owner itself goes on syncing.
@@ -83,12 +89,24 @@ describe('a destination table belongs to one destination', () => {
   it('a shadow table left by a killed sync is dropped by the next sync, which says so', async () => {
     await scratch.destinationDb.client.query('CREATE TABLE shared.orders__ferry_shadow AS SELECT * FROM shared.orders');
     const warnings: string[] = [];
-    const [result] = await syncAll([target('col-a', 'acme', 'Shared')], () => new DuckDBSource({ path: scratch.sourcePath }), scratch.state, {
-      catalog, fullRefresh: false, lookbackSeconds: 0, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1,
-    }, { warning: (_id, message) => warnings.push(message) });
+    const [result] = await syncAll(
+      [target('col-a', 'acme', 'Shared')],
+      () => new DuckDBSource({ path: scratch.sourcePath }),
+      scratch.state,
+      {
+        catalog,
+        fullRefresh: false,
+        lookbackSeconds: 0,
+        retry: { retries: 0, baseDelayMs: 10 },
+        concurrency: 1,
+      },
+      { warning: (_id, message) => warnings.push(message) },
+    );
     expect(result?.error).toBeNull();
     expect(warnings).toEqual(['dropped "shared"."orders__ferry_shadow", left by an earlier sync that did not finish']);
-    const { rows } = await scratch.destinationDb.client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'shared' ORDER BY 1`);
+    const { rows } = await scratch.destinationDb.client.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'shared' ORDER BY 1`,
+    );
     expect(rows.map((r) => r.table_name)).toEqual(['_ferry_tables', 'orders']);
     const [transfer] = await scratch.state.recentTransfers({ destinationId: 'col-a', limit: 1 });
     expect(transfer?.warnings).toEqual(warnings);

@@ -12,8 +12,26 @@ import { syncAll, type DestinationTarget } from '@ferry/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  byTenantAndId, column, comparable, createTempDatabase, FIRST_LOAD, INSERTED, LARGEST, LOOKALIKES, NULLS, readDestinationTable, readSlice,
-  SECOND_LOAD, SPECIALS, SPECIALS_2, TENANT, UPDATED, type DestinationLocation, type SliceRow, type TempDatabase, type Value,
+  byTenantAndId,
+  column,
+  comparable,
+  createTempDatabase,
+  FIRST_LOAD,
+  INSERTED,
+  LARGEST,
+  LOOKALIKES,
+  NULLS,
+  readDestinationTable,
+  readSlice,
+  SECOND_LOAD,
+  SPECIALS,
+  SPECIALS_2,
+  TENANT,
+  UPDATED,
+  type DestinationLocation,
+  type SliceRow,
+  type TempDatabase,
+  type Value,
 } from '../index.ts';
 
 /**
@@ -51,15 +69,42 @@ const OTHER_TENANTS: Value[][] = ['ACME', 'acme ', ' acme', 'other'].flatMap((te
 /** Column types as each destination engine reports them: no timestamp loses its zone, no numeric its scale. */
 const DESTINATION_TYPES: Record<DestinationKind, Record<string, string>> = {
   postgres: {
-    tenant_id: 'text', id: 'integer', note: 'text', Label: 'character varying(32)', small: 'smallint', regular: 'integer',
-    big: 'bigint', amount: 'numeric(38,9)', ratio: 'real', weight: 'double precision', flag: 'boolean', day: 'date',
-    at_time: 'time without time zone', local_at: 'timestamp(6) without time zone', updated_at: 'timestamp(6) with time zone',
-    order: 'jsonb', ref: 'uuid',
+    tenant_id: 'text',
+    id: 'integer',
+    note: 'text',
+    Label: 'character varying(32)',
+    small: 'smallint',
+    regular: 'integer',
+    big: 'bigint',
+    amount: 'numeric(38,9)',
+    ratio: 'real',
+    weight: 'double precision',
+    flag: 'boolean',
+    day: 'date',
+    at_time: 'time without time zone',
+    local_at: 'timestamp(6) without time zone',
+    updated_at: 'timestamp(6) with time zone',
+    order: 'jsonb',
+    ref: 'uuid',
   },
   duckdb: {
-    tenant_id: 'VARCHAR', id: 'INTEGER', note: 'VARCHAR', Label: 'VARCHAR', small: 'SMALLINT', regular: 'INTEGER',
-    big: 'BIGINT', amount: 'DECIMAL(38,9)', ratio: 'FLOAT', weight: 'DOUBLE', flag: 'BOOLEAN', day: 'DATE',
-    at_time: 'TIME', local_at: 'TIMESTAMP', updated_at: 'TIMESTAMP WITH TIME ZONE', order: 'JSON', ref: 'UUID',
+    tenant_id: 'VARCHAR',
+    id: 'INTEGER',
+    note: 'VARCHAR',
+    Label: 'VARCHAR',
+    small: 'SMALLINT',
+    regular: 'INTEGER',
+    big: 'BIGINT',
+    amount: 'DECIMAL(38,9)',
+    ratio: 'FLOAT',
+    weight: 'DOUBLE',
+    flag: 'BOOLEAN',
+    day: 'DATE',
+    at_time: 'TIME',
+    local_at: 'TIMESTAMP',
+    updated_at: 'TIMESTAMP WITH TIME ZONE',
+    order: 'JSON',
+    ref: 'UUID',
   },
 };
 
@@ -232,7 +277,10 @@ describe.each(SOURCE_KINDS)('%s source -> Postgres and DuckDB destinations: ever
       const pair = `${sourceKind} -> ${kind}`;
       const sql = catalog.modelSql[kind][MODEL.name]!;
       const rows = await readBack(kind, locations[kind], sql);
-      expect(rows.map((row) => row[0]), `${pair}: only ${TENANT}'s rows`).toEqual(expected.map(() => TENANT));
+      expect(
+        rows.map((row) => row[0]),
+        `${pair}: only ${TENANT}'s rows`,
+      ).toEqual(expected.map(() => TENANT));
       // Column by column, so a failure names the pair, the row and the column.
       rows.forEach((row, r) => {
         const [actual, wanted] = [comparable(row), comparable(expected[r]!)];
@@ -278,7 +326,11 @@ describe.each(SOURCE_KINDS)('%s source -> Postgres and DuckDB destinations: ever
         models: [MODEL.name],
         softDeletes: 'keep',
         open: () =>
-          createDestination(location.type === 'postgres' ? { id, type: 'postgres', url: location.url, schema: 'ferry' } : { id, type: 'duckdb', path: location.path, schema: 'ferry' }),
+          createDestination(
+            location.type === 'postgres'
+              ? { id, type: 'postgres', url: location.url, schema: 'ferry' }
+              : { id, type: 'duckdb', path: location.path, schema: 'ferry' },
+          ),
       };
     });
     state = await openStateStore(join(dir, 'state.duckdb'));

@@ -17,12 +17,16 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
 const TENANT = 'acme';
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;
 
-
 const base = {
   name: 'odd_names',
   destinationName: 'odd_names',
   source: { schema: 'analytics', identifier: 'odd_names' },
-  columns: [columnOf('tenant_id', 'text', false), columnOf('id', 'integer', false), ...NAMES.map((n) => columnOf(n, 'text')), columnOf('updated_at', 'timestamptz', false)],
+  columns: [
+    columnOf('tenant_id', 'text', false),
+    columnOf('id', 'integer', false),
+    ...NAMES.map((n) => columnOf(n, 'text')),
+    columnOf('updated_at', 'timestamptz', false),
+  ],
   primaryKey: ['id'],
   tenantColumn: 'tenant_id',
   cursor: 'updated_at',
@@ -56,8 +60,20 @@ afterAll(async () => {
 describe('columns named like JavaScript object internals', () => {
   it('arrive with every value in Postgres and DuckDB', async () => {
     const targets = [
-      { id: 'pg', tenant: TENANT, models: ['odd_names'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }) },
-      { id: 'duck', tenant: TENANT, models: ['odd_names'], softDeletes: 'keep' as const, open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }) },
+      {
+        id: 'pg',
+        tenant: TENANT,
+        models: ['odd_names'],
+        softDeletes: 'keep' as const,
+        open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+      },
+      {
+        id: 'duck',
+        tenant: TENANT,
+        models: ['odd_names'],
+        softDeletes: 'keep' as const,
+        open: () => createDestination({ id: 'duck', type: 'duckdb', path: join(dir, 'duck.duckdb'), schema: 'ferry' }),
+      },
     ];
     const results = await syncAll(targets, () => new DuckDBSource({ path: sourcePath }), state, {
       catalog,

@@ -23,7 +23,9 @@ function wholeNumber(min: number) {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description("Run the whole loop on one machine, no servers, in Ferry's example workspace: sample source, two tenants, sync, change, sync, verify")
+    .description(
+      "Run the whole loop on one machine, no servers, in Ferry's example workspace: sample source, two tenants, sync, change, sync, verify",
+    )
     .option('--dir <path>', 'working folder: new, empty, or one an earlier demo used (its files are replaced)', '.ferry/demo')
     .option('--tenants <count>', 'tenants in the sample source (two are synced)', wholeNumber(2), 3)
     .option('--messages <count>', 'messages per tenant', wholeNumber(1), 2000)

@@ -32,7 +32,7 @@ export function registerDestinations(program: Command): void {
     .option('--user <name>', "Ferry's login (BigQuery: the service account's email)", 'ferry')
     .option('--schema <name>', 'the schema (BigQuery: dataset) Ferry writes to', 'ferry')
     .option('--database <name>', 'the database holding the schema (postgres, redshift, snowflake)')
-    .option('--warehouse <name>', "snowflake: the virtual warehouse Ferry runs on (default <user>_wh)")
+    .option('--warehouse <name>', 'snowflake: the virtual warehouse Ferry runs on (default <user>_wh)')
     .option('--role <name>', "snowflake: the role holding Ferry's grants (default <user>_role)")
     .option('--project <id>', 'bigquery: the project holding the dataset')
     .option('--location <location>', 'bigquery: where the dataset lives', 'US')
@@ -74,7 +74,12 @@ async function tenantCheck(runtime: Runtime, id: string): Promise<CheckResult> {
   const { tenantWithoutRows } = await import('@ferry/sync');
   const started = performance.now();
   const target = runtime.targets.find((t) => t.id === id);
-  const timed = (status: CheckResult['status'], detail: string): CheckResult => ({ name: 'tenant has rows', status, detail, durationMs: Math.round(performance.now() - started) });
+  const timed = (status: CheckResult['status'], detail: string): CheckResult => ({
+    name: 'tenant has rows',
+    status,
+    detail,
+    durationMs: Math.round(performance.now() - started),
+  });
   if (target === undefined) return skipped('the destination receives no model');
   try {
     const warning = await tenantWithoutRows(target, runtime.openSource, runtime.options);

@@ -41,9 +41,7 @@ export function registerGenerate(program: Command): void {
         return;
       }
       const columns = result.models.reduce((n, m) => n + m.columns.length, 0);
-      console.log(
-        `Generated ${result.models.length} export models (${columns} columns) into ${shown(outDir)}: ${result.files.length} files.`,
-      );
+      console.log(`Generated ${result.models.length} export models (${columns} columns) into ${shown(outDir)}: ${result.files.length} files.`);
     });
 }
 

@@ -14,9 +14,9 @@ interface InitFlags {
 export function registerInit(program: Command): void {
   program
     .command('init [dir]')
-    .description("Make a Ferry workspace in DIR (default: here) for your dbt project; never overwrites a file")
+    .description('Make a Ferry workspace in DIR (default: here) for your dbt project; never overwrites a file')
     .option('--dbt-project <path>', 'your dbt project folder (default: DIR if it holds dbt_project.yml, else a starter project in DIR/dbt_project)')
-    .option('--dbt-target <name>', 'the profile target dbt parses with (default: the profile\'s own)')
+    .option('--dbt-target <name>', "the profile target dbt parses with (default: the profile's own)")
     .action(async (dir: string | undefined, flags: InitFlags) => {
       const root = resolve(dir ?? '.');
       const dbtProject = locateDbtProject(root, flags.dbtProject);
@@ -63,6 +63,9 @@ function locateDbtProject(root: string, given: string | undefined): string | und
 
 /** A folder name as an npm package name: lower case, letters, digits, - and _. */
 function packageName(folder: string): string {
-  const name = folder.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+|[-_]+$/g, '');
+  const name = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '');
   return name || 'ferry-workspace';
 }

@@ -11,12 +11,15 @@ export function registerManifest(program: Command): void {
     )
     .option('-c, --config <path>', 'ferry.yaml with the `project:` section (default: the nearest one at or above this folder)')
     .option('--dbt <path>', 'dbt executable (default: .venv/bin/dbt in the workspace, then dbt on PATH)')
-    .option('--profiles-dir <path>', "where profiles.yml is (default: project.profiles_dir, else as dbt looks: DBT_PROFILES_DIR, the project folder, ~/.dbt)")
+    .option(
+      '--profiles-dir <path>',
+      'where profiles.yml is (default: project.profiles_dir, else as dbt looks: DBT_PROFILES_DIR, the project folder, ~/.dbt)',
+    )
     .action(async (flags: { config?: string; dbt?: string; profilesDir?: string }) => {
       // Only the generator's dbt runner: its index brings the TypeScript compiler (seconds to load).
       const { updateManifest } = await import('@ferry/generator/dbt');
       const { findProject, readProjectSection } = await import('../project/project.ts');
-  const project = flags.config ? await readProjectSection(resolve(flags.config)) : await findProject();
+      const project = flags.config ? await readProjectSection(resolve(flags.config)) : await findProject();
       if (project === undefined) throw new ProjectError(`${flags.config} has no \`project:\` section: add one (see docs/ferry-yaml.md#project)`);
       const profilesDir = flags.profilesDir ? resolve(flags.profilesDir) : project.profilesDir;
       const changed = await updateManifest({

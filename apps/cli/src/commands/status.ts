@@ -66,7 +66,20 @@ export function formatTransfers(transfers: readonly Transfer[], tables: Readonly
     const started = transfer.startedAt.toISOString().replace('T', ' ').slice(0, 19);
     const warnings = transfer.warnings.map((w) => `warning: ${w}`);
     if (transfer.models.length === 0 || warnings.length > 0) {
-      rows.push([started, transfer.destinationId, transfer.status, '', '', '', '', '', '', '', '', redactSecrets([transfer.error ?? '', ...warnings].filter(Boolean).join('; '))]);
+      rows.push([
+        started,
+        transfer.destinationId,
+        transfer.status,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        redactSecrets([transfer.error ?? '', ...warnings].filter(Boolean).join('; ')),
+      ]);
     }
     for (const m of transfer.models) {
       rows.push([

@@ -27,18 +27,19 @@ function withSelectionOptions(command: Command): Command {
 }
 
 export function registerSync(program: Command): void {
-  withSelectionOptions(program.command('sync').description('Sync destinations: new, updated and deleted rows, schema changes'))
-    .action(async (flags: SyncFlags) => {
+  withSelectionOptions(program.command('sync').description('Sync destinations: new, updated and deleted rows, schema changes')).action(
+    async (flags: SyncFlags) => {
       const results = await runSync(flags.config, selectionOf(flags));
       const failed = results.filter((r) => r.status === 'failed');
       console.log(`${results.length - failed.length} of ${results.length} destination(s) synced.`);
       // The reasons too: piped, the log on stderr is JSON, and a summary without them says nothing to act on.
       if (failed.length > 0) console.log(await failureReasons(failed));
       if (failed.length > 0) process.exitCode = 1;
-    });
+    },
+  );
 
-  withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model'))
-    .action(async (flags: SyncFlags) => {
+  withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model')).action(
+    async (flags: SyncFlags) => {
       const [{ emptyTenantWarning, planDestination }, { loadConfig }, { openRuntime }] = await Promise.all([
         import('@ferry/sync'),
         import('../config/load.ts'),
@@ -64,7 +65,8 @@ export function registerSync(program: Command): void {
       } finally {
         await runtime.close();
       }
-    });
+    },
+  );
 }
 
 /**

@@ -43,7 +43,13 @@ async function runVerify(flags: VerifyFlags): Promise<ModelVerificationOutcome[]
   const events = createReporter();
   try {
     // As many destinations at once as a sync would (sync.concurrency).
-    const verified = await verifyAll(runtime.targets, runtime.openSource, runtime.state, { ...runtime.options, repair: flags.repair ?? false }, events);
+    const verified = await verifyAll(
+      runtime.targets,
+      runtime.openSource,
+      runtime.state,
+      { ...runtime.options, repair: flags.repair ?? false },
+      events,
+    );
     for (const { destinationId, error } of verified) {
       if (error !== null) console.error(`✗ ${destinationId}: ${error}`);
     }

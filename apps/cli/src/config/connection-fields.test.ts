@@ -52,15 +52,26 @@ describe('an ssh block', () => {
 
   it.each([
     ['without a host key', { ...ssh, host_key: undefined }, /ssh\.host_key: required: the bastion's host key fingerprint/],
-    ['with an MD5 fingerprint', { ...ssh, host_key: '16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48' }, /ssh\.host_key: the SHA256 fingerprint as `ssh-keygen -lf` prints it/],
+    [
+      'with an MD5 fingerprint',
+      { ...ssh, host_key: '16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48' },
+      /ssh\.host_key: the SHA256 fingerprint as `ssh-keygen -lf` prints it/,
+    ],
     ['with two ways to log in', { ...ssh, password: 'x' }, /ssh: give exactly one way to log in.*\(got private_key_file, password\)/],
     ['with no way to log in', { ...ssh, private_key_file: undefined }, /ssh: give exactly one way to log in/],
-    ['with a passphrase and a password', { ...ssh, private_key_file: undefined, password: 'x', passphrase: 'y' }, /ssh\.passphrase: a passphrase unlocks a private key/],
+    [
+      'with a passphrase and a password',
+      { ...ssh, private_key_file: undefined, password: 'x', passphrase: 'y' },
+      /ssh\.passphrase: a passphrase unlocks a private key/,
+    ],
     ['with a misspelt key', { ...ssh, hostkey: HOST_KEY }, /ssh: unknown key "hostkey": did you mean "host_key"\?/],
     ['with a timeout of 0', { ...ssh, connect_timeout: 0 }, /ssh\.connect_timeout: connect_timeout: at least 1 \(seconds\)/],
   ])('%s is refused, naming the field and the fix', async (_, block, expected) => {
     const listed = await problems({ type: 'postgres', url: 'postgres://ferry@db.internal/analytics', ssh: block });
-    expect(listed.some((p) => expected.test(p)), listed.join('\n')).toBe(true);
+    expect(
+      listed.some((p) => expected.test(p)),
+      listed.join('\n'),
+    ).toBe(true);
   });
 
   it('on a warehouse reached over HTTPS is refused with the reason', async () => {
@@ -102,9 +113,18 @@ describe('${secret:name} references', () => {
   });
 
   it('to an unknown secret, or without the master key, fail naming the field and the fix', async () => {
-    const config = await load({ type: 'postgres', url: 'postgres://ferry@db/analytics', password: '${secret:acme_pg}', ssh: { ...ssh, private_key_file: undefined, private_key: '${secret:acme_ssh}' } });
+    const config = await load({
+      type: 'postgres',
+      url: 'postgres://ferry@db/analytics',
+      password: '${secret:acme_pg}',
+      ssh: { ...ssh, private_key_file: undefined, private_key: '${secret:acme_ssh}' },
+    });
     const unknown = await configError(resolveSecretReferences(config, openVault(state, { FERRY_MASTER_KEY: key })));
-    expect(unknown.problems).toEqual([expect.stringMatching(/^destinations\[0\]\.ssh\.private_key: no secret "acme_ssh" in the state store: add it with `ferry secrets set acme_ssh`/)]);
+    expect(unknown.problems).toEqual([
+      expect.stringMatching(
+        /^destinations\[0\]\.ssh\.private_key: no secret "acme_ssh" in the state store: add it with `ferry secrets set acme_ssh`/,
+      ),
+    ]);
     const keyless = await configError(resolveSecretReferences(config, openVault(state, {})));
     expect(keyless.problems[0]).toMatch(/^destinations\[0\]\.password: .*FERRY_MASTER_KEY/);
   });

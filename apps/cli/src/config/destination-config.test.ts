@@ -29,14 +29,32 @@ describe('ferry.yaml destinations of every type', () => {
       { id: 'pg', type: 'postgres', url: 'postgres://u@h/db', ...common },
       { id: 'rs', type: 'redshift', url: 'postgres://u@cluster:5439/dev', schema: 'knock', ...common },
       { id: 'duck', type: 'duckdb', path: 'out.duckdb', ...common },
-      { id: 'sf', type: 'snowflake', account: 'xy12345.eu-central-1', user: 'FERRY', password: '${SNOWFLAKE_PASSWORD}', database: 'ANALYTICS', warehouse: 'FERRY_WH', ...common },
+      {
+        id: 'sf',
+        type: 'snowflake',
+        account: 'xy12345.eu-central-1',
+        user: 'FERRY',
+        password: '${SNOWFLAKE_PASSWORD}',
+        database: 'ANALYTICS',
+        warehouse: 'FERRY_WH',
+        ...common,
+      },
       { id: 'bq', type: 'bigquery', project: 'acme-data', dataset: 'knock', location: 'EU', key_file: 'keys/ferry.json', ...common },
     ]);
     expect(config.destinations.map((entry) => destinationConfig(entry))).toEqual([
       { type: 'postgres', id: 'pg', url: 'postgres://u@h/db', schema: 'ferry', connectTimeoutSeconds: 30 },
       { type: 'redshift', id: 'rs', url: 'postgres://u@cluster:5439/dev', schema: 'knock', connectTimeoutSeconds: 30 },
       { type: 'duckdb', id: 'duck', path: join(dir, 'out.duckdb'), schema: 'ferry' },
-      { type: 'snowflake', id: 'sf', account: 'xy12345.eu-central-1', user: 'FERRY', password: SECRET, database: 'ANALYTICS', schema: 'ferry', warehouse: 'FERRY_WH' },
+      {
+        type: 'snowflake',
+        id: 'sf',
+        account: 'xy12345.eu-central-1',
+        user: 'FERRY',
+        password: SECRET,
+        database: 'ANALYTICS',
+        schema: 'ferry',
+        warehouse: 'FERRY_WH',
+      },
       { type: 'bigquery', id: 'bq', projectId: 'acme-data', dataset: 'knock', location: 'EU', keyFilename: join(dir, 'keys/ferry.json') },
     ]);
   });

@@ -57,7 +57,10 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const lines = new LineCounter();
   const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
   if (document.errors.length > 0) {
-    throw new ConfigError(file, document.errors.map((e) => `YAML: ${yamlProblem(e, document, lines)}`));
+    throw new ConfigError(
+      file,
+      document.errors.map((e) => `YAML: ${yamlProblem(e, document, lines)}`),
+    );
   }
   if (document.contents === null || document.toJS() === null) {
     throw new ConfigError(file, [`the file is empty: it needs at least \`source\` and \`destinations\` (see ${CONFIG_DOCS})`]);
@@ -117,7 +120,9 @@ function unknownModels(config: FerryConfig, catalog: Catalog): string[] {
       models.map((model, i) => (Object.hasOwn(catalog.exportModels, model) ? undefined : problem(`products.${product}[${i}]`, model))),
     ),
     ...config.destinations.flatMap((destination, d) =>
-      (destination.models ?? []).map((model, i) => (Object.hasOwn(catalog.exportModels, model) ? undefined : problem(`destinations[${d}].models[${i}]`, model))),
+      (destination.models ?? []).map((model, i) =>
+        Object.hasOwn(catalog.exportModels, model) ? undefined : problem(`destinations[${d}].models[${i}]`, model),
+      ),
     ),
   ].filter((p): p is string => p !== undefined);
 }
@@ -151,7 +156,10 @@ function yamlProblem(error: YAMLError, document: Document, lines: LineCounter): 
 
 /** The value at `path` in ferry.yaml's contents (as written, or after `${VAR}` substitution); undefined where there is none. */
 function valueAt(contents: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), contents);
+  return path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    contents,
+  );
 }
 
 /** How a message names the place of `path`: `destination acme-warehouse`, `the ssh section of the source`. */
@@ -211,7 +219,9 @@ function explainIssue(
     case 'invalid_type': {
       if (value !== undefined && value !== null) {
         const quotedNumber = typeof value === 'string' && issue.expected === 'number' && value.trim() !== '' && Number.isFinite(Number(value));
-        return { message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}${quotedNumber ? ' (write it without quotes)' : ''}` };
+        return {
+          message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${kindOf(value)}${quotedNumber ? ' (write it without quotes)' : ''}`,
+        };
       }
       if (typeof key === 'number') return { message: 'an empty list item: fill it in, or remove its `-` line' };
       if (path.length === 1) {

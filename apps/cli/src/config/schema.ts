@@ -41,7 +41,7 @@ export const sshTunnel = z
       .string({ error: "required: the bastion's host key fingerprint (SHA256:…), so Ferry never sends credentials to an impostor" })
       .regex(
         /^SHA256:[A-Za-z0-9+/]{43}=?$/,
-        'the SHA256 fingerprint as `ssh-keygen -lf` prints it (SHA256: and 43 base64 characters): ask the bastion\'s administrator, ' +
+        "the SHA256 fingerprint as `ssh-keygen -lf` prints it (SHA256: and 43 base64 characters): ask the bastion's administrator, " +
           'or run `ssh-keyscan -p <port> <host> | ssh-keygen -lf -` from a network you trust',
       ),
     keepalive_interval: seconds('keepalive_interval', 3600).default(15),
@@ -95,7 +95,9 @@ export function postgresUrlProblem(url: string): string | undefined {
       decodeURIComponent(text);
     } catch {
       // A % starts an escape such as %40 (@): pg reads a stray one as itself, other URL readers (Ferry's redaction among them) throw.
-      return invalid(`a % in the ${part} not followed by two hex digits: write a literal % as %25${part === 'password' ? ', or put the password in `password`' : ''}`);
+      return invalid(
+        `a % in the ${part} not followed by two hex digits: write a literal % as %25${part === 'password' ? ', or put the password in `password`' : ''}`,
+      );
     }
   }
   return undefined;
@@ -140,10 +142,9 @@ export const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb'), ...duckdbConnection }),
 ]);
 
-
 const destinationIdentity = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
-  tenant: z.string().min(1, 'the recipient value in each model\'s tenant column'),
+  tenant: z.string().min(1, "the recipient value in each model's tenant column"),
   product: z.string().optional(),
   models: z.array(modelName).min(1).optional(),
   soft_deletes: z.enum(['keep', 'delete']).default('keep'),
@@ -164,9 +165,7 @@ export const configSchema = z
   .strictObject({
     project: projectSchema.optional(),
     source: sourceSchema,
-    state: z
-      .strictObject({ url: postgresConnection.url.optional(), path: z.string().min(1).optional() })
-      .default({}),
+    state: z.strictObject({ url: postgresConnection.url.optional(), path: z.string().min(1).optional() }).default({}),
     sync: z
       .strictObject({
         concurrency: z.number().int().min(1).max(64).default(4),

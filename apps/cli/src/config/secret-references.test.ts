@@ -19,7 +19,8 @@ const STORED = 'acme-St0red-Secret-9f2c';
 /** A password written into a url without percent-encoding: pg would read Pw as the host and SECRET:42@db/analytics as the database. */
 const MISREAD = 'Url@Pw/SECRET:42';
 const MISREAD_PIECES = [MISREAD, 'Url@', 'Pw', 'SECRET', ':42'];
-const CREDENTIAL_FIELDS_LISTED = 'secrets are allowed only in credential fields (url, password, passphrase, private_key of the source, a destination or its ssh section)';
+const CREDENTIAL_FIELDS_LISTED =
+  'secrets are allowed only in credential fields (url, password, passphrase, private_key of the source, a destination or its ssh section)';
 
 let dir: string;
 let state: StateStore;
@@ -39,7 +40,14 @@ afterAll(async () => {
 });
 
 type Entry = Record<string, unknown>;
-const postgres = (fields: Entry = {}): Entry => ({ id: 'acme', tenant: 'tenant_001', models: ['messages'], type: 'postgres', url: 'postgres://ferry@db/analytics', ...fields });
+const postgres = (fields: Entry = {}): Entry => ({
+  id: 'acme',
+  tenant: 'tenant_001',
+  models: ['messages'],
+  type: 'postgres',
+  url: 'postgres://ferry@db/analytics',
+  ...fields,
+});
 
 async function load(config: { destination?: Entry; source?: Entry; state?: Entry }, env: NodeJS.ProcessEnv = {}) {
   const file = join(dir, 'ferry.yaml');
@@ -67,11 +75,17 @@ describe('${secret:name} outside credential fields', () => {
     ['a schema name', { destination: postgres({ schema: 'ferry_${secret:acme_pg}' }) }, 'destinations[0].schema'],
     ['a file name', { destination: { ...postgres(), type: 'duckdb', url: undefined, path: '${secret:acme_pg}.duckdb' } }, 'destinations[0].path'],
     ['a destination id', { destination: postgres({ id: '${secret:acme_pg}' }) }, 'destinations[0].id'],
-    ["an ssh section's host", { destination: postgres({ ssh: { host: '${secret:acme_pg}', user: 'ferry', password: 'x', host_key: HOST_KEY } }) }, 'destinations[0].ssh.host'],
+    [
+      "an ssh section's host",
+      { destination: postgres({ ssh: { host: '${secret:acme_pg}', user: 'ferry', password: 'x', host_key: HOST_KEY } }) },
+      'destinations[0].ssh.host',
+    ],
     ["the source's path", { source: { type: 'duckdb', path: '${secret:acme_pg}' } }, 'source.path'],
   ])('is refused in %s, naming the field and the credential fields', async (_, config, field) => {
     const error = await configError(load(config));
-    expect(error.problems).toEqual([`${field}: \${secret:acme_pg} cannot be used here: ${CREDENTIAL_FIELDS_LISTED}; write the value itself, or \${ENV_VAR}`]);
+    expect(error.problems).toEqual([
+      `${field}: \${secret:acme_pg} cannot be used here: ${CREDENTIAL_FIELDS_LISTED}; write the value itself, or \${ENV_VAR}`,
+    ]);
   });
 
   it("is refused in the state store's url, whose secrets are read from that store", async () => {
@@ -93,12 +107,18 @@ describe('${secret:name} outside credential fields', () => {
   });
 
   it('leaves ${ENV_VAR} references working in any field, as documented', async () => {
-    const config = await load({ destination: postgres({ tenant: '${ACME_TENANT}', schema: '${ACME_SCHEMA}' }) }, { ACME_TENANT: 'tenant_042', ACME_SCHEMA: 'acme' });
+    const config = await load(
+      { destination: postgres({ tenant: '${ACME_TENANT}', schema: '${ACME_SCHEMA}' }) },
+      { ACME_TENANT: 'tenant_042', ACME_SCHEMA: 'acme' },
+    );
     expect(config.destinations[0]).toMatchObject({ tenant: 'tenant_042', schema: 'acme' });
   });
 
   it('is not resolved when it reaches a tenant through an environment variable', async () => {
-    const config = await load({ destination: postgres({ tenant: '${ACME_TENANT}', password: '${secret:acme_pg}' }) }, { ACME_TENANT: '${secret:acme_pg}' });
+    const config = await load(
+      { destination: postgres({ tenant: '${ACME_TENANT}', password: '${secret:acme_pg}' }) },
+      { ACME_TENANT: '${secret:acme_pg}' },
+    );
     const resolved = await resolveSecretReferences(config, openVault(state, { FERRY_MASTER_KEY: key }));
     expect(resolved.destinations[0]).toMatchObject({ tenant: '${secret:acme_pg}', password: STORED });
     expectNoSecretIn(JSON.stringify(resolved.destinations[0]?.tenant), [STORED]);
@@ -152,8 +172,16 @@ describe('messages about a credential field come out whole', () => {
   });
 
   it.each([
-    ['both master key variables set', { FERRY_MASTER_KEY: key, FERRY_MASTER_KEY_FILE: '/nonexistent/master.key' }, 'destinations[0].password: FERRY_MASTER_KEY and FERRY_MASTER_KEY_FILE are both set: set only one of them'],
-    ['a malformed master key', { FERRY_MASTER_KEY: 'not-a-key' }, "destinations[0].password: FERRY_MASTER_KEY's key 1 is not 32 bytes of base64: generate one with `ferry keys generate`"],
+    [
+      'both master key variables set',
+      { FERRY_MASTER_KEY: key, FERRY_MASTER_KEY_FILE: '/nonexistent/master.key' },
+      'destinations[0].password: FERRY_MASTER_KEY and FERRY_MASTER_KEY_FILE are both set: set only one of them',
+    ],
+    [
+      'a malformed master key',
+      { FERRY_MASTER_KEY: 'not-a-key' },
+      "destinations[0].password: FERRY_MASTER_KEY's key 1 is not 32 bytes of base64: generate one with `ferry keys generate`",
+    ],
   ])('%s', async (_, env, message) => {
     const config = await load({ destination: postgres({ password: '${secret:acme_pg}' }) });
     const error = await configError(resolveSecretReferences(config, openVault(state, env)));

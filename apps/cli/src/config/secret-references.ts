@@ -94,13 +94,15 @@ export function registerSecretFields(config: unknown): void {
 /** The passwords in a url, as written and decoded (drivers quote either); a stray % is not an escape. */
 function urlPasswords(url: string): string[] {
   const written = [userInfoOf(url)?.password ?? '', ...[...url.matchAll(/[?&][^=&#]*password[^=&#]*=([^&#]*)/gi)].map(([, value = '']) => value)];
-  return written.filter((password) => password !== '').flatMap((password) => {
-    try {
-      return [password, decodeURIComponent(password)];
-    } catch {
-      return [password];
-    }
-  });
+  return written
+    .filter((password) => password !== '')
+    .flatMap((password) => {
+      try {
+        return [password, decodeURIComponent(password)];
+      } catch {
+        return [password];
+      }
+    });
 }
 
 function fieldsUsing(config: LoadedConfig, name: string, include: (path: readonly PropertyKey[]) => boolean): string[] {

@@ -128,7 +128,9 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
       run: async () =>
         /[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))\b/.test(url)
           ? `the url requires TLS (${/(sslmode|ssl)=([a-z0-9-]+)/.exec(url)?.[0]})`
-          : { warn: 'the url does not require TLS: add ?sslmode=require (or verify-full) unless the network between Ferry and the source is private' },
+          : {
+              warn: 'the url does not require TLS: add ?sslmode=require (or verify-full) unless the network between Ferry and the source is private',
+            },
     });
   }
   for (const model of models) {

@@ -26,13 +26,19 @@ export class SourceTunnel {
 
   /** Why the tunnel failed, if it did. */
   async problem(): Promise<string | undefined> {
-    return this.#opening?.then(({ tunnel }) => tunnel.problem, () => undefined);
+    return this.#opening?.then(
+      ({ tunnel }) => tunnel.problem,
+      () => undefined,
+    );
   }
 
   async close(): Promise<void> {
     const opening = this.#opening;
     this.#opening = undefined;
-    await opening?.then(({ tunnel }) => tunnel.close(), () => {});
+    await opening?.then(
+      ({ tunnel }) => tunnel.close(),
+      () => {},
+    );
   }
 }
 

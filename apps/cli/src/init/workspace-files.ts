@@ -111,7 +111,11 @@ export function workspaceFiles(options: WorkspaceOptions): WorkspaceFile[] {
     },
     { path: '.gitignore', role: 'ignore node_modules/, .venv/, .nx/, .ferry/ and dbt target/', content: GITIGNORE },
     { path: 'requirements-dbt.txt', role: 'the dbt CI installs to parse the project', content: REQUIREMENTS },
-    { path: '.github/workflows/ferry.yml', role: 'CI: fails a pull request whose generated code is stale; regenerates on main', content: CI_WORKFLOW },
+    {
+      path: '.github/workflows/ferry.yml',
+      role: 'CI: fails a pull request whose generated code is stale; regenerates on main',
+      content: CI_WORKFLOW,
+    },
     { path: '.github/workflows/ferry-nightly.yml', role: 'an example nightly `ferry sync`', content: NIGHTLY_WORKFLOW },
   ];
   if (options.dbtProject === undefined) files.push(...starterDbtProject());
@@ -121,7 +125,7 @@ export function workspaceFiles(options: WorkspaceOptions): WorkspaceFile[] {
 function projectSection(dbtProject: string, dbtTarget: string | undefined): string {
   return `project:
   dbt_project: ${dbtProject}            # the dbt project (dbt_project.yml)
-${dbtTarget ? `  dbt_target: ${dbtTarget}` : '  # dbt_target: dev            # the profile target dbt parses with (default: the profile\'s own)'}
+${dbtTarget ? `  dbt_target: ${dbtTarget}` : "  # dbt_target: dev            # the profile target dbt parses with (default: the profile's own)"}
   manifest: libs/generated/manifest.json   # written by \`ferry manifest update\`; commit it
   generated: libs/generated                # written by \`ferry generate\`; commit it
 `;

@@ -10,7 +10,10 @@ describe('redactSecrets', () => {
     ['as is', (s: string) => `login failed for ${s}`],
     ['URL-encoded', (s: string) => `postgres://u@h/db?password=${encodeURIComponent(s)}`],
     ['inside a JSON string', (s: string) => JSON.stringify({ error: s })],
-    ['inside JSON inside a JSON string (a driver quoting a JSON body, logged as JSON)', (s: string) => JSON.stringify({ error: JSON.stringify({ body: s }) })],
+    [
+      'inside JSON inside a JSON string (a driver quoting a JSON body, logged as JSON)',
+      (s: string) => JSON.stringify({ error: JSON.stringify({ body: s }) }),
+    ],
   ])('masks it %s', (_, wrap) => {
     const text = redactSecrets(wrap(secret));
     expect(text).toContain('***');

@@ -52,10 +52,7 @@ export function redactSecrets(text: string): string {
   let redacted = text;
   // Longest first, so a secret containing another is masked whole.
   for (const secret of [...known].sort((a, b) => b.length - a.length)) redacted = redacted.replaceAll(secret, '***');
-  return redacted
-    .replace(URL_IN_TEXT, maskUrlPassword)
-    .replace(PASSWORD_PARAMETER, '$1***')
-    .replace(PASSWORD_SETTING, '$1***');
+  return redacted.replace(URL_IN_TEXT, maskUrlPassword).replace(PASSWORD_PARAMETER, '$1***').replace(PASSWORD_SETTING, '$1***');
 }
 
 /** `url` with everything after the user's `:` up to the end of the user info masked. */

@@ -44,7 +44,11 @@ describe('logFormat', () => {
 describe('progressLine', () => {
   const started = Date.UTC(2026, 11, 6);
   it('shows rows against the total, the share done and the time left at the rate so far', () => {
-    const line = progressLine('acme', { model: 'messages', action: 'create', bytes: 4_000_000, rows: 12_500, total: 50_000, started }, started + 4000);
+    const line = progressLine(
+      'acme',
+      { model: 'messages', action: 'create', bytes: 4_000_000, rows: 12_500, total: 50_000, started },
+      started + 4000,
+    );
     expect(line.slice(4)).toBe('acme messages (create) 12,500 of 50,000 rows (25%), 4.0 MB, 1.0 MB/s, about 12.0 s left');
   });
 

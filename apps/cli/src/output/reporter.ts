@@ -78,7 +78,9 @@ export function progressLine(destination: string, item: Live, now: number): stri
       ? `${rows} rows`
       : `${rows} of ${item.total.toLocaleString('en-US')} rows (${Math.min(100, Math.floor((item.rows / item.total) * 100))}%)`;
   const left =
-    item.total !== undefined && item.rows > 0 && item.rows < item.total ? `, about ${formatDuration(((item.total - item.rows) / item.rows) * seconds * 1000)} left` : '';
+    item.total !== undefined && item.rows > 0 && item.rows < item.total
+      ? `, about ${formatDuration(((item.total - item.rows) / item.rows) * seconds * 1000)} left`
+      : '';
   return `  ${spinner(now)} ${destination} ${item.model} (${item.action}) ${read}, ${formatBytes(item.bytes)}, ${formatBytes(item.bytes / seconds)}/s${left}`;
 }
 
@@ -135,8 +137,7 @@ function textReporter(stream: NodeJS.WriteStream, live: boolean): SyncEvents {
     },
     destinationFinished: (destination, result: DestinationResult) =>
       print(result.status === 'succeeded' ? `✓ ${destination}: transfer succeeded` : `✗ ${destination}: ${result.error}`),
-    retrying: (destination, attempt, delayMs, error) =>
-      print(`! ${destination}: ${error.message} — retry ${attempt} in ${formatDuration(delayMs)}`),
+    retrying: (destination, attempt, delayMs, error) => print(`! ${destination}: ${error.message} — retry ${attempt} in ${formatDuration(delayMs)}`),
     warning: (destination, message) => print(`! ${destination}: ${message}`),
   };
 }
@@ -159,7 +160,10 @@ export function verificationLine(destination: string, outcome: ModelVerification
   if (outcome.result === 'equal') return `  ✓ ${destination} ${outcome.model}: verified equal, ${compared}${notes}`;
   const kinds = (['missing', 'extra', 'different'] as const)
     .filter((kind) => outcome[kind] > 0)
-    .map((kind) => `${outcome[kind]} ${kind} (keys ${outcome.sampleKeys[kind].join(' ')}${outcome[kind] > outcome.sampleKeys[kind].length ? ' ...' : ''})`);
+    .map(
+      (kind) =>
+        `${outcome[kind]} ${kind} (keys ${outcome.sampleKeys[kind].join(' ')}${outcome[kind] > outcome.sampleKeys[kind].length ? ' ...' : ''})`,
+    );
   const fix =
     outcome.result === 'repaired'
       ? `; repaired: ${outcome.repaired.deleted} row(s) deleted, ${outcome.repaired.inserted} re-synced`

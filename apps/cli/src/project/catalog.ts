@@ -81,7 +81,9 @@ async function modelFilesChangedSince(project: Project, manifest: unknown, model
     // dbt hashes the file's text with surrounding whitespace stripped (Python's strip(), which
     // keeps a leading byte-order mark and what follows it; JavaScript's trim() would drop it).
     const text = await readFile(file, 'utf8');
-    const digest = createHash('sha256').update(text.startsWith('\uFEFF') ? text.trimEnd() : text.trim()).digest('hex');
+    const digest = createHash('sha256')
+      .update(text.startsWith('\uFEFF') ? text.trimEnd() : text.trim())
+      .digest('hex');
     if (digest !== node.checksum.checksum) changed.push({ model: node.name, file: shown(file) });
   }
   return changed;

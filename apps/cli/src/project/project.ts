@@ -43,7 +43,6 @@ export interface Project {
   readonly duckdbBuildScript: string | undefined;
 }
 
-
 /** The project a validated section describes, its paths resolved against its ferry.yaml. */
 export function projectOf(section: z.output<typeof projectSchema>, configFile: string): Project {
   const root = dirname(resolve(configFile));

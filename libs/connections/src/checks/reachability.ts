@@ -19,7 +19,11 @@ export function checkReachable(host: string, port: number, timeout: { readonly s
     socket.once('timeout', () => {
       socket.destroy();
       const setting = timeout.setting ? ` (${timeout.setting})` : '';
-      reject(new Error(`no answer from ${host}:${port} within ${timeoutSeconds} s${setting}: check the host, the port and the firewall between Ferry and it`));
+      reject(
+        new Error(
+          `no answer from ${host}:${port} within ${timeoutSeconds} s${setting}: check the host, the port and the firewall between Ferry and it`,
+        ),
+      );
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
       socket.destroy();

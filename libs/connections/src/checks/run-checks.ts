@@ -31,9 +31,10 @@ export async function runChecks(steps: readonly CheckStep[], onResult: (result: 
     } else {
       try {
         const seen = await step.run();
-        result = typeof seen === 'string'
-          ? { name: step.name, status: 'pass', detail: seen, durationMs: Date.now() - started }
-          : { name: step.name, status: 'warn', detail: seen.warn, durationMs: Date.now() - started };
+        result =
+          typeof seen === 'string'
+            ? { name: step.name, status: 'pass', detail: seen, durationMs: Date.now() - started }
+            : { name: step.name, status: 'warn', detail: seen.warn, durationMs: Date.now() - started };
       } catch (error) {
         failed = step.name;
         result = { name: step.name, status: 'fail', detail: (error as Error).message, durationMs: Date.now() - started };

@@ -56,7 +56,9 @@ async function keysFromFile(path: string): Promise<MasterKey[]> {
   for (const [index, line] of text.split('\n').entries()) {
     const entry = line.trim();
     if (entry === '' || entry.startsWith('#')) continue;
-    keys.push(MasterKey.fromBase64(entry) ?? fail(`the key file ${path} (FERRY_MASTER_KEY_FILE): line ${index + 1} is not 32 bytes of base64: ${GENERATE}`));
+    keys.push(
+      MasterKey.fromBase64(entry) ?? fail(`the key file ${path} (FERRY_MASTER_KEY_FILE): line ${index + 1} is not 32 bytes of base64: ${GENERATE}`),
+    );
   }
   if (keys.length === 0) throw new SecretError(`the key file ${path} (FERRY_MASTER_KEY_FILE) holds no key: ${GENERATE} and write it there`);
   return distinct(keys);

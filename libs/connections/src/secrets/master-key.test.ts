@@ -31,7 +31,15 @@ describe('master keys', () => {
 
   it('refuses text that is not exactly 32 bytes of canonical base64', () => {
     const { text } = newKey();
-    for (const bad of ['', 'hunter2', text.slice(0, 40), `${text}AAAA`, Buffer.alloc(16).toString('base64'), `${text.slice(0, 42)}B=`, `${text.slice(0, 43)}!`]) {
+    for (const bad of [
+      '',
+      'hunter2',
+      text.slice(0, 40),
+      `${text}AAAA`,
+      Buffer.alloc(16).toString('base64'),
+      `${text.slice(0, 42)}B=`,
+      `${text.slice(0, 43)}!`,
+    ]) {
       expect(MasterKey.fromBase64(bad), bad).toBeUndefined();
     }
   });
@@ -67,7 +75,9 @@ describe('sealing', () => {
     const sealed = key.seal('acme_pg', 'the-plaintext-value');
     const other = newKey();
     const error = errorOf(() => other.key.open('acme_pg', sealed));
-    expect(error.message).toMatch(new RegExp(`^secret "acme_pg" fails authentication under key ${other.key.id}.*set it again with \`ferry secrets set acme_pg\``));
+    expect(error.message).toMatch(
+      new RegExp(`^secret "acme_pg" fails authentication under key ${other.key.id}.*set it again with \`ferry secrets set acme_pg\``),
+    );
     expect(error.message).not.toContain('the-plaintext-value');
     expect(error.message).not.toContain(other.text);
   });

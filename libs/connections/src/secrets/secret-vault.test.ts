@@ -145,7 +145,9 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
     await vault.set('a_password', ACME_PASSWORD);
     expect(await failure(vault.get('acme_pg'))).toMatch(/; known: a_password, b_token$/);
     for (const name of ['', '1password', 'acme pg', 'acme:pg', '${x}', 'x'.repeat(129)]) {
-      expect(await failure(vault.set(name, 'v')), name).toMatch(/^invalid secret name .*: use up to 128 letters, digits, underscores, dots and dashes/);
+      expect(await failure(vault.set(name, 'v')), name).toMatch(
+        /^invalid secret name .*: use up to 128 letters, digits, underscores, dots and dashes/,
+      );
     }
     expect(await failure(vault.set('acme_pg', ''))).toBe('secret "acme_pg" would be empty: give it a value');
   });
@@ -235,7 +237,9 @@ describe.each(STATE_ENGINES)('secrets in a state store on %s', (engine) => {
         ['initech_snowflake', 'rotated'],
       ]);
       expect(await store.getSecret('globex_pg')).toEqual(stranded);
-      expect(await failure(openVault(store, {}).rotate())).toMatch(/^cannot rotate without master keys: set FERRY_MASTER_KEY to the new key followed by the old ones/);
+      expect(await failure(openVault(store, {}).rotate())).toMatch(
+        /^cannot rotate without master keys: set FERRY_MASTER_KEY to the new key followed by the old ones/,
+      );
     });
   });
 });

@@ -68,7 +68,9 @@ describe('SshTunnel against a peer that never speaks', () => {
 describe('a private key that cannot be used', () => {
   it('is refused before connecting, without repeating the key', async () => {
     const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END OPENSSH PRIVATE KEY-----\n';
-    const error = await new SshTunnel(config({ password: undefined, privateKey: key }), { host: 'db.internal', port: 5432 }).open().catch((e: unknown) => e);
+    const error = await new SshTunnel(config({ password: undefined, privateKey: key }), { host: 'db.internal', port: 5432 })
+      .open()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'private-key' });
     expect((error as Error).message).toMatch(/^ssh\.private_key for SSH bastion ferry@127\.0\.0\.1:\d+ cannot be used/);
     expect((error as Error).message).not.toContain('bm90IGEga2V5IGF0IGFsbA');

@@ -25,7 +25,11 @@ export function hostKeyFingerprint(key: Buffer): string {
 }
 
 function sameFingerprint(a: string, b: string): boolean {
-  const bare = (fingerprint: string) => fingerprint.trim().replace(/^SHA256:/i, '').replace(/=+$/, '');
+  const bare = (fingerprint: string) =>
+    fingerprint
+      .trim()
+      .replace(/^SHA256:/i, '')
+      .replace(/=+$/, '');
   return bare(a) === bare(b);
 }
 
@@ -104,7 +108,7 @@ export class SshTunnel {
         reject(
           new SshTunnelError(
             `${this.bastion} got no answer from ${host}:${port} within ${seconds} s (ssh.connect_timeout): check the warehouse's host ` +
-              "and port as the bastion sees them, and the firewall between the bastion and the warehouse",
+              'and port as the bastion sees them, and the firewall between the bastion and the warehouse',
             'forward',
             'ETIMEDOUT',
           ),
@@ -139,10 +143,7 @@ export class SshTunnel {
     for (const socket of this.#sockets) socket.destroy();
     const client = this.#client;
     this.#client = undefined;
-    await Promise.all([
-      server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined,
-      client ? endClient(client) : undefined,
-    ]);
+    await Promise.all([server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined, client ? endClient(client) : undefined]);
   }
 
   #connect(): Promise<Client> {

@@ -27,7 +27,15 @@ describe('BigQuery values (unit)', () => {
 
   it('prints floats, times and datetimes as the transfer format does', () => {
     const float = { name: 'f', type: 'FLOAT' };
-    expect(['nan', 'NaN', 'inf', '-Infinity', '-0.0', '0.1', '5e-324'].map((v) => canonicalText(v, float))).toEqual(['NaN', 'NaN', 'Infinity', '-Infinity', '-0', '0.1', '5e-324']);
+    expect(['nan', 'NaN', 'inf', '-Infinity', '-0.0', '0.1', '5e-324'].map((v) => canonicalText(v, float))).toEqual([
+      'NaN',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '-0',
+      '0.1',
+      '5e-324',
+    ]);
     expect(canonicalText('12:00:00.500000', { name: 't', type: 'TIME' })).toBe('12:00:00.5');
     expect(canonicalText('1969-12-31T23:59:59.999999', { name: 'd', type: 'DATETIME' })).toBe('1969-12-31 23:59:59.999999');
     expect(canonicalText('2000-01-01T00:00:00', { name: 'd', type: 'DATETIME' })).toBe('2000-01-01 00:00:00');
@@ -35,7 +43,11 @@ describe('BigQuery values (unit)', () => {
   });
 
   it('writes NDJSON: text as strings, booleans as booleans, JSON inline on one line, NULL left out', () => {
-    const line = ndjsonLine(['1', 't', '{\n  "a": "x\\ny"\n}', null, ''], ['"k"', '"b"', '"j"', '"n"', '"s"'], ['text', 'boolean', 'json', 'text', 'text']);
+    const line = ndjsonLine(
+      ['1', 't', '{\n  "a": "x\\ny"\n}', null, ''],
+      ['"k"', '"b"', '"j"', '"n"', '"s"'],
+      ['text', 'boolean', 'json', 'text', 'text'],
+    );
     expect(line).toBe('{"k":"1","b":true,"j":{   "a": "x\\ny" },"s":""}\n');
     expect(JSON.parse(line)).toEqual({ k: '1', b: true, j: { a: 'x\ny' }, s: '' });
   });
@@ -48,7 +60,11 @@ describe('BigQuery values (unit)', () => {
   });
 
   it('reads back the relations it quoted, escapes included', () => {
-    expect(parseRelation('`acme-analytics`.`knock`.`_ferry_staging_a\\`b`')).toEqual({ projectId: 'acme-analytics', datasetId: 'knock', tableId: '_ferry_staging_a`b' });
+    expect(parseRelation('`acme-analytics`.`knock`.`_ferry_staging_a\\`b`')).toEqual({
+      projectId: 'acme-analytics',
+      datasetId: 'knock',
+      tableId: '_ferry_staging_a`b',
+    });
     expect(parseRelation('knock.orders')).toBeUndefined();
   });
 });
@@ -57,10 +73,25 @@ describe('BigQuery error reasons map to kinds and fixes (unit, real BigQuery rea
   const apiError = (code: number, reason: string, message: string) => Object.assign(new Error(message), { code, errors: [{ reason, message }] });
 
   it.each([
-    ['accessDenied', apiError(403, 'accessDenied', 'Access Denied: Dataset acme-analytics:knock: Permission bigquery.tables.create denied'), 'permission', 'roles/bigquery.dataEditor'],
-    ['notFound dataset', apiError(404, 'notFound', 'Not found: Dataset acme-analytics:knock'), 'missing-schema', 'Ferry creates it on the first sync'],
+    [
+      'accessDenied',
+      apiError(403, 'accessDenied', 'Access Denied: Dataset acme-analytics:knock: Permission bigquery.tables.create denied'),
+      'permission',
+      'roles/bigquery.dataEditor',
+    ],
+    [
+      'notFound dataset',
+      apiError(404, 'notFound', 'Not found: Dataset acme-analytics:knock'),
+      'missing-schema',
+      'Ferry creates it on the first sync',
+    ],
     ['notFound project', apiError(404, 'notFound', 'Not found: Project acme-analytics'), 'missing-database', 'Check projectId'],
-    ['invalid in a load', apiError(400, 'invalid', 'Error while reading data, error message: JSON parsing error in row starting at position 0'), 'load', '[invalid]'],
+    [
+      'invalid in a load',
+      apiError(400, 'invalid', 'Error while reading data, error message: JSON parsing error in row starting at position 0'),
+      'load',
+      '[invalid]',
+    ],
     ['invalidQuery', apiError(400, 'invalidQuery', 'Syntax error: Unexpected keyword'), 'statement', '[invalidQuery]'],
     ['401', apiError(401, 'unauthorized', 'Request had invalid authentication credentials.'), 'authentication', '/secrets/ferry.json'],
   ])('%s', (_, error, kind, fix) => {
@@ -72,7 +103,9 @@ describe('BigQuery error reasons map to kinds and fixes (unit, real BigQuery rea
 
   it('refused credentials (invalid_grant) are an authentication failure, and no key material reaches the message', () => {
     const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
-    const error = Object.assign(new Error(`invalid_grant: Invalid JWT Signature. key ${key} token ya29.a0AfH6SMBx`), { response: { status: 400, data: { error: 'invalid_grant' } } });
+    const error = Object.assign(new Error(`invalid_grant: Invalid JWT Signature. key ${key} token ya29.a0AfH6SMBx`), {
+      response: { status: 400, data: { error: 'invalid_grant' } },
+    });
     const failure = describeBigQueryError(error, TARGET, 'creating dataset acme-analytics.knock');
     expect(failure.kind).toBe('authentication');
     expect(failure.what).not.toContain('MIIEvQ');
@@ -95,7 +128,9 @@ describe('BigQuery destination on the test warehouse', () => {
     const error = await destination.query(`SELECT 1 FROM ${destination.relation('orders')}`).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DestinationError);
     expect((error as DestinationError).kind).toBe('missing-schema');
-    expect((error as DestinationError).message).toMatch(/^destination "bq-missing" \(bigquery\): running `SELECT 1 FROM .*` failed: dataset .*never_created was not found/);
+    expect((error as DestinationError).message).toMatch(
+      /^destination "bq-missing" \(bigquery\): running `SELECT 1 FROM .*` failed: dataset .*never_created was not found/,
+    );
     expect((error as DestinationError).message).toContain('Ferry creates it on the first sync');
     await destination.close();
   });
@@ -118,7 +153,9 @@ describe('BigQuery destination on the test warehouse', () => {
     await destination.ensureSchema();
     const q = (name: string) => destination.dialect.quoteIdentifier(name);
     const table = destination.relation('rows');
-    await destination.execute([`CREATE OR REPLACE TABLE ${table} (${q('id')} INT64, ${q('amount')} NUMERIC(38,9), ${q('at')} TIMESTAMP, ${q('note')} STRING)`]);
+    await destination.execute([
+      `CREATE OR REPLACE TABLE ${table} (${q('id')} INT64, ${q('amount')} NUMERIC(38,9), ${q('at')} TIMESTAMP, ${q('note')} STRING)`,
+    ]);
     const ROWS = 100_000;
     const before = warehouse.requests();
     const started = Date.now();
@@ -131,8 +168,10 @@ describe('BigQuery destination on the test warehouse', () => {
     console.info(`bigquery: ${ROWS} rows loaded in ${Date.now() - started} ms with ${requests} API requests`);
     expect(loaded.rows).toBe(ROWS);
     expect(requests).toBeLessThanOrEqual(8);
-    expect(await destination.query(`SELECT COUNT(*), COUNTIF(${q('note')} = ''), COUNTIF(${q('note')} IS NULL), MAX(${q('amount')}), MIN(${q('at')}) FROM ${table}`)).toEqual([
-      [String(ROWS), String(ROWS / 2), String(ROWS / 2), '99999.000000001', '2024-01-01 00:00:00.000001+00'],
-    ]);
+    expect(
+      await destination.query(
+        `SELECT COUNT(*), COUNTIF(${q('note')} = ''), COUNTIF(${q('note')} IS NULL), MAX(${q('amount')}), MIN(${q('at')}) FROM ${table}`,
+      ),
+    ).toEqual([[String(ROWS), String(ROWS / 2), String(ROWS / 2), '99999.000000001', '2024-01-01 00:00:00.000001+00']]);
   });
 });

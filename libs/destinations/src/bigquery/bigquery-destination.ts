@@ -59,7 +59,12 @@ export class BigQueryDestination extends SqlDestination {
     private readonly options: BigQueryDestinationOptions = {},
   ) {
     super(config.id, dialectFor('bigquery'), config.dataset);
-    this.target = { projectId: config.projectId, dataset: this.schema, location: config.location ?? DEFAULT_LOCATION, keyFilename: config.keyFilename };
+    this.target = {
+      projectId: config.projectId,
+      dataset: this.schema,
+      location: config.location ?? DEFAULT_LOCATION,
+      keyFilename: config.keyFilename,
+    };
     if (!DATASET_ID.test(this.schema)) {
       throw this.error('usage', `dataset "${config.dataset}" is not a valid BigQuery dataset id: use letters, digits and underscores only`);
     }
@@ -125,7 +130,12 @@ export class BigQueryDestination extends SqlDestination {
     let pageToken: string | undefined;
     try {
       for (;;) {
-        const [page, , response] = await job.getQueryResults({ skipParsing: true, autoPaginate: false, timeoutMs: POLL_TIMEOUT_MS, ...(pageToken ? { pageToken } : {}) });
+        const [page, , response] = await job.getQueryResults({
+          skipParsing: true,
+          autoPaginate: false,
+          timeoutMs: POLL_TIMEOUT_MS,
+          ...(pageToken ? { pageToken } : {}),
+        });
         if (response?.jobComplete === false) continue;
         const fields = (response?.schema?.fields ?? []) as BigQueryField[];
         for (const row of page as unknown as { f: { v: unknown }[] }[]) rows.push(row.f.map((cell, i) => canonicalText(cell.v, fields[i]!)));
@@ -150,7 +160,10 @@ export class BigQueryDestination extends SqlDestination {
     let rows = 0;
     const checkWidth = (width: number) => {
       if (width !== columns.length) {
-        throw this.error('load', `${doing} failed: CSV record ${rows + 1} has ${width} fields where the table takes ${columns.length}: the source and the table disagree on the columns`);
+        throw this.error(
+          'load',
+          `${doing} failed: CSV record ${rows + 1} has ${width} fields where the table takes ${columns.length}: the source and the table disagree on the columns`,
+        );
       }
     };
     async function* ndjson(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
@@ -221,11 +234,17 @@ export class BigQueryDestination extends SqlDestination {
   override async swap(shadow: string, table: string, keepOldAs?: string): Promise<void> {
     if (this.working) throw this.error('usage', 'swap runs on its own: call it outside a transaction');
     if ((await this.introspect(shadow)) === undefined) {
-      throw this.error('usage', `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`);
+      throw this.error(
+        'usage',
+        `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`,
+      );
     }
     if (keepOldAs !== undefined && (await this.introspect(table)) !== undefined) {
       if ((await this.introspect(keepOldAs)) !== undefined) {
-        throw this.error('usage', `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`);
+        throw this.error(
+          'usage',
+          `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`,
+        );
       }
       await this.copyTable(table, keepOldAs);
     }
@@ -248,9 +267,11 @@ export class BigQueryDestination extends SqlDestination {
     const doing = `copying ${this.relation(from)} to ${this.relation(to)}`;
     const dataset = this.connected().dataset(this.schema, { location: this.target.location });
     try {
-      const [job, response] = await dataset
-        .table(from)
-        .createCopyJob(dataset.table(to), { writeDisposition: 'WRITE_TRUNCATE', createDisposition: 'CREATE_IF_NEEDED', location: this.target.location } as never);
+      const [job, response] = await dataset.table(from).createCopyJob(dataset.table(to), {
+        writeDisposition: 'WRITE_TRUNCATE',
+        createDisposition: 'CREATE_IF_NEEDED',
+        location: this.target.location,
+      } as never);
       await this.finished(job, response as JobMetadata, doing);
     } catch (error) {
       if ((error as DestinationError).name === 'DestinationError') throw error;

@@ -57,7 +57,10 @@ export function describeBigQueryError(error: unknown, target: BigQueryTarget, do
   }
   if (reasons.has('notFound') || status === 404) {
     if (/project/i.test(reason) && !/dataset|table/i.test(reason)) {
-      return { kind: 'missing-database', what: `${doing} failed: project ${target.projectId} was not found (${reason}). Check projectId in the destination's config` };
+      return {
+        kind: 'missing-database',
+        what: `${doing} failed: project ${target.projectId} was not found (${reason}). Check projectId in the destination's config`,
+      };
     }
     if (/dataset/i.test(reason) || !/table/i.test(reason)) {
       return {
@@ -79,7 +82,13 @@ export function describeBigQueryError(error: unknown, target: BigQueryTarget, do
   }
   const invalid = reasons.has('invalid') || reasons.has('invalidQuery');
   const kind: DestinationErrorKind = doing.startsWith('loading') && invalid ? 'load' : 'statement';
-  const details = errors.length > 1 ? errors.slice(1).map((e) => scrubSecrets(e.message ?? '')).filter(Boolean) : [];
+  const details =
+    errors.length > 1
+      ? errors
+          .slice(1)
+          .map((e) => scrubSecrets(e.message ?? ''))
+          .filter(Boolean)
+      : [];
   const reasonCode = [...reasons].filter(Boolean).join(', ');
   return { kind, what: `${doing} failed: ${[reason, ...details].join('; ')}${reasonCode ? ` [${reasonCode}]` : ''}` };
 }
@@ -89,7 +98,9 @@ function isCredentialError(error: unknown, reason: string, status: number): bool
   if (status === 401) return true;
   const data = (error as { response?: { data?: { error?: unknown } } }).response?.data?.error;
   if (data === 'invalid_grant' || data === 'invalid_client' || data === 'unauthorized_client') return true;
-  return /invalid_grant|invalid_client|Could not load the default credentials|Invalid JWT|private_key|client_email|Request had invalid authentication credentials/i.test(reason);
+  return /invalid_grant|invalid_client|Could not load the default credentials|Invalid JWT|private_key|client_email|Request had invalid authentication credentials/i.test(
+    reason,
+  );
 }
 
 /** Text that must never reach a message: a PEM private key or an OAuth access token. */

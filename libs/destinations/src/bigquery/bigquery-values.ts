@@ -157,7 +157,8 @@ export function ndjsonLine(record: TransferRecord, names: readonly string[], enc
 
 /** A JSON column's text, inline on one line; empty text is no JSON value at all. */
 function inlineJson(value: string): string {
-  if (value.trim() === '') throw new MalformedCsvError('a JSON field holds empty text, which is no JSON value: the transfer format writes NULL as an empty unquoted field');
+  if (value.trim() === '')
+    throw new MalformedCsvError('a JSON field holds empty text, which is no JSON value: the transfer format writes NULL as an empty unquoted field');
   return value.replace(/[\r\n]/g, ' ');
 }
 
@@ -185,7 +186,11 @@ export function parseRelation(relation: string): TableName | undefined {
   const text = relation.trim();
   let match: RegExpExecArray | null;
   while ((match = pattern.exec(text)) !== null) {
-    parts.push(match[1]!.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_, hex: string | undefined, character: string) => (hex ? String.fromCharCode(parseInt(hex, 16)) : character)));
+    parts.push(
+      match[1]!.replace(/\\u([0-9a-fA-F]{4})|\\(.)/g, (_, hex: string | undefined, character: string) =>
+        hex ? String.fromCharCode(parseInt(hex, 16)) : character,
+      ),
+    );
     if (match[2] === '') break;
   }
   if (parts.length !== 3) return undefined;

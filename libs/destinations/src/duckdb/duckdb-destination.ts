@@ -122,7 +122,8 @@ export class DuckDBDestination extends SqlDestination {
     } catch (error) {
       if (!(error instanceof CsvStagingError)) throw error;
       // Name the lever the user has: ferry's CLI stages in the system's temporary folder.
-      const elsewhere = this.config.stagingDirectory === undefined ? 'point TMPDIR to a writable disk with room' : 'give stagingDirectory a writable disk with room';
+      const elsewhere =
+        this.config.stagingDirectory === undefined ? 'point TMPDIR to a writable disk with room' : 'give stagingDirectory a writable disk with room';
       throw this.error('load', `${doing} failed: ${error.message}; free space there or ${elsewhere}`, error);
     }
     try {

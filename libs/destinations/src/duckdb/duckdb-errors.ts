@@ -48,7 +48,10 @@ export function describeDuckDBError(error: unknown, path: string, schema: string
     };
   }
   if (/read-only|Permission denied/i.test(reason)) {
-    return { kind: 'permission', what: `${doing} failed: ${path} is not writable (${reason}). Give Ferry's user write access to the file and its directory` };
+    return {
+      kind: 'permission',
+      what: `${doing} failed: ${path} is not writable (${reason}). Give Ferry's user write access to the file and its directory`,
+    };
   }
   if (doing.startsWith('loading') && /^(Conversion|Invalid Input|Constraint) Error/.test(reason)) {
     return { kind: 'load', what: `${doing} failed: ${reason}` };

@@ -40,7 +40,9 @@ describe('DuckDB staging failures', () => {
     process.env.TMPDIR = join(dir, 'no-such-folder');
     try {
       const error = await loadInto(new DuckDBDestination({ type: 'duckdb', id: 'tmp', path: join(dir, 'a.duckdb'), schema: 'ferry' }), rows());
-      expect(String(error)).toMatch(/cannot create a staging folder in .*no-such-folder.*; free space there or point TMPDIR to a writable disk with room/);
+      expect(String(error)).toMatch(
+        /cannot create a staging folder in .*no-such-folder.*; free space there or point TMPDIR to a writable disk with room/,
+      );
     } finally {
       if (previous === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = previous;
@@ -48,7 +50,13 @@ describe('DuckDB staging failures', () => {
   });
 
   it('names stagingDirectory when the library was given one', async () => {
-    const destination = new DuckDBDestination({ type: 'duckdb', id: 'lib', path: join(dir, 'b.duckdb'), schema: 'ferry', stagingDirectory: join(dir, 'missing') });
+    const destination = new DuckDBDestination({
+      type: 'duckdb',
+      id: 'lib',
+      path: join(dir, 'b.duckdb'),
+      schema: 'ferry',
+      stagingDirectory: join(dir, 'missing'),
+    });
     expect(String(await loadInto(destination, rows()))).toContain('free space there or give stagingDirectory a writable disk with room');
   });
 

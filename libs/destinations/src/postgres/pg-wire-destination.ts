@@ -54,7 +54,11 @@ export abstract class PgWireDestination extends SqlDestination {
    * `ferry destinations setup-sql`) owns its existing schema without that privilege.
    */
   override async ensureSchema(): Promise<void> {
-    const found = await this.rows('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [this.schema], `looking for schema ${this.quotedSchema}`);
+    const found = await this.rows(
+      'SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1',
+      [this.schema],
+      `looking for schema ${this.quotedSchema}`,
+    );
     if (found.length === 0) await super.ensureSchema();
   }
 

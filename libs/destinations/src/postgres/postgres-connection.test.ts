@@ -7,7 +7,12 @@ const via = { host: '127.0.0.1', port: 40123, through: 'SSH bastion ferry@bastio
 
 describe('postgresConnection', () => {
   it('puts a separately given password into the url pg connects with, encoded', () => {
-    const { clientConfig, password } = postgresConnection({ id: 'acme', url: 'postgres://ferry@db.acme.example/analytics', password: 'p@ss/w:rd', schema: 'knock' });
+    const { clientConfig, password } = postgresConnection({
+      id: 'acme',
+      url: 'postgres://ferry@db.acme.example/analytics',
+      password: 'p@ss/w:rd',
+      schema: 'knock',
+    });
     expect(new URL(clientConfig.connectionString as string).password).toBe(encodeURIComponent('p@ss/w:rd'));
     expect(password).toBe('p@ss/w:rd');
   });
@@ -30,7 +35,13 @@ describe('postgresConnection', () => {
 });
 
 describe('a connection that cannot be made', () => {
-  const { target } = postgresConnection({ id: 'acme', url: 'postgres://ferry@db.acme.internal/analytics', schema: 'knock', connectTimeoutSeconds: 7, via });
+  const { target } = postgresConnection({
+    id: 'acme',
+    url: 'postgres://ferry@db.acme.internal/analytics',
+    schema: 'knock',
+    connectTimeoutSeconds: 7,
+    via,
+  });
 
   it('names the warehouse, the bastion it was reached through, and the timeout it ran out of', () => {
     const { kind, what } = describePostgresError(new Error('timeout expired'), target, 'connecting');

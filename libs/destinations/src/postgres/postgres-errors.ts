@@ -61,7 +61,10 @@ export function describePostgresError(error: unknown, target: PostgresTarget, do
           `Check the user and password in the destination's credentials, and that the server admits this user from Ferry's address (pg_hba.conf on Postgres, the security group on Redshift)`,
       };
     case '3D000':
-      return { kind: 'missing-database', what: `database ${quote(target.database)} does not exist at ${at} (${reason}). Check the database name in the destination's connection` };
+      return {
+        kind: 'missing-database',
+        what: `database ${quote(target.database)} does not exist at ${at} (${reason}). Check the database name in the destination's connection`,
+      };
     case '3F000':
       return {
         kind: 'missing-schema',

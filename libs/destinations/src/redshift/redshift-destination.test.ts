@@ -27,7 +27,9 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
     await destination.connect();
     await destination.ensureSchema();
     table = destination.relation('events');
-    await destination.execute([`CREATE TABLE ${table} ("id" BIGINT NOT NULL, "name" VARCHAR(64), "payload" SUPER, "at" TIMESTAMPTZ, "score" DOUBLE PRECISION)`]);
+    await destination.execute([
+      `CREATE TABLE ${table} ("id" BIGINT NOT NULL, "name" VARCHAR(64), "payload" SUPER, "at" TIMESTAMPTZ, "score" DOUBLE PRECISION)`,
+    ]);
   });
 
   afterAll(async () => {
@@ -37,7 +39,11 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
 
   it('loads 100k rows with a few dozen multi-row INSERTs, not one statement per row', async () => {
     const columns = ['id', 'name', 'payload', 'at', 'score'];
-    const loaded = await destination.loadCsv(table, columns, csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
+    const loaded = await destination.loadCsv(
+      table,
+      columns,
+      csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']),
+    );
     expect(loaded.rows).toBe(100_000);
     expect(destination.inserts).toBeGreaterThan(0);
     expect(destination.inserts).toBeLessThanOrEqual(Math.ceil(100_000 / Math.floor(32_767 / columns.length)));
@@ -53,11 +59,17 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
     })();
     const error = await destination.loadCsv(table, ['id', 'name', 'payload', 'at', 'score'], bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DestinationError);
-    expect(error).toMatchObject({ kind: 'load', message: expect.stringMatching(/^destination "redshift-unit" \(redshift\): loading rows into .* a quoted field is not closed/) });
+    expect(error).toMatchObject({
+      kind: 'load',
+      message: expect.stringMatching(/^destination "redshift-unit" \(redshift\): loading rows into .* a quoted field is not closed/),
+    });
   });
 
   it('refuses to change a type in place, so the engine rebuilds as on Redshift', async () => {
-    await expect(destination.alterColumnType('events', 'name', 'VARCHAR(256)')).rejects.toMatchObject({ kind: 'usage', message: expect.stringMatching(/rebuild the table/) });
+    await expect(destination.alterColumnType('events', 'name', 'VARCHAR(256)')).rejects.toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/rebuild the table/),
+    });
     expect((await destination.introspect('events'))?.columns.get('name')?.type).toBe('character varying(64)');
   });
 
@@ -72,8 +84,12 @@ describe('Redshift destination (Redshift SQL on Postgres, counted)', () => {
 describe('Redshift connections', () => {
   it("default to Redshift's port 5439 where a URL or the parts name none, and keep a port that is named", () => {
     const connect = (config: { url?: string; host?: string }) => postgresConnection({ id: 'r', schema: 'knock', ...config }, 'Redshift');
-    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com/dev' }).clientConfig.connectionString).toBe('postgres://ferry:pw@cluster.example.com:5439/dev');
-    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com:6000/dev' }).clientConfig.connectionString).toBe('postgres://ferry:pw@cluster.example.com:6000/dev');
+    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com/dev' }).clientConfig.connectionString).toBe(
+      'postgres://ferry:pw@cluster.example.com:5439/dev',
+    );
+    expect(connect({ url: 'postgres://ferry:pw@cluster.example.com:6000/dev' }).clientConfig.connectionString).toBe(
+      'postgres://ferry:pw@cluster.example.com:6000/dev',
+    );
     expect(connect({ host: 'cluster.example.com' }).clientConfig.port).toBe(5439);
     expect(connect({ url: 'postgres://ferry@cluster.example.com/dev' }).target.port).toBe(5439);
   });
@@ -89,4 +105,3 @@ describe('Redshift-only SQL, as the test double rewrites it for Postgres', () =>
     expect(postgresSpelling(untouched)).toBe(untouched);
   });
 });
-

@@ -87,7 +87,10 @@ export class RedshiftDestination extends PgWireDestination {
    * this refuses, before the warehouse would.
    */
   override async alterColumnType(table: string, column: string, type: string): Promise<void> {
-    throw this.error('usage', `Redshift cannot change ${this.relation(table)}.${this.dialect.quoteIdentifier(column)} to ${type} in a transaction: rebuild the table`);
+    throw this.error(
+      'usage',
+      `Redshift cannot change ${this.relation(table)}.${this.dialect.quoteIdentifier(column)} to ${type} in a transaction: rebuild the table`,
+    );
   }
 
   /**
@@ -126,7 +129,10 @@ export class RedshiftDestination extends PgWireDestination {
 
   private checkWidth(record: TransferRecord, width: number, line: number): void {
     if (record.length !== width) {
-      throw this.error('load', `CSV record ${line} has ${record.length} fields where the table takes ${width}: the source and the table disagree on the columns`);
+      throw this.error(
+        'load',
+        `CSV record ${line} has ${record.length} fields where the table takes ${width}: the source and the table disagree on the columns`,
+      );
     }
   }
 }

@@ -32,7 +32,9 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     await destination.connect();
     await destination.ensureSchema();
     table = destination.relation('EVENTS');
-    await destination.execute([`CREATE TABLE ${table} ("ID" NUMBER(19,0) NOT NULL, "NAME" VARCHAR(64), "PAYLOAD" VARIANT, "AT" TIMESTAMP_TZ(6), "SCORE" FLOAT)`]);
+    await destination.execute([
+      `CREATE TABLE ${table} ("ID" NUMBER(19,0) NOT NULL, "NAME" VARCHAR(64), "PAYLOAD" VARIANT, "AT" TIMESTAMP_TZ(6), "SCORE" FLOAT)`,
+    ]);
   }, 60_000);
 
   afterAll(async () => {
@@ -43,7 +45,11 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
   it('loads 100k rows with one PUT and one COPY, not one statement per row', async () => {
     destination.statements.length = 0;
     const started = Date.now();
-    const loaded = await destination.loadCsv(table, columns, csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']));
+    const loaded = await destination.loadCsv(
+      table,
+      columns,
+      csvRows(100_000, (i) => [String(i), i % 7 === 0 ? '' : `name ${i}`, `{"n": ${i}}`, '2024-01-01 00:00:00.000001+00', 'NaN']),
+    );
     const seconds = (Date.now() - started) / 1000;
     expect(loaded.rows).toBe(100_000);
     // The session's temporary stage is created by its first load, then PUT and COPY per load.
@@ -55,7 +61,11 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     expect(summary).toEqual(['100000', String(Math.floor(100_000 / 7)), '99999', '2024-01-01 00:00:00.000001+00', 'NaN']);
 
     destination.statements.length = 0;
-    await destination.loadCsv(table, columns, csvRows(1, (i) => [String(i), null, null, null, null]));
+    await destination.loadCsv(
+      table,
+      columns,
+      csvRows(1, (i) => [String(i), null, null, null, null]),
+    );
     expect(destination.statements).toEqual(['PUT', 'COPY']);
   }, 120_000);
 
@@ -78,7 +88,13 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
       await fresh.ensureSchema();
       // The stage a load needs is made before BEGIN, where its CREATE cannot commit anything.
       fresh.statements.length = 0;
-      await fresh.transaction(async (session) => session.loadCsv(keys, ['ID', 'V'], csvRows(1, () => ['3', 'c'])));
+      await fresh.transaction(async (session) =>
+        session.loadCsv(
+          keys,
+          ['ID', 'V'],
+          csvRows(1, () => ['3', 'c']),
+        ),
+      );
       expect(fresh.statements).toEqual(['CREATE', 'BEGIN', 'PUT', 'COPY', 'COMMIT']);
       const ddl = fresh.transaction((session) => session.execute([`CREATE TEMPORARY TABLE "TX_HELPER" ("ID" NUMBER(19,0))`]));
       await expect(ddl).rejects.toThrow(/inside a transaction: Snowflake commits DDL at once/);
@@ -91,7 +107,11 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     } finally {
       await fresh.close();
     }
-    expect(await destination.query(`SELECT "ID", "V" FROM ${keys} ORDER BY "ID"`)).toEqual([['1', 'a'], ['2', 'b'], ['3', 'c']]);
+    expect(await destination.query(`SELECT "ID", "V" FROM ${keys} ORDER BY "ID"`)).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
     expect(await destination.introspect('TX_HELPER')).toBeUndefined();
   }, 60_000);
 
@@ -100,7 +120,10 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     const wrong = new SnowflakeDestination({ ...config, id: 'wrong-password', password });
     const error = await wrong.connect().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DestinationError);
-    expect(error).toMatchObject({ kind: 'authentication', message: expect.stringMatching(/^destination "wrong-password" \(snowflake\): Snowflake at .* refused user/) });
+    expect(error).toMatchObject({
+      kind: 'authentication',
+      message: expect.stringMatching(/^destination "wrong-password" \(snowflake\): Snowflake at .* refused user/),
+    });
     expect((error as Error).message).not.toContain(password);
     expect((error as Error).message).not.toContain(config.password);
   });
@@ -110,7 +133,10 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
     await missing.connect();
     try {
       const error = await missing.ensureSchema().catch((e: unknown) => e);
-      expect(error).toMatchObject({ kind: 'missing-database', message: expect.stringMatching(/^destination "no-database" \(snowflake\): .*database "FERRY_NO_SUCH_DATABASE" does not exist/) });
+      expect(error).toMatchObject({
+        kind: 'missing-database',
+        message: expect.stringMatching(/^destination "no-database" \(snowflake\): .*database "FERRY_NO_SUCH_DATABASE" does not exist/),
+      });
     } finally {
       await missing.close();
     }
@@ -118,17 +144,59 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
 });
 
 describe('describeSnowflakeError, on error codes and messages of real Snowflake', () => {
-  const target: SnowflakeTarget = { host: 'xy12345.snowflakecomputing.com', user: 'FERRY', database: 'ANALYTICS', schema: 'KNOCK', warehouse: 'FERRY_WH' };
+  const target: SnowflakeTarget = {
+    host: 'xy12345.snowflakecomputing.com',
+    user: 'FERRY',
+    database: 'ANALYTICS',
+    schema: 'KNOCK',
+    warehouse: 'FERRY_WH',
+  };
   const snowflakeError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
   it.each([
     ['390100', 'Incorrect username or password was specified.', 'connecting', 'authentication', /refused user "FERRY"/],
-    ['003001', "SQL access control error:\nInsufficient privileges to operate on schema 'KNOCK'", 'running `CREATE TABLE`', 'permission', /GRANT OWNERSHIP ON SCHEMA "ANALYTICS"\."KNOCK"/],
-    ['002003', "SQL compilation error:\nSchema 'ANALYTICS.KNOCK' does not exist or not authorized.", 'running `CREATE TABLE`', 'missing-schema', /Ferry creates it on the first sync/],
-    ['002003', "SQL compilation error:\nDatabase 'ANALYTICS' does not exist or not authorized.", 'running `USE SCHEMA`', 'missing-database', /GRANT USAGE ON DATABASE "ANALYTICS"/],
-    ['000606', 'No active warehouse selected in the current session.  Select an active warehouse with the \'use warehouse\' command.', 'running `MERGE`', 'permission', /GRANT USAGE ON WAREHOUSE "FERRY_WH"/],
-    ['100038', "Numeric value 'abc' is not recognized\n  File 'x.csv.gz', line 1, character 1", 'loading CSV into "T"', 'load', /Numeric value 'abc' is not recognized/],
-    ['002003', "SQL compilation error:\nTable 'ANALYTICS.KNOCK.T' does not exist or not authorized.", 'running `SELECT`', 'statement', /Table 'ANALYTICS\.KNOCK\.T' does not exist/],
+    [
+      '003001',
+      "SQL access control error:\nInsufficient privileges to operate on schema 'KNOCK'",
+      'running `CREATE TABLE`',
+      'permission',
+      /GRANT OWNERSHIP ON SCHEMA "ANALYTICS"\."KNOCK"/,
+    ],
+    [
+      '002003',
+      "SQL compilation error:\nSchema 'ANALYTICS.KNOCK' does not exist or not authorized.",
+      'running `CREATE TABLE`',
+      'missing-schema',
+      /Ferry creates it on the first sync/,
+    ],
+    [
+      '002003',
+      "SQL compilation error:\nDatabase 'ANALYTICS' does not exist or not authorized.",
+      'running `USE SCHEMA`',
+      'missing-database',
+      /GRANT USAGE ON DATABASE "ANALYTICS"/,
+    ],
+    [
+      '000606',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
+      'running `MERGE`',
+      'permission',
+      /GRANT USAGE ON WAREHOUSE "FERRY_WH"/,
+    ],
+    [
+      '100038',
+      "Numeric value 'abc' is not recognized\n  File 'x.csv.gz', line 1, character 1",
+      'loading CSV into "T"',
+      'load',
+      /Numeric value 'abc' is not recognized/,
+    ],
+    [
+      '002003',
+      "SQL compilation error:\nTable 'ANALYTICS.KNOCK.T' does not exist or not authorized.",
+      'running `SELECT`',
+      'statement',
+      /Table 'ANALYTICS\.KNOCK\.T' does not exist/,
+    ],
   ] as const)('%s %#: %s -> %s', (code, message, doing, kind, what) => {
     const failure = describeSnowflakeError(snowflakeError(code, message), target, doing);
     expect(failure.kind).toBe(kind);
@@ -136,7 +204,11 @@ describe('describeSnowflakeError, on error codes and messages of real Snowflake'
   });
 
   it('a request that never got an answer is a connection error', () => {
-    const failure = describeSnowflakeError(Object.assign(new Error('Network error. Could not reach Snowflake.'), { code: 401001 }), target, 'connecting');
+    const failure = describeSnowflakeError(
+      Object.assign(new Error('Network error. Could not reach Snowflake.'), { code: 401001 }),
+      target,
+      'connecting',
+    );
     expect(failure).toMatchObject({ kind: 'connection', what: expect.stringMatching(/cannot reach Snowflake at xy12345\.snowflakecomputing\.com/) });
   });
 });

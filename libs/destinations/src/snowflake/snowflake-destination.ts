@@ -90,7 +90,15 @@ export class SnowflakeDestination extends SqlDestination {
     // The driver's own log would repeat every failure, which Ferry reports as a DestinationError.
     snowflake.configure({ logLevel: 'OFF' });
     const { config } = this;
-    const where = config.host === undefined ? {} : { host: config.host, port: config.port, protocol: config.protocol, accessUrl: `${config.protocol ?? 'https'}://${config.host}${config.port === undefined ? '' : `:${config.port}`}` };
+    const where =
+      config.host === undefined
+        ? {}
+        : {
+            host: config.host,
+            port: config.port,
+            protocol: config.protocol,
+            accessUrl: `${config.protocol ?? 'https'}://${config.host}${config.port === undefined ? '' : `:${config.port}`}`,
+          };
     const connection = snowflake.createConnection({
       account: config.account,
       username: config.user,
@@ -169,7 +177,10 @@ export class SnowflakeDestination extends SqlDestination {
       await this.send(`PUT ${literal(`file://${staged.file}`)} ${location} AUTO_COMPRESS = FALSE SOURCE_COMPRESSION = GZIP`, doing);
       const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
       try {
-        const { statement, rows } = await this.send(`COPY INTO ${relation} (${list}) FROM ${location} FILE_FORMAT = (${CSV_FORMAT}) PURGE = TRUE`, doing);
+        const { statement, rows } = await this.send(
+          `COPY INTO ${relation} (${list}) FROM ${location} FILE_FORMAT = (${CSV_FORMAT}) PURGE = TRUE`,
+          doing,
+        );
         const loaded = (statement.getColumns() ?? []).findIndex((column) => column.getName().toLowerCase() === 'rows_loaded');
         return { rows: rows.reduce((sum, row) => sum + Number(row[loaded] ?? 0), 0), bytes: staged.bytes };
       } catch (error) {
@@ -207,14 +218,20 @@ export class SnowflakeDestination extends SqlDestination {
    */
   override async swap(shadow: string, table: string, keepOldAs?: string): Promise<void> {
     if ((await this.introspect(shadow)) === undefined) {
-      throw this.error('usage', `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`);
+      throw this.error(
+        'usage',
+        `cannot swap ${this.relation(shadow)} into ${this.relation(table)}: the shadow table does not exist; create and load it first`,
+      );
     }
     if ((await this.introspect(table)) === undefined) {
       await this.renameTable(shadow, table);
       return;
     }
     if (keepOldAs !== undefined && (await this.introspect(keepOldAs)) !== undefined) {
-      throw this.error('usage', `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`);
+      throw this.error(
+        'usage',
+        `cannot keep the old ${this.relation(table)} as ${this.relation(keepOldAs)}: that table exists already; drop it or keep the old table under another name`,
+      );
     }
     await this.run(`ALTER TABLE ${this.relation(table)} SWAP WITH ${this.relation(shadow)}`);
     if (keepOldAs === undefined) await this.run(`DROP TABLE ${this.relation(shadow)}`);

@@ -65,7 +65,10 @@ export function describeSnowflakeError(error: unknown, target: SnowflakeTarget, 
   }
   if (code === '390189' || /role .* does not exist or not authorized/i.test(reason)) {
     const role = target.role ? quote(target.role) : 'the role';
-    return { kind: 'permission', what: `${doing} failed: ${reason} [${code}]. GRANT ROLE ${role} TO USER ${user}, or leave role out to use the user's default role` };
+    return {
+      kind: 'permission',
+      what: `${doing} failed: ${reason} [${code}]. GRANT ROLE ${role} TO USER ${user}, or leave role out to use the user's default role`,
+    };
   }
   if (code === '000606' || /no active warehouse/i.test(reason)) {
     const warehouse = target.warehouse ? quote(target.warehouse) : '<warehouse>';

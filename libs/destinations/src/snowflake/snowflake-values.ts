@@ -30,7 +30,9 @@ interface SnowflakeDate {
 
 /** `.ffffff` from nanoseconds, trailing zeros trimmed as Postgres prints it; empty for a whole second. */
 function fraction(nanoseconds: number): string {
-  const digits = String(Math.floor(nanoseconds / 1000)).padStart(6, '0').replace(/0+$/, '');
+  const digits = String(Math.floor(nanoseconds / 1000))
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return digits === '' ? '' : `.${digits}`;
 }
 

@@ -33,9 +33,7 @@ export const bigquery = defineDialect({
  */
 function quoteWithBackticks(name: string): string {
   const escaped = name.replace(/[\\`]|[\u0000-\u001f\u007f]/g, (character) =>
-    character === '\\' || character === '`'
-      ? `\\${character}`
-      : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    character === '\\' || character === '`' ? `\\${character}` : `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `\`${escaped}\``;
 }

@@ -47,9 +47,9 @@ export async function duckdbWarehouse(): Promise<TestWarehouse> {
     },
     async rows(sql) {
       const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjects().map((row) =>
-        Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value === null ? null : String(value)])),
-      );
+      return reader
+        .getRowObjects()
+        .map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, value === null ? null : String(value)])));
     },
     async close() {
       connection.closeSync();

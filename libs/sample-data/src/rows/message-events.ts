@@ -34,7 +34,8 @@ function* eventsOf(message: SampleMessage): Generator<RawRow<'message_events'>> 
 
   yield event('queued', message.insertedAt, null);
   for (const milestone of message.outcome.milestones) {
-    const properties = milestone === 'interacted' ? { provider: message.provider, url: 'https://app.example.com/open' } : { provider: message.provider };
+    const properties =
+      milestone === 'interacted' ? { provider: message.provider, url: 'https://app.example.com/open' } : { provider: message.provider };
     yield event(milestone, message.at[milestone]!, properties);
   }
   const failure = message.outcome.failure;

@@ -26,15 +26,20 @@ describe('duckdb source opened from a database file', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  const digest = async () => createHash('sha256').update(await readFile(path)).digest('hex');
+  const digest = async () =>
+    createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
 
   it('reads a tenant slice without changing the file, and releases it on close', async () => {
     const before = await digest();
     const source = createSource({ type: 'duckdb', path });
     await source.connect();
-    expect(await collectCsv(source.exportCsv({ ...versionedModel, source: { database: 'elsewhere', schema: 'analytics', identifier: 'versioned' } }, 'acme'))).toBe(
-      'acme,1,10,2024-01-01\n',
-    );
+    expect(
+      await collectCsv(
+        source.exportCsv({ ...versionedModel, source: { database: 'elsewhere', schema: 'analytics', identifier: 'versioned' } }, 'acme'),
+      ),
+    ).toBe('acme,1,10,2024-01-01\n');
     expect(await source.count(versionedModel, 'globex')).toBe(1);
     await source.close();
     expect(await digest()).toBe(before);

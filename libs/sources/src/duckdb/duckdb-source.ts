@@ -63,7 +63,13 @@ export class DuckDBSource implements Source {
     return rows.map(([bucket, keys, checksum]) => ({ bucket: String(bucket), count: Number(keys), checksum: String(checksum) }));
   }
 
-  async *exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+  async *exportKeysInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     // The key columns alone, in key order, each already text: csvLinesQuery quotes them as the transfer format says.
     const keys = { ...model, columns: model.primaryKey.flatMap((name) => model.columns.filter((c) => c.name === name)) };
@@ -79,7 +85,13 @@ export class DuckDBSource implements Source {
     return rows.map(([bucket, count, digest]) => ({ bucket: String(bucket), count: Number(count), checksum: String(digest) }));
   }
 
-  async *exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+  async *exportRowHashesInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     // The key columns, each already text, then the hash: csvLinesQuery quotes them as the transfer format says.
     const hashes = {

@@ -73,7 +73,10 @@ export interface PostgresTarget {
 export function postgresTarget(config: PostgresSourceConfig): PostgresTarget {
   const settings = 'url' in config ? parse(config.url) : config.connectionString ? parse(config.connectionString) : config;
   const password = (typeof settings.password === 'string' && settings.password) || ('url' in config ? config.password : undefined);
-  const timeoutMs = 'url' in config ? (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000 : (config.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000);
+  const timeoutMs =
+    'url' in config
+      ? (config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000
+      : (config.connectionTimeoutMillis ?? DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000);
   const user = settings.user ?? process.env.PGUSER ?? process.env.USER ?? 'postgres';
   return {
     host: settings.host ?? process.env.PGHOST ?? 'localhost',

@@ -68,7 +68,10 @@ export class PostgresSource implements Source {
   }
 
   async tenantValues(model: ExportModelSpec, limit: number): Promise<string[]> {
-    const rows = await this.#read(model, async (client) => (await client.query<string[]>({ text: tenantValuesQuery('postgres', model, limit), rowMode: 'array' })).rows);
+    const rows = await this.#read(
+      model,
+      async (client) => (await client.query<string[]>({ text: tenantValuesQuery('postgres', model, limit), rowMode: 'array' })).rows,
+    );
     return rows.map((row) => String(row[0]));
   }
 
@@ -84,9 +87,18 @@ export class PostgresSource implements Source {
     return rows.map(({ bucket, keys, checksum }) => ({ bucket, count: Number(keys), checksum }));
   }
 
-  async *exportKeysInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+  async *exportKeysInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
-    yield* this.#copyOut(model, dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets));
+    yield* this.#copyOut(
+      model,
+      dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets),
+    );
   }
 
   readonly rowDigestFamily = dialects.postgres.rowDigests?.family;
@@ -97,7 +109,13 @@ export class PostgresSource implements Source {
     return rows.map(({ bucket, row_count, digest }) => ({ bucket, count: Number(row_count), checksum: digest }));
   }
 
-  async *exportRowHashesInBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, buckets: readonly string[], window?: ReadWindow): AsyncIterable<Buffer> {
+  async *exportRowHashesInBuckets(
+    model: ExportModelSpec,
+    tenant: string,
+    prefixLength: number,
+    buckets: readonly string[],
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     yield* this.#copyOut(model, rowHashesInBucketsQuery('postgres', model, tenant, prefixLength, buckets, window));
   }

@@ -103,9 +103,7 @@ class DuckDbDriver implements StateDriver {
 
 /** BIGINT arrives as bigint: the store's numbers (counts, bytes, milliseconds) all fit a double. */
 function normalise(row: Record<string, unknown>): SqlRow {
-  return Object.fromEntries(
-    Object.entries(row).map(([name, value]) => [name, (typeof value === 'bigint' ? Number(value) : value) as SqlValue]),
-  );
+  return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, (typeof value === 'bigint' ? Number(value) : value) as SqlValue]));
 }
 
 function openError(file: string, error: unknown): StateStoreError {

@@ -30,4 +30,3 @@ export const SCRATCH_LOCATIONS: Record<StateEngine, () => Promise<ScratchLocatio
 };
 
 export const STATE_ENGINES = Object.keys(SCRATCH_LOCATIONS) as StateEngine[];
-

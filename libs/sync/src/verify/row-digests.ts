@@ -51,7 +51,8 @@ export function rowReading(spec: ExportModelSpec, capabilities: DestinationCapab
   return {
     keyOf: (row) => JSON.stringify(keyIndexes.map((i) => row[i] ?? null)),
     bucketOf: (key) => fnv1a(key) & (VERIFY_BUCKETS - 1),
-    digestOf: (row) => hash('md5', JSON.stringify(row.map((value, i) => (value === null ? null : (canonical[i] as (v: string) => string | null)(value)))), 'buffer'),
+    digestOf: (row) =>
+      hash('md5', JSON.stringify(row.map((value, i) => (value === null ? null : (canonical[i] as (v: string) => string | null)(value)))), 'buffer'),
     notes,
   };
 }

@@ -82,7 +82,11 @@ export async function verifyAll<Model extends string>(
       return { destinationId: target.id, outcomes: await verifyDestination(target, openSource, state, options, events), error: null };
     } catch (error) {
       const message = (error as Error).message;
-      return { destinationId: target.id, outcomes: target.models.map((model) => ({ model, result: 'failed' as const, error: message })), error: message };
+      return {
+        destinationId: target.id,
+        outcomes: target.models.map((model) => ({ model, result: 'failed' as const, error: message })),
+        error: message,
+      };
     }
   });
 }

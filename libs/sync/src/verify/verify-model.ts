@@ -151,7 +151,9 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   /** Both sides' figures at `prefixLength`, within the coarse buckets given; the buckets whose figures differ. */
   async function compareBuckets(prefixLength: number, within?: readonly string[]) {
     const inBuckets = within && { prefixLength: COARSE_PREFIX, buckets: within };
-    const from = inBuckets ? `FROM ${target} WHERE ${destination.dialect.keyInBucketsCondition(keyColumns, inBuckets.prefixLength, inBuckets.buckets)}` : `FROM ${target}`;
+    const from = inBuckets
+      ? `FROM ${target} WHERE ${destination.dialect.keyInBucketsCondition(keyColumns, inBuckets.prefixLength, inBuckets.buckets)}`
+      : `FROM ${target}`;
     const [sourceBuckets, destinationBuckets] = await Promise.all([
       source.rowBuckets(spec, tenant, prefixLength, { ...sliceWindow(input), ...(inBuckets && { keyBuckets: inBuckets }) }),
       destination.query(queries.bucketsQuery(from, keyColumns, columns, prefixLength)),
@@ -183,7 +185,9 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   // The destination's keys and hashes of the differing buckets are held; the source's are matched against them as they stream by.
   const keyCount = spec.primaryKey.length;
   const held = new Map<string, { hash: string | null; key: TextRow }>();
-  for await (const batch of destination.scan(queries.hashesInBucketsQuery(`FROM ${target}`, keyColumns, columns, listed.prefixLength, listed.buckets))) {
+  for await (const batch of destination.scan(
+    queries.hashesInBucketsQuery(`FROM ${target}`, keyColumns, columns, listed.prefixLength, listed.buckets),
+  )) {
     for (const row of batch) {
       const key = row.slice(0, keyCount);
       held.set(JSON.stringify(key), { hash: row[keyCount] ?? null, key });
@@ -191,7 +195,9 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   }
   const missing: KeyedRow[] = [];
   const different: KeyedRow[] = [];
-  for await (const row of transferCsvRecords(source.exportRowHashesInBuckets(spec, tenant, listed.prefixLength, listed.buckets, sliceWindow(input)))) {
+  for await (const row of transferCsvRecords(
+    source.exportRowHashesInBuckets(spec, tenant, listed.prefixLength, listed.buckets, sliceWindow(input)),
+  )) {
     const key = row.slice(0, keyCount);
     const id = JSON.stringify(key);
     const found = held.get(id);
@@ -275,7 +281,9 @@ async function compareInFerry(input: ModelVerifyInput): Promise<Comparison> {
 /** The tenant's slice as text rows: the rows this destination should hold. */
 async function* sourceRows(input: ModelVerifyInput): AsyncGenerator<TextRow> {
   const { source, spec, tenant, events, destinationId } = input;
-  const csv = countingBytes(source.exportCsv(spec, tenant, sliceWindow(input)), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
+  const csv = countingBytes(source.exportCsv(spec, tenant, sliceWindow(input)), (progress) =>
+    events.modelProgress?.(destinationId, spec.name, progress),
+  );
   yield* transferCsvRecords(csv);
 }
 
@@ -315,7 +323,11 @@ async function repair(input: ModelVerifyInput, rows: DifferingRows): Promise<Mod
   const repaired = await destination.transaction(async (session) => {
     let deleted = 0;
     if (toDelete.length > 0) {
-      await session.loadCsv(relations.deletedKeys, spec.primaryKey.map((k) => sql.columns[k] as string), csvRecords(toDelete));
+      await session.loadCsv(
+        relations.deletedKeys,
+        spec.primaryKey.map((k) => sql.columns[k] as string),
+        csvRecords(toDelete),
+      );
       deleted = await session.execute(bound(sql.deleteByKeys));
     }
     if (staged.rows > 0) await session.execute(bound(sql.merge));

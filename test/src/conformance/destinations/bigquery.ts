@@ -4,9 +4,23 @@ import type { ConformanceDestination, Expectations } from '../conformance-destin
 
 /** everyTypeModel's columns as real BigQuery reports them (tables.get), parameters included. */
 const EVERY_TYPE_COLUMNS: Expectations['everyTypeColumns'] = {
-  tenant_id: 'STRING', id: 'INT64', note: 'STRING', Label: 'STRING', small: 'INT64', regular: 'INT64',
-  big: 'INT64', amount: 'NUMERIC(38,9)', ratio: 'FLOAT64', weight: 'FLOAT64', flag: 'BOOL', day: 'DATE',
-  at_time: 'TIME', local_at: 'DATETIME', updated_at: 'TIMESTAMP', order: 'JSON', ref: 'STRING',
+  tenant_id: 'STRING',
+  id: 'INT64',
+  note: 'STRING',
+  Label: 'STRING',
+  small: 'INT64',
+  regular: 'INT64',
+  big: 'INT64',
+  amount: 'NUMERIC(38,9)',
+  ratio: 'FLOAT64',
+  weight: 'FLOAT64',
+  flag: 'BOOL',
+  day: 'DATE',
+  at_time: 'TIME',
+  local_at: 'DATETIME',
+  updated_at: 'TIMESTAMP',
+  order: 'JSON',
+  ref: 'STRING',
 };
 
 /**

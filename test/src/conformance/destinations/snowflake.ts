@@ -3,9 +3,23 @@ import type { ConformanceDestination } from '../conformance-destination.ts';
 
 /** Column types as real Snowflake's DESCRIBE TABLE reports everyTypeModel's mapping. */
 const SNOWFLAKE_TYPES: Readonly<Record<string, string>> = {
-  tenant_id: 'VARCHAR(16777216)', id: 'NUMBER(10,0)', note: 'VARCHAR(16777216)', Label: 'VARCHAR(32)', small: 'NUMBER(5,0)',
-  regular: 'NUMBER(10,0)', big: 'NUMBER(19,0)', amount: 'NUMBER(38,9)', ratio: 'FLOAT', weight: 'FLOAT', flag: 'BOOLEAN',
-  day: 'DATE', at_time: 'TIME(6)', local_at: 'TIMESTAMP_NTZ(6)', updated_at: 'TIMESTAMP_TZ(6)', order: 'VARIANT', ref: 'VARCHAR(36)',
+  tenant_id: 'VARCHAR(16777216)',
+  id: 'NUMBER(10,0)',
+  note: 'VARCHAR(16777216)',
+  Label: 'VARCHAR(32)',
+  small: 'NUMBER(5,0)',
+  regular: 'NUMBER(10,0)',
+  big: 'NUMBER(19,0)',
+  amount: 'NUMBER(38,9)',
+  ratio: 'FLOAT',
+  weight: 'FLOAT',
+  flag: 'BOOLEAN',
+  day: 'DATE',
+  at_time: 'TIME(6)',
+  local_at: 'TIMESTAMP_NTZ(6)',
+  updated_at: 'TIMESTAMP_TZ(6)',
+  order: 'VARIANT',
+  ref: 'VARCHAR(36)',
 };
 
 /**
@@ -14,7 +28,9 @@ const SNOWFLAKE_TYPES: Readonly<Record<string, string>> = {
  * round-trip alike, Ferry never writing more than microseconds.
  */
 const EMULATOR_TYPES: Readonly<Record<string, string>> = {
-  at_time: 'TIME(9)', local_at: 'TIMESTAMP_NTZ(9)', updated_at: 'TIMESTAMP_TZ(9)',
+  at_time: 'TIME(9)',
+  local_at: 'TIMESTAMP_NTZ(9)',
+  updated_at: 'TIMESTAMP_TZ(9)',
 };
 
 const onEmulator = !process.env.FERRY_TEST_SNOWFLAKE_ACCOUNT;

@@ -33,7 +33,23 @@ export async function startBigQueryEmulator(): Promise<BigQueryEmulator> {
   }
   const child = spawn(
     executable,
-    ['start', '--rest-host', '127.0.0.1', '--rest-port', '0', '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--project', EMULATOR_PROJECT, '--log-format', 'json', '--log-level', 'info'],
+    [
+      'start',
+      '--rest-host',
+      '127.0.0.1',
+      '--rest-port',
+      '0',
+      '--grpc-host',
+      '127.0.0.1',
+      '--grpc-port',
+      '0',
+      '--project',
+      EMULATOR_PROJECT,
+      '--log-format',
+      'json',
+      '--log-level',
+      'info',
+    ],
     { env: { ...process.env, HOME: join(VENV, 'home') }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const stop = () => stopProcess(child);
@@ -63,7 +79,10 @@ export async function startBigQueryEmulator(): Promise<BigQueryEmulator> {
 function listeningPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     const tail: string[] = [];
-    const timer = setTimeout(() => reject(new Error(`bqemulator did not start within ${STARTUP_TIMEOUT_MS / 1000}s:\n${tail.join('\n')}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`bqemulator did not start within ${STARTUP_TIMEOUT_MS / 1000}s:\n${tail.join('\n')}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const onLine = (line: string) => {
       tail.push(line);
       if (tail.length > 20) tail.shift();
@@ -158,14 +177,24 @@ export async function openBigQueryTestWarehouse(): Promise<BigQueryTestWarehouse
       requests: () => requests,
       async dispose() {
         const client = new BigQuery({ projectId: project, location, ...(keyFilename ? { keyFilename } : {}) });
-        for (const dataset of datasets) await client.dataset(dataset).delete({ force: true }).catch(() => undefined);
+        for (const dataset of datasets)
+          await client
+            .dataset(dataset)
+            .delete({ force: true })
+            .catch(() => undefined);
       },
     };
   }
   const emulator = await startBigQueryEmulator();
   const authClient = counted(new PassThroughClient());
   const options: BigQueryDestinationOptions = { authClient, maxRetries: 0 };
-  const admin = new BigQuery({ projectId: emulator.projectId, apiEndpoint: emulator.apiEndpoint, authClient: new PassThroughClient(), location: 'US', maxRetries: 0 });
+  const admin = new BigQuery({
+    projectId: emulator.projectId,
+    apiEndpoint: emulator.apiEndpoint,
+    authClient: new PassThroughClient(),
+    location: 'US',
+    maxRetries: 0,
+  });
   return {
     real: false,
     config: (id, dataset) => ({ type: 'bigquery', id, projectId: emulator.projectId, dataset, location: 'US', apiEndpoint: emulator.apiEndpoint }),

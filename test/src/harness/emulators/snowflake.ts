@@ -42,7 +42,11 @@ export async function openSnowflakeTestWarehouse(): Promise<SnowflakeTestWarehou
     }) as [string, string, string];
     const run = randomBytes(4).toString('hex');
     const base = {
-      type: 'snowflake' as const, account, user, password, database,
+      type: 'snowflake' as const,
+      account,
+      user,
+      password,
+      database,
       ...(env.FERRY_TEST_SNOWFLAKE_WAREHOUSE ? { warehouse: env.FERRY_TEST_SNOWFLAKE_WAREHOUSE } : {}),
       ...(env.FERRY_TEST_SNOWFLAKE_ROLE ? { role: env.FERRY_TEST_SNOWFLAKE_ROLE } : {}),
     };
@@ -73,7 +77,16 @@ export async function openSnowflakeTestWarehouse(): Promise<SnowflakeTestWarehou
   return {
     real: false,
     config: (id, schema) => ({
-      type: 'snowflake', id, account: 'fakesnow', user, password, database: EMULATOR_DATABASE, schema, host: '127.0.0.1', port, protocol: 'http',
+      type: 'snowflake',
+      id,
+      account: 'fakesnow',
+      user,
+      password,
+      database: EMULATOR_DATABASE,
+      schema,
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
     }),
     async dispose() {
       if (emulator.exitCode !== null) return;
@@ -87,7 +100,9 @@ export async function openSnowflakeTestWarehouse(): Promise<SnowflakeTestWarehou
 /** Starts the shim on a free loopback port and waits until it listens. */
 async function startEmulator(user: string, password: string): Promise<{ process: ChildProcess; port: number }> {
   if (!existsSync(PYTHON)) {
-    throw new Error(`the Snowflake emulator is not installed (${PYTHON} is missing): run \`bash scripts/setup-venv.sh\`, or \`npm test\`, which runs it`);
+    throw new Error(
+      `the Snowflake emulator is not installed (${PYTHON} is missing): run \`bash scripts/setup-venv.sh\`, or \`npm test\`, which runs it`,
+    );
   }
   const child = spawn(PYTHON, [SHIM, '--host', '127.0.0.1', '--port', '0', '--user', user, '--password', password, '--database', EMULATOR_DATABASE], {
     stdio: ['ignore', 'pipe', 'pipe'],
