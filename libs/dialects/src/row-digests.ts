@@ -93,13 +93,19 @@ function checkedPrefix(prefixLength: number): number {
 
 /**
  * Postgres 14 and later: hash_record_extended, the 64-bit hash Postgres keeps stable for hash
- * partitioning, over the row's values, each hashed by its type's own hash function, without
- * formatting it as text (as fast as COPY reads the table). So values compare as Postgres
- * compares them: integers whatever their width, text whatever its length limit, JSON as jsonb
- * (keys ordered, white space dropped, numbers by value). Floats are hashed as their text, so
- * that -0 differs from 0, as the transfer format has it. Needs a deterministic collation on text
- * columns, which Ferry's tables and Postgres defaults have.
+ * partitioning, over the row's values, each hashed by its type's own hash function where that
+ * function tells every value apart, which is cheaper than formatting it (verify then costs about
+ * what COPY costs to read the table). So integers compare whatever their width, JSON as jsonb
+ * (keys ordered, white space dropped, numbers by value), numerics at the model's scale. The rest
+ * is hashed as its text under the "C" collation:
+ * - 64-bit kinds (bigint, timestamps, time): Postgres folds their hash to 32 bits (-1 and
+ *   4294967295 hash alike), so they would hide differences;
+ * - floats, so that -0 differs from 0, as the transfer format has it;
+ * - text, so that a column's nondeterministic collation (case-insensitive, say) cannot make two
+ *   spellings equal.
  */
+const HASHED_AS_TEXT: ReadonlySet<LogicalType['kind']> = new Set(['bigint', 'timestamp', 'timestamptz', 'time', 'real', 'double', 'text', 'varchar']);
+
 export const postgresRowHashing: RowHashing = {
   family: 'postgres',
   rowHash: (columns) =>
@@ -107,7 +113,7 @@ export const postgresRowHashing: RowHashing = {
       .map(({ column, type, columnType }) => {
         if (type.kind === 'json') return `CAST(${column} AS jsonb)`;
         if (type.kind === 'numeric') return `CAST(${column} AS ${columnType})`;
-        if (type.kind === 'real' || type.kind === 'double') return `CAST(${column} AS VARCHAR)`;
+        if (HASHED_AS_TEXT.has(type.kind)) return `CAST(${column} AS TEXT) COLLATE "C"`;
         return column;
       })
       .join(', ')}), 0)`,

@@ -98,6 +98,10 @@ describe('Snowflake destination (fakesnow unless FERRY_TEST_SNOWFLAKE_* is set)'
       expect(fresh.statements).toEqual(['CREATE', 'BEGIN', 'PUT', 'COPY', 'COMMIT']);
       const ddl = fresh.transaction((session) => session.execute([`CREATE TEMPORARY TABLE "TX_HELPER" ("ID" NUMBER(19,0))`]));
       await expect(ddl).rejects.toThrow(/inside a transaction: Snowflake commits DDL at once/);
+      const commented = fresh.transaction((session) =>
+        session.execute([`-- a helper\n/* made here */ CREATE TEMPORARY TABLE "TX_HELPER" ("ID" NUMBER(19,0))`]),
+      );
+      await expect(commented).rejects.toThrow(/inside a transaction: Snowflake commits DDL at once/);
       await expect(
         fresh.transaction(async (session) => {
           await session.execute([`UPDATE ${keys} SET "V" = 'merged' WHERE "ID" = 1`, `DELETE FROM ${keys} WHERE "ID" = 2`]);

@@ -39,8 +39,8 @@ async function loadDriver(): Promise<typeof snowflake> {
   return (await import('snowflake-sdk')).default;
 }
 
-/** Statements Snowflake commits on their own, committing any open transaction first. */
-const DDL = /^\s*(CREATE|DROP|ALTER|TRUNCATE|UNDROP|COMMENT|GRANT|REVOKE)\b/i;
+/** Statements Snowflake commits on their own, committing any open transaction first; leading comments skipped. */
+const DDL = /^(\s|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*(CREATE|DROP|ALTER|TRUNCATE|UNDROP|COMMENT|GRANT|REVOKE)\b/i;
 
 /** A string literal for Snowflake, where a backslash escapes too. */
 function literal(text: string): string {

@@ -180,6 +180,12 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   if (coarse.differing.length === 0) return { ...comparison, differingBuckets: 0, rows: undefined };
   const fine = finePrefix(Math.max(coarse.sourceRows, coarse.destinationRows));
   const { differing } = await compareBuckets(fine, coarse.differing);
+  if (differing.length === 0) {
+    // The coarse figures differed, the finer ones within them do not: a side changed in between.
+    throw new Error(
+      `the source or the destination changed while model "${spec.name}" was verified (bucket figures moved between two reads): run the verification again`,
+    );
+  }
   const listed = { prefixLength: fine, buckets: differing };
 
   // The destination's keys and hashes of the differing buckets are held; the source's are matched against them as they stream by.
@@ -319,6 +325,14 @@ async function repair(input: ModelVerifyInput, rows: DifferingRows): Promise<Mod
   // Every helper table before the transaction: where DDL commits on its own (Snowflake), creating one inside would commit the deletes early.
   await destination.execute(bound([...sql.dropStaging, ...sql.createStaging, ...sql.dropDeletedKeys, ...sql.createDeletedKeys]));
   const staged = resync.size === 0 ? { rows: 0 } : await destination.loadCsv(relations.staging, columns, csvRecords(rows.sourceRowsOf(resync)));
+  if (staged.rows < resync.size) {
+    // Deleting the different rows without their source version in hand would lose them.
+    await destination.execute(bound([...sql.dropStaging, ...sql.dropDeletedKeys]));
+    throw new Error(
+      `repair of model "${spec.name}" re-read ${staged.rows} of the ${resync.size} missing and different rows from the source, so it changed nothing: ` +
+        'the source changed during the verification, or their keys read differently on the two sides; run `ferry verify --repair` again, or `ferry sync --full-refresh`',
+    );
+  }
   input.checkLease();
   const repaired = await destination.transaction(async (session) => {
     let deleted = 0;
