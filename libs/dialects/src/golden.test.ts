@@ -3,22 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { DIALECT_NAMES, type Dialect, type ModelSql } from './dialect.ts';
 import { dialects } from './dialects.ts';
 import { renderModelSql } from './render.ts';
+import { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
 import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
 
-const OPERATIONS = [
-  'createTable',
-  'createStaging',
-  'createDeletedKeys',
-  'merge',
-  'deleteByKeys',
-  'dropStaging',
-  'dropDeletedKeys',
-  'countNewRows',
-  'purgeSoftDeleted',
-  'countNewSoftDeleted',
-  'countLiveRowsFlagged',
-  'maxCursor',
-] as const;
+/** Every operation rendered from one template, in ModelSql order (addColumn, rendered per column, apart). */
+const OPERATIONS = TEMPLATE_NAMES.filter((name): name is Exclude<TemplateName, 'addColumn'> => name !== 'addColumn');
 
 function section(title: string, statements: readonly string[]): string {
   return `-- ${title}\n${statements.map((statement) => `${statement};\n`).join('\n')}`;

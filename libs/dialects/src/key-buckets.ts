@@ -16,7 +16,7 @@ export interface KeyHashing {
 }
 
 /** The key's canonical text: each key column cast to text, joined with `|`. */
-function keyText(hashing: KeyHashing, keyColumns: readonly string[]): string {
+export function keyText(hashing: KeyHashing, keyColumns: readonly string[]): string {
   return keyColumns.map((column) => `CAST(${column} AS ${hashing.textType})`).join(` || '|' || `);
 }
 
@@ -94,14 +94,14 @@ export function unmatchedKeysCountQuery(kept: string, target: string, keyColumns
 }
 
 /** `SUBSTR(<hash>, 1, prefix) IN (...)`, every bucket checked to be hex digits. */
-function inBuckets(hash: string, prefixLength: number, buckets: readonly string[]): string {
+export function inBuckets(hash: string, prefixLength: number, buckets: readonly string[]): string {
   for (const bucket of buckets) {
     if (!/^[0-9a-f]+$/.test(bucket)) throw new Error(`not a key bucket: ${JSON.stringify(bucket)}`);
   }
   return `SUBSTR(${hash}, 1, ${checkedPrefix(prefixLength)}) IN (${buckets.map((b) => `'${b}'`).join(', ')})`;
 }
 
-function checkedPrefix(prefixLength: number): number {
+export function checkedPrefix(prefixLength: number): number {
   if (!Number.isInteger(prefixLength) || prefixLength < 1 || prefixLength > 32) {
     throw new Error(`key bucket prefix length must be 1..32 hex digits, got ${prefixLength}`);
   }

@@ -4,6 +4,7 @@ import { DIALECT_NAMES, type DialectName } from './dialect.ts';
 import { dialects } from './dialects.ts';
 import { IdentifierError } from './identifier-error.ts';
 import { renderModelSql } from './render.ts';
+import { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
 import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
 
 /** The orders fixture with one more column, for names that break a dialect's rules. */
@@ -11,20 +12,8 @@ function ordersWith(name: string, destinationName = name): ExportModelSpec {
   return { ...ordersModel, columns: [...ordersModel.columns, { ...ordersModel.columns[2]!, name, destinationName }] };
 }
 
-const OPERATIONS = [
-  'createTable',
-  'createStaging',
-  'createDeletedKeys',
-  'merge',
-  'deleteByKeys',
-  'dropStaging',
-  'dropDeletedKeys',
-  'countNewRows',
-  'purgeSoftDeleted',
-  'countNewSoftDeleted',
-  'countLiveRowsFlagged',
-  'maxCursor',
-] as const;
+/** Every operation rendered from one template, in ModelSql order (addColumn, rendered per column, apart). */
+const OPERATIONS = TEMPLATE_NAMES.filter((name): name is Exclude<TemplateName, 'addColumn'> => name !== 'addColumn');
 
 /** The name `userId` collides with after folding, per dialect. */
 const USERID_TWIN: Record<DialectName, string> = {

@@ -1,5 +1,5 @@
 import type { LogicalType } from '@ferry/schema';
-import type { KeyHashing } from './key-buckets.ts';
+import { checkedPrefix, inBuckets, keyText, type KeyHashing } from './key-buckets.ts';
 
 /**
  * `ferry verify` inside the warehouses: each side hashes every row and reports, per bucket of
@@ -53,13 +53,12 @@ export interface RowDigestQueries {
  * re-reads a differing bucket's rows with `keyInBucketsCondition`) and its row hashing.
  */
 export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, columnType: (type: LogicalType) => string): RowDigestQueries {
-  const keyText = (keyColumns: readonly string[]) => keyColumns.map((column) => `CAST(${column} AS ${hashing.textType})`).join(` || '|' || `);
   const hashed = (from: string, keyColumns: readonly string[], columns: readonly DigestColumn[], keysToo: boolean) => {
     const keys = keysToo ? `${keyColumns.map((column) => `CAST(${column} AS ${hashing.textType}) AS ${column}`).join(', ')}, ` : '';
     const hash = rowHashing.rowHash(columns.map((c) => ({ ...c, columnType: columnType(c.type) })));
     // OFFSET 0 keeps Postgres from folding the subquery into the aggregate, which sorts whole rows
     // (to disk, for a large slice) and hashes them after; hashed first, only two columns are sorted.
-    return `(SELECT ${keys}${hashing.md5Hex(keyText(keyColumns))} AS ferry_key_hash, ${hash} AS ferry_row_hash ${from} OFFSET 0) AS hashed`;
+    return `(SELECT ${keys}${hashing.md5Hex(keyText(hashing, keyColumns))} AS ferry_key_hash, ${hash} AS ferry_row_hash ${from} OFFSET 0) AS hashed`;
   };
   return {
     family: rowHashing.family,
@@ -72,23 +71,13 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
       ].join('\n');
     },
     hashesInBucketsQuery(from, keyColumns, columns, prefixLength, buckets) {
-      for (const bucket of buckets) {
-        if (!/^[0-9a-f]+$/.test(bucket)) throw new Error(`not a key bucket: ${JSON.stringify(bucket)}`);
-      }
       return [
         `SELECT ${keyColumns.join(', ')}, CAST(ferry_row_hash AS VARCHAR) AS ferry_row_hash`,
         `FROM ${hashed(from, keyColumns, columns, true)}`,
-        `WHERE SUBSTR(ferry_key_hash, 1, ${checkedPrefix(prefixLength)}) IN (${buckets.map((b) => `'${b}'`).join(', ')})`,
+        `WHERE ${inBuckets('ferry_key_hash', prefixLength, buckets)}`,
       ].join('\n');
     },
   };
-}
-
-function checkedPrefix(prefixLength: number): number {
-  if (!Number.isInteger(prefixLength) || prefixLength < 1 || prefixLength > 32) {
-    throw new Error(`row bucket prefix length must be 1..32 hex digits, got ${prefixLength}`);
-  }
-  return prefixLength;
 }
 
 /**

@@ -2,6 +2,7 @@ import { bindRelations, type Dialect, type ModelSql, type Relations } from '@fer
 import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
+import { compareBucketFigures } from './bucket-figures.ts';
 import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
@@ -86,10 +87,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
     session.query(dialect.keyBucketsQuery(from, keyColumns, prefix)),
   ]);
   // A bucket differs when its figures differ, or when only one side has it.
-  const figures = (count: unknown, checksum: unknown) => `${Number(count)}/${String(checksum)}`;
-  const inSource = new Map(sourceBuckets.map((b) => [b.bucket, figures(b.count, b.checksum)]));
-  const inDestination = new Map(destinationBuckets.map(([bucket, count, checksum]) => [String(bucket), figures(count, checksum)]));
-  const differing = [...new Set([...inSource.keys(), ...inDestination.keys()])].filter((b) => inSource.get(b) !== inDestination.get(b)).sort();
+  const { differing } = compareBucketFigures(sourceBuckets, destinationBuckets);
   if (differing.length === 0) return counted;
 
   // The source's keys of the differing buckets are copied into a table beside the destination's

@@ -6,6 +6,7 @@ import type { Verification } from '@ferry/state';
 import { countingBytes, csvRecords } from '../csv.ts';
 import type { SyncEvents } from '../events.ts';
 import type { SoftDeleteMode } from '../sync-model.ts';
+import { compareBucketFigures } from '../bucket-figures.ts';
 import { BucketTally, rowReading, type RowReading, type TextRow } from './row-digests.ts';
 
 /** Keys of each kind a verification keeps to show: enough to look at, never a table's worth. */
@@ -158,21 +159,7 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
       source.rowBuckets(spec, tenant, prefixLength, { ...sliceWindow(input), ...(inBuckets && { keyBuckets: inBuckets }) }),
       destination.query(queries.bucketsQuery(from, keyColumns, columns, prefixLength)),
     ]);
-    const figures = new Map<string, { source?: string; destination?: string }>();
-    let sourceRows = 0;
-    let destinationRows = 0;
-    for (const { bucket, count, checksum } of sourceBuckets) {
-      sourceRows += count;
-      figures.set(bucket, { source: `${count}:${checksum}` });
-    }
-    for (const [bucket, count, digest] of destinationBuckets) {
-      destinationRows += Number(count);
-      const entry = figures.get(String(bucket)) ?? {};
-      entry.destination = `${Number(count)}:${digest}`;
-      figures.set(String(bucket), entry);
-    }
-    const differing = [...figures].filter(([, sides]) => sides.source !== sides.destination).map(([bucket]) => bucket);
-    return { sourceRows, destinationRows, buckets: figures.size, differing };
+    return compareBucketFigures(sourceBuckets, destinationBuckets);
   }
 
   const coarse = await compareBuckets(COARSE_PREFIX);
