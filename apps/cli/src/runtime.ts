@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openVault } from '@ferry/connections';
-import { createDestination } from '@ferry/destinations';
+import { POSTGRES_DEFAULT_PORT, createDestination, postgresAddress, type Via } from '@ferry/destinations';
 import { createSource, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import type { DestinationTarget, SyncOptions, VerifyPolicy } from '@ferry/sync';
-import { destinationConfig, type Via } from './config/destination-config.ts';
+import { destinationConfig } from './config/destination-config.ts';
 import { didYouMean, modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
-import { forwardTargetOf, openSshTunnel } from './connections/tunnels.ts';
+import { destinationTunnel, openSshTunnel } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
 import { redactSecrets } from './output/redact.ts';
 
@@ -29,9 +29,6 @@ export interface Selection {
   readonly model?: string;
   readonly fullRefresh?: boolean;
 }
-
-/** The port each warehouse type listens on when its URL names none. */
-const DEFAULT_PORTS = { postgres: 5432, redshift: 5439 } as const;
 
 /**
  * The state store: FERRY_STATE_URL, else ferry.yaml's state.url, else an embedded DuckDB file
@@ -92,17 +89,15 @@ export async function openRuntime(
     .map((entry): DestinationTarget => {
       const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
       const target = { id: entry.id, tenant: entry.tenant, models, softDeletes: entry.soft_deletes };
-      if ((entry.type !== 'postgres' && entry.type !== 'redshift') || entry.ssh === undefined) {
-        return { ...target, open: () => createDestination(destinationConfig(entry)) };
-      }
-      const { ssh, url } = entry;
+      const route = destinationTunnel(entry);
+      if (route === undefined) return { ...target, open: () => createDestination(destinationConfig(entry)) };
       // Set while the transfer's tunnel is open; the engine connects only then (it may build a destination before, to read its type).
       let via: Via | undefined;
       return {
         ...target,
         open: () => createDestination(destinationConfig(entry, via)),
         openRoute: async () => {
-          const opened = await openSshTunnel(ssh, forwardTargetOf(url, DEFAULT_PORTS[entry.type]));
+          const opened = await openSshTunnel(route.ssh, route.target);
           via = opened.via;
           return opened.tunnel;
         },
@@ -111,7 +106,7 @@ export async function openRuntime(
   const source = config.source;
   const sourceTunnel =
     source.type === 'postgres' && source.ssh
-      ? new SourceTunnel(() => openSshTunnel(source.ssh as NonNullable<typeof source.ssh>, forwardTargetOf(source.url, DEFAULT_PORTS.postgres)))
+      ? new SourceTunnel(() => openSshTunnel(source.ssh as NonNullable<typeof source.ssh>, postgresAddress(source, POSTGRES_DEFAULT_PORT)))
       : undefined;
   const sourceConfig = source.type === 'postgres' ? postgresSourceConfig(source) : source;
   return {

@@ -12,4 +12,4 @@ export {
 } from './secrets/secret-vault.ts';
 export { runChecks, type CheckResult, type CheckStatus, type CheckStep } from './checks/run-checks.ts';
 export { checkReachable } from './checks/reachability.ts';
-export { destinationPermissionChecks, postgresTlsCheck } from './checks/destination-checks.ts';
+export { destinationPermissionChecks } from './checks/destination-checks.ts';

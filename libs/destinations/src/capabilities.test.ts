@@ -2,7 +2,7 @@ import { bindRelations, renderModelSql } from '@ferry/dialects';
 import { formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
 import { describe, expect, it } from 'vitest';
 import type { DestinationCapabilities } from './capabilities.ts';
-import type { DestinationType } from './create-destination.ts';
+import type { DestinationType } from './destination-modules.ts';
 import type { Destination } from './destination.ts';
 import { DESTINATION_TYPES, useTestDestination } from './testing/test-destinations.ts';
 

@@ -1,7 +1,19 @@
 export * from './destination.ts';
 export type { DestinationCapabilities } from './capabilities.ts';
 export { DestinationError, type DestinationErrorKind } from './destination-error.ts';
-export { createDestination, type DestinationConfig, type DestinationType } from './create-destination.ts';
+export {
+  DESTINATION_MODULES,
+  DESTINATION_TYPES,
+  createDestination,
+  destinationModule,
+  setupSql,
+  type AnyDestinationModule,
+  type DestinationConfig,
+  type DestinationType,
+} from './destination-modules.ts';
+export type { DestinationAddress, DestinationModule, ModuleEntry, Via } from './destination-module.ts';
+export { seconds } from './config-fields.ts';
+export { POSTGRES_DEFAULT_PORT, onePassword, postgresAddress, postgresConnectionFields, postgresUrlProblem } from './postgres/postgres-url.ts';
 export { PostgresDestination } from './postgres/postgres-destination.ts';
 export type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
 export { postgresCapabilities } from './postgres/postgres-capabilities.ts';
@@ -18,7 +30,6 @@ export type { RedshiftDestinationConfig } from './redshift/redshift-config.ts';
 export { MalformedCsvError, transferCsvRecords, type TransferRecord } from './transfer-csv-records.ts';
 export { RedshiftDestination } from './redshift/redshift-destination.ts';
 export { redshiftCapabilities } from './redshift/redshift-capabilities.ts';
-export { setupSql } from './setup-sql.ts';
 export { besideTableName } from './names.ts';
 export { SetupSqlError, type SetupSqlOptions } from './setup-sql-options.ts';
 export { canonicalFloat } from './canonical-float.ts';

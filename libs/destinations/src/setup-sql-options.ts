@@ -1,5 +1,3 @@
-import type { DestinationType } from './create-destination.ts';
-
 /** What a customer's setup script creates and grants for Ferry. Names are as the customer writes them; each warehouse folds them. */
 export interface SetupSqlOptions {
   /** The login Ferry uses: a user, or on BigQuery a service account's email. */
@@ -24,7 +22,7 @@ export class SetupSqlError extends Error {
 }
 
 /** The option's value, or a SetupSqlError naming the flag that gives it. */
-export function required(options: SetupSqlOptions, option: 'database' | 'project', type: DestinationType): string {
+export function required(options: SetupSqlOptions, option: 'database' | 'project', type: string): string {
   const value = options[option];
   if (!value)
     throw new SetupSqlError(`${type} setup SQL needs --${option}: the ${option} that holds Ferry's ${type === 'bigquery' ? 'dataset' : 'schema'}`);

@@ -1,57 +1,29 @@
-import { resolve } from 'node:path';
-import { dialectFor } from '@ferry/dialects';
+import { destinationModule } from '@ferry/destinations';
 import type { DestinationConfigEntry } from './schema.ts';
-
-/**
- * Where a destination's tables live, as the warehouse resolves it: the schema folded as the
- * warehouse folds it, a DuckDB file by its absolute path. Two destinations with the same place
- * would share tables and delete each other's rows, whatever their ids and spellings.
- */
-export function destinationPlace(entry: DestinationConfigEntry, configDir: string): string {
-  const dialect = dialectFor(entry.type);
-  switch (entry.type) {
-    case 'duckdb':
-      return `duckdb ${entry.path === ':memory:' ? `:memory: of ${entry.id}` : resolve(configDir, entry.path)} schema ${dialect.foldIdentifier(entry.schema)}`;
-    case 'postgres':
-    case 'redshift':
-      return `${entry.type} ${serverOf(entry.url)} schema ${dialect.foldIdentifier(entry.schema)}`;
-    case 'snowflake':
-      return `snowflake ${entry.account.toLowerCase()} database ${dialect.foldIdentifier(entry.database)} schema ${dialect.foldIdentifier(entry.schema)}`;
-    case 'bigquery':
-      return `bigquery ${entry.project} dataset ${entry.dataset}`;
-  }
-}
-
-/** host:port/database of a postgres:// URL, without its credentials (an unparsable one is itself). */
-function serverOf(url: string): string {
-  try {
-    const parsed = new URL(url.replace('@/', '@localhost/'));
-    return `${parsed.hostname.toLowerCase() || 'localhost'}:${parsed.port || '5432'}${decodeURIComponent(parsed.pathname)}`;
-  } catch {
-    return url; // the config schema reports a URL that does not parse, naming its field
-  }
-}
 
 /**
  * What is wrong with where ferry.yaml puts its destinations: a schema name longer than the
  * warehouse keeps (Postgres would cut it, silently, to 63 bytes), and two destinations that
- * resolve to one place. Each problem names the destinations and the fix.
+ * resolve to one place (as each module tells it: the schema folded as the warehouse folds it, a
+ * DuckDB file by its absolute path). Each problem names the destinations and the fix.
+ * @param destinations entries with their file paths resolved (see load.ts)
  */
-export function destinationLocationProblems(destinations: readonly DestinationConfigEntry[], configDir: string): string[] {
+export function destinationLocationProblems(destinations: readonly DestinationConfigEntry[]): string[] {
   const problems: string[] = [];
   const byPlace = new Map<string, string>();
   for (const entry of destinations) {
-    const dialect = dialectFor(entry.type);
-    const schema = entry.type === 'bigquery' ? entry.dataset : entry.schema;
+    const module = destinationModule(entry.type);
+    const { dialect, schemaField } = module;
+    const schema = String((entry as unknown as Record<string, unknown>)[schemaField]);
     const length = dialect.identifierLengthUnit === 'bytes' ? Buffer.byteLength(schema) : [...schema].length;
     if (length > dialect.maxIdentifierLength) {
       problems.push(
-        `destination "${entry.id}": ${entry.type === 'bigquery' ? 'dataset' : 'schema'} "${schema}" is ${length} ${dialect.identifierLengthUnit} long, ` +
+        `destination "${entry.id}": ${schemaField} "${schema}" is ${length} ${dialect.identifierLengthUnit} long, ` +
           `more than ${entry.type} keeps (${dialect.maxIdentifierLength}): choose a shorter name`,
       );
       continue;
     }
-    const place = destinationPlace(entry, configDir);
+    const place = module.place(entry);
     const other = byPlace.get(place);
     if (other !== undefined) {
       problems.push(

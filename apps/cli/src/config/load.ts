@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
+import { destinationModule } from '@ferry/destinations';
 import type { Catalog } from '@ferry/dialects';
 import { editDistance, nearest } from '@ferry/sync';
 import type { z } from 'zod';
 import { loadCatalog } from '../project/catalog.ts';
 import { findProject, projectOf, type Project } from '../project/project.ts';
-import { CREDENTIAL_FIELDS, configSchema, type FerryConfig } from './schema.ts';
+import { CREDENTIAL_FIELDS, configSchema, type FerryConfig, type SshTunnelEntry } from './schema.ts';
 import { destinationLocationProblems } from './destination-locations.ts';
 
 /**
@@ -86,9 +87,10 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     // One field can fail two checks that share a message (sync.lookback: not whole, and too long).
     throw new ConfigError(file, [...new Set(reported)]);
   }
-  const clashes = destinationLocationProblems(parsed.data.destinations, dirname(resolve(file)));
+  const loaded = resolvePaths({ ...parsed.data, file }, dirname(resolve(file)));
+  const clashes = destinationLocationProblems(loaded.destinations);
   if (clashes.length > 0) throw new ConfigError(file, clashes);
-  return resolvePaths({ ...parsed.data, file }, dirname(resolve(file)));
+  return loaded;
 }
 
 /**
@@ -327,24 +329,23 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Relative file paths in ferry.yaml mean "relative to ferry.yaml", wherever ferry runs from. */
 function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
-  const at = (path: string) => (path === ':memory:' || isAbsolute(path) ? path : resolve(base, path));
+  const at = (path: string) => (path === ':memory:' ? path : resolve(base, path));
+  /** An entry with its `ssh.private_key_file`, and the given fields, resolved. */
+  function resolved<Entry extends object>(entry: Entry, fields: readonly string[]): Entry {
+    const paths: Record<string, unknown> = {};
+    for (const field of fields) {
+      const value = (entry as Record<string, unknown>)[field];
+      if (typeof value === 'string') paths[field] = at(value);
+    }
+    const ssh = 'ssh' in entry ? (entry.ssh as SshTunnelEntry | undefined) : undefined;
+    if (ssh?.private_key_file) paths.ssh = { ...ssh, private_key_file: at(ssh.private_key_file) };
+    return { ...entry, ...paths };
+  }
   return {
     ...config,
-    source:
-      config.source.type === 'duckdb'
-        ? { ...config.source, path: at(config.source.path) }
-        : config.source.ssh?.private_key_file
-          ? { ...config.source, ssh: { ...config.source.ssh, private_key_file: at(config.source.ssh.private_key_file) } }
-          : config.source,
+    source: resolved(config.source, ['path']),
     state: { ...config.state, ...(config.state.path ? { path: at(config.state.path) } : {}) },
-    destinations: config.destinations.map((d) => {
-      if (d.type === 'duckdb') return { ...d, path: at(d.path) };
-      if (d.type === 'bigquery' && d.key_file) return { ...d, key_file: at(d.key_file) };
-      if ((d.type === 'postgres' || d.type === 'redshift') && d.ssh?.private_key_file) {
-        return { ...d, ssh: { ...d.ssh, private_key_file: at(d.ssh.private_key_file) } };
-      }
-      return d;
-    }),
+    destinations: config.destinations.map((d) => resolved(d, destinationModule(d.type).fileFields)),
   };
 }
 

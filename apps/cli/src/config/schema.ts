@@ -1,3 +1,12 @@
+import {
+  DESTINATION_MODULES,
+  onePassword,
+  postgresConnectionFields,
+  seconds,
+  type AnyDestinationModule,
+  type DestinationType,
+  type ModuleEntry,
+} from '@ferry/destinations';
 import { z } from 'zod';
 import { projectSchema } from '../project/project.ts';
 
@@ -24,8 +33,6 @@ const duration = z
   })
   // After the units are applied: 99999999999h is too long although its digits alone may not be.
   .pipe(z.number({ error: LOOKBACK_RULE }).int(LOOKBACK_RULE).min(0, LOOKBACK_RULE).max(MAX_LOOKBACK_SECONDS, LOOKBACK_RULE));
-
-const seconds = (what: string, max: number) => z.number().int().min(1, `${what}: at least 1 (seconds)`).max(max, `${what}: at most ${max} (seconds)`);
 
 /** An SSH bastion the connection goes through; see docs/ferry-yaml.md#ssh-tunnels. */
 export const sshTunnel = z
@@ -63,83 +70,14 @@ export const sshTunnel = z
 
 export type SshTunnelEntry = z.infer<typeof sshTunnel>;
 
-/**
- * What is wrong with a postgres:// URL, or undefined when nothing is. Checked when ferry.yaml is
- * read: a URL that does not parse would otherwise fail only once a sync has started, naming no
- * field. The answer never quotes the URL, whose password may be in it; only the port number.
- */
-export function postgresUrlProblem(url: string): string | undefined {
-  if (!/^postgres(ql)?:\/\//.test(url)) return 'must be a postgres:// URL, e.g. postgres://user@host:5432/db (the password in `password`)';
-  const invalid = (why: string) => `not a valid postgres URL (${why})`;
-  let parsed: URL;
-  try {
-    // pg reads `user:password@/db` (no host) as the default host; URL needs one to parse it.
-    parsed = new URL(url.replace('@/', '@localhost/'));
-  } catch {
-    const afterScheme = url.slice(url.indexOf('://') + 3);
-    const authority = afterScheme.split(/[/?#]/, 1)[0] ?? '';
-    // A / ? or # in the password ends the host part early, so the real host comes after it.
-    if (afterScheme.slice(authority.length).includes('@')) {
-      return invalid('a / ? or # in the user name or password: write them as %2F, %3F and %23, or put the password in `password`');
-    }
-    const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
-    const port = /^(?:\[[^\]]*\]|[^:[\]]*):(.*)$/.exec(hostAndPort)?.[1];
-    if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) return invalid(`port ${port} is out of range: use 1 to 65535`);
-    if (port !== undefined && !/^\d*$/.test(port)) return invalid('the port is not a number');
-    return invalid('check the host: expected postgres://user@host:5432/database');
-  }
-  if (parsed.port === '0') return invalid('port 0 is out of range: use 1 to 65535');
-  const parts = { 'user name': parsed.username, password: parsed.password, host: parsed.hostname, database: parsed.pathname, query: parsed.search };
-  for (const [part, text] of Object.entries(parts)) {
-    try {
-      decodeURIComponent(text);
-    } catch {
-      // A % starts an escape such as %40 (@): pg reads a stray one as itself, other URL readers (Ferry's redaction among them) throw.
-      return invalid(
-        `a % in the ${part} not followed by two hex digits: write a literal % as %25${part === 'password' ? ', or put the password in `password`' : ''}`,
-      );
-    }
-  }
-  return undefined;
-}
-
-const postgresUrl = z.string().superRefine((url, context) => {
-  const problem = postgresUrlProblem(url);
-  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-});
-
-const postgresConnection = {
-  url: postgresUrl,
-  /** Used where the url has none: keeps a secret out of the URL. */
-  password: z.string().min(1).optional(),
-  connect_timeout: seconds('connect_timeout', 600).default(30),
-  ssh: sshTunnel.optional(),
-};
-const duckdbConnection = { path: z.string().min(1) };
-const snowflakeConnection = {
-  account: z.string().min(1, 'the account identifier, e.g. xy12345.eu-central-1 or myorg-myaccount'),
-  user: z.string().min(1),
-  password: z.string().min(1, 'write it as ${ENV_VAR} or ${secret:name}'),
-  database: z.string().min(1),
-  warehouse: z.string().min(1).optional(),
-  role: z.string().min(1).optional(),
-};
-const bigqueryConnection = {
-  project: z.string().min(1, 'the Google Cloud project id'),
-  dataset: z.string().min(1).default('ferry'),
-  location: z.string().min(1).optional(),
-  key_file: z.string().min(1).optional(),
-};
-
-/** A password in the url and another in `password` would leave which one is used to chance. */
-function onePassword(entry: { url: string; password?: string | undefined }): boolean {
-  return entry.password === undefined || !/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(entry.url);
-}
-const ONE_PASSWORD = { message: 'the url has a password and `password` is set too: keep one', path: ['password'] };
+/** ferry.yaml's connection fields for a Postgres source: those of a Postgres destination, and an SSH tunnel. */
+const postgresSource = { ...postgresConnectionFields, ssh: sshTunnel.optional() };
 
 export const sourceSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
-  z.strictObject({ type: z.literal('duckdb'), ...duckdbConnection }),
+  z
+    .strictObject({ type: z.literal('postgres'), ...postgresSource })
+    .refine(onePassword.check, { message: onePassword.message, path: [...onePassword.path] }),
+  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1) }),
 ]);
 
 const destinationIdentity = {
@@ -149,23 +87,46 @@ const destinationIdentity = {
   models: z.array(modelName).min(1).optional(),
   soft_deletes: z.enum(['keep', 'delete']).default('keep'),
 };
-/** Every destination but BigQuery, whose schema is its `dataset`. */
-const destinationCommon = { ...destinationIdentity, schema: z.string().min(1).default('ferry') };
+/** A destination entry of one type: Ferry's fields for every destination, and the module's own. */
+function destinationEntry(module: AnyDestinationModule) {
+  const entry = z.strictObject({
+    type: z.literal(module.type),
+    ...destinationIdentity,
+    ...module.fields,
+    ...(module.reach.sshTunnel ? { ssh: sshTunnel.optional() } : {}),
+  });
+  const rule = module.refine;
+  return rule ? entry.refine(rule.check, { message: rule.message, path: [...rule.path] }) : entry;
+}
 
-export const destinationSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('postgres'), ...destinationCommon, ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
-  z.strictObject({ type: z.literal('duckdb'), ...destinationCommon, ...duckdbConnection }),
-  z.strictObject({ type: z.literal('redshift'), ...destinationCommon, ...postgresConnection }).refine(onePassword, ONE_PASSWORD),
-  z.strictObject({ type: z.literal('snowflake'), ...destinationCommon, ...snowflakeConnection }),
-  z.strictObject({ type: z.literal('bigquery'), ...destinationIdentity, ...bigqueryConnection }),
-]);
+/** What every ferry.yaml destination entry has, whatever its type. */
+interface DestinationIdentity {
+  readonly id: string;
+  readonly tenant: string;
+  readonly product?: string | undefined;
+  readonly models?: string[] | undefined;
+  readonly soft_deletes: 'keep' | 'delete';
+  /** The bastion to go through: accepted only for types whose module has `reach.sshTunnel`. */
+  readonly ssh?: SshTunnelEntry | undefined;
+}
+
+/** One destination in ferry.yaml, its type's own fields included (see each module's `fields`). */
+export type DestinationConfigEntry = {
+  [T in DestinationType]: DestinationIdentity & ModuleEntry<T, (typeof DESTINATION_MODULES)[T]['fields']>;
+}[DestinationType];
+
+const [first, ...others] = Object.values(DESTINATION_MODULES).map(destinationEntry);
+export const destinationSchema = z.discriminatedUnion('type', [first as NonNullable<typeof first>, ...others]) as unknown as z.ZodType<
+  DestinationConfigEntry,
+  unknown
+>;
 
 /** ferry.yaml. Documented in docs/ferry-yaml.md; secrets are `${ENV_VAR}` references. */
 export const configSchema = z
   .strictObject({
     project: projectSchema.optional(),
     source: sourceSchema,
-    state: z.strictObject({ url: postgresConnection.url.optional(), path: z.string().min(1).optional() }).default({}),
+    state: z.strictObject({ url: postgresConnectionFields.url.optional(), path: z.string().min(1).optional() }).default({}),
     sync: z
       .strictObject({
         concurrency: z.number().int().min(1).max(64).default(4),
@@ -202,7 +163,6 @@ export const configSchema = z
 
 export type FerryConfig = z.infer<typeof configSchema>;
 export type SourceConfig = FerryConfig['source'];
-export type DestinationConfigEntry = FerryConfig['destinations'][number];
 
 /**
  * The keys of ferry.yaml's credential fields: passwords, an SSH key and its passphrase, and URLs

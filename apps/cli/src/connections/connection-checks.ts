@@ -1,21 +1,21 @@
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { checkReachable, destinationPermissionChecks, runChecks, type CheckResult, type CheckStep, type SshTunnel } from '@ferry/connections';
 import {
-  checkReachable,
-  destinationPermissionChecks,
-  postgresTlsCheck,
-  runChecks,
-  type CheckResult,
-  type CheckStep,
-  type SshTunnel,
-} from '@ferry/connections';
-import { createDestination, type Destination } from '@ferry/destinations';
+  POSTGRES_DEFAULT_PORT,
+  createDestination,
+  destinationModule,
+  postgresAddress,
+  type Destination,
+  type DestinationAddress,
+  type Via,
+} from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
-import { destinationConfig, type Via } from '../config/destination-config.ts';
+import { destinationConfig } from '../config/destination-config.ts';
 import { modelsOf } from '../config/load.ts';
 import type { DestinationConfigEntry } from '../config/schema.ts';
 import type { Runtime } from '../runtime.ts';
-import { forwardTargetOf, openSshTunnel } from './tunnels.ts';
+import { destinationTunnel, openSshTunnel } from './tunnels.ts';
 
 /** A tenant no recipient has: reading its slice proves read access without reading anyone's rows. */
 const NO_TENANT = '__ferry_connection_check__';
@@ -31,19 +31,21 @@ export async function checkDestination(entry: DestinationConfigEntry, onResult: 
   let destination: Destination | undefined;
   const connected = () => destination as Destination;
   const permissions = destinationPermissionChecks(connected);
+  const module = destinationModule(entry.type);
   const steps: CheckStep[] = [];
-  if ((entry.type === 'postgres' || entry.type === 'redshift') && entry.ssh) {
-    const { ssh, url } = entry;
+  const route = destinationTunnel(entry);
+  if (route) {
+    const { ssh, target } = route;
     steps.push({
       name: 'ssh tunnel',
       run: async () => {
-        ({ tunnel, via } = await openSshTunnel(ssh, forwardTargetOf(url, entry.type === 'redshift' ? 5439 : 5432)));
+        ({ tunnel, via } = await openSshTunnel(ssh, target));
         return `logged in to ${tunnel.bastion}; its host key matches ${ssh.host_key}`;
       },
     });
   }
   steps.push(
-    { name: 'reachable', run: () => (tunnel ? tunnel.checkForward() : reachable(entry)) },
+    { name: 'reachable', run: () => (tunnel ? tunnel.checkForward() : reachable(module.address(entry))) },
     {
       name: 'authentication',
       run: async () => {
@@ -52,7 +54,7 @@ export async function checkDestination(entry: DestinationConfigEntry, onResult: 
         return `logged in${'user' in entry ? ` as ${entry.user}` : ''}`;
       },
     },
-    { name: 'tls', run: () => tls(entry, connected(), via) },
+    { name: 'tls', run: () => module.tls(connected(), via) },
     ...permissions.steps,
   );
   try {
@@ -64,38 +66,22 @@ export async function checkDestination(entry: DestinationConfigEntry, onResult: 
   }
 }
 
-async function reachable(entry: DestinationConfigEntry): Promise<string> {
-  switch (entry.type) {
-    case 'postgres':
-    case 'redshift': {
-      const { host, port } = forwardTargetOf(entry.url, entry.type === 'redshift' ? 5439 : 5432);
-      return checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'connect_timeout' });
-    }
-    case 'snowflake':
-      return checkReachable(`${entry.account}.snowflakecomputing.com`, 443, { seconds: 30 });
-    case 'bigquery':
-      return checkReachable('bigquery.googleapis.com', 443, { seconds: 30 });
-    case 'duckdb':
-      if (entry.path === ':memory:') return 'an in-memory database';
+/** Whether anything answers at the address, before any driver logs in. */
+async function reachable(address: DestinationAddress): Promise<string> {
+  switch (address.kind) {
+    case 'network':
+      return checkReachable(address.host, address.port, address.timeout);
+    case 'memory':
+      return 'an in-memory database';
+    case 'file': {
+      const folder = dirname(address.path);
       try {
-        await access(dirname(entry.path), constants.W_OK);
+        await access(folder, constants.W_OK);
       } catch {
-        throw new Error(`the folder ${dirname(entry.path)} does not exist or Ferry cannot write to it: create it, or fix path`);
+        throw new Error(`the folder ${folder} does not exist or Ferry cannot write to it: create it, or fix path`);
       }
-      return `the folder ${dirname(entry.path)} is writable`;
-  }
-}
-
-async function tls(entry: DestinationConfigEntry, destination: Destination, via: Via | undefined): Promise<string | { warn: string }> {
-  switch (entry.type) {
-    case 'postgres':
-    case 'redshift':
-      return postgresTlsCheck(destination, via?.through);
-    case 'snowflake':
-    case 'bigquery':
-      return 'HTTPS';
-    case 'duckdb':
-      return 'a local file: no network';
+      return `the folder ${folder} is writable`;
+    }
   }
 }
 
@@ -110,8 +96,8 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
   const steps: CheckStep[] = [];
   const entry = config.source;
   if (entry.type === 'postgres' && !entry.ssh) {
-    const { host, port } = forwardTargetOf(entry.url, 5432);
-    steps.push({ name: 'reachable', run: () => checkReachable(host, port, { seconds: entry.connect_timeout, setting: 'source.connect_timeout' }) });
+    const address = postgresAddress(entry, POSTGRES_DEFAULT_PORT, 'source.connect_timeout');
+    steps.push({ name: 'reachable', run: () => reachable(address) });
   }
   steps.push({
     name: config.source.type === 'postgres' && config.source.ssh ? 'ssh tunnel and authentication' : 'authentication',

@@ -1,7 +1,7 @@
 import type { SshTunnel } from '@ferry/connections';
 import { dialects } from '@ferry/dialects';
 import type { Source } from '@ferry/sources';
-import type { Via } from '../config/destination-config.ts';
+import type { Via } from '@ferry/destinations';
 
 /**
  * One SSH tunnel to the source, shared by every destination's transfer in a run: opened by the

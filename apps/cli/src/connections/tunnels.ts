@@ -1,13 +1,20 @@
 import { readFile, stat } from 'node:fs/promises';
 import { SshTunnel, type ForwardTarget, type SshTunnelConfig } from '@ferry/connections';
-import type { SshTunnelEntry } from '../config/schema.ts';
-import type { Via } from '../config/destination-config.ts';
+import { destinationModule, type Via } from '@ferry/destinations';
+import type { DestinationConfigEntry, SshTunnelEntry } from '../config/schema.ts';
 import { registerSecret } from '../output/redact.ts';
 
-/** The warehouse's host and port in its postgres:// URL: where the bastion forwards to. */
-export function forwardTargetOf(url: string, defaultPort: number): ForwardTarget {
-  const parsed = new URL(url);
-  return { host: decodeURIComponent(parsed.hostname).replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || defaultPort) };
+/**
+ * The SSH bastion a destination goes through, and where the bastion forwards to (the address
+ * its module reads from the entry); undefined for a destination reached directly.
+ */
+export function destinationTunnel(entry: DestinationConfigEntry): { readonly ssh: SshTunnelEntry; readonly target: ForwardTarget } | undefined {
+  const { ssh } = entry;
+  if (ssh === undefined) return undefined;
+  const address = destinationModule(entry.type).address(entry);
+  // ferry.yaml accepts `ssh` only for modules reached over the network (reach.sshTunnel).
+  if (address.kind !== 'network') throw new Error(`destination "${entry.id}": ${entry.type} is not reached over the network, so it cannot use ssh`);
+  return { ssh, target: { host: address.host, port: address.port } };
 }
 
 /**

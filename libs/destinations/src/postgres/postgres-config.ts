@@ -1,3 +1,5 @@
+import type { Via } from '../destination-module.ts';
+
 /**
  * A Postgres destination. Give either `url` or the parts; `url` wins where both are given.
  * @example
@@ -25,5 +27,5 @@ export interface PostgresDestinationConfig {
    * Connect here instead of the warehouse's own host and port: the local end of an SSH tunnel.
    * Messages still name the warehouse's address, and `through` (the bastion) as the way to it.
    */
-  readonly via?: { readonly host: string; readonly port: number; readonly through: string };
+  readonly via?: Via;
 }

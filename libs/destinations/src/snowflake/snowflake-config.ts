@@ -27,3 +27,8 @@ export interface SnowflakeDestinationConfig {
   readonly port?: number;
   readonly protocol?: 'https' | 'http';
 }
+
+/** Where Snowflake answers for an account: `<account>.snowflakecomputing.com`, unless the config names a host. */
+export function snowflakeHost(config: { readonly account: string; readonly host?: string }): string {
+  return config.host ?? `${config.account}.snowflakecomputing.com`;
+}

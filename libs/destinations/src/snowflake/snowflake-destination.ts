@@ -9,7 +9,7 @@ import { SqlDestination } from '../sql-destination.ts';
 import { CsvStagingError, stageCsvFile, type StagedCsvFile } from '../staged-csv-file.ts';
 import { statementSummary } from '../statement-summary.ts';
 import { snowflakeCapabilities } from './snowflake-capabilities.ts';
-import type { SnowflakeDestinationConfig } from './snowflake-config.ts';
+import { snowflakeHost, type SnowflakeDestinationConfig } from './snowflake-config.ts';
 import { describeSnowflakeError, type SnowflakeTarget } from './snowflake-errors.ts';
 import { canonicalText, FETCH_AS_STRING, SNOWFLAKE_SESSION_PARAMETERS } from './snowflake-values.ts';
 
@@ -72,7 +72,7 @@ export class SnowflakeDestination extends SqlDestination {
     const fold = this.dialect.foldIdentifier;
     this.database = fold(config.database);
     this.target = {
-      host: config.host ?? `${config.account}.snowflakecomputing.com`,
+      host: snowflakeHost(config),
       user: fold(config.user),
       database: this.database,
       schema: this.schema,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createTempDatabase, openBigQueryTestWarehouse, openRedshiftTestWarehouse, openSnowflakeTestWarehouse } from '@ferry/test';
 import { afterAll } from 'vitest';
-import { createDestination, type DestinationType } from '../create-destination.ts';
+import { createDestination, type DestinationType } from '../destination-modules.ts';
 import type { Destination } from '../destination.ts';
 
 /** A connected destination on a throw-away warehouse, with a second connection to watch it from. */

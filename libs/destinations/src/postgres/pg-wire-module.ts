@@ -1,0 +1,45 @@
+import { dialectFor } from '@ferry/dialects';
+import { schemaName } from '../config-fields.ts';
+import type { DestinationModule, ModuleEntry } from '../destination-module.ts';
+import type { PostgresDestinationConfig } from './postgres-config.ts';
+import { postgresSessionTls } from './postgres-tls.ts';
+import { onePassword, postgresAddress, postgresConnectionFields, postgresServer } from './postgres-url.ts';
+
+const pgWireFields = { schema: schemaName, ...postgresConnectionFields };
+type PgWireFields = typeof pgWireFields;
+
+/**
+ * What every warehouse reached over the Postgres wire protocol shares (Postgres, Redshift):
+ * ferry.yaml's url, password and connect_timeout, SSH tunnels, and the TLS check.
+ */
+export function pgWireModule<Type extends 'postgres' | 'redshift'>(
+  type: Type,
+  defaultPort: number,
+): Pick<
+  DestinationModule<Type, PgWireFields, Omit<PostgresDestinationConfig, 'type'> & { readonly type: Type }>,
+  'type' | 'dialect' | 'reach' | 'fields' | 'refine' | 'schemaField' | 'fileFields' | 'config' | 'address' | 'place' | 'tls'
+> {
+  const dialect = dialectFor(type);
+  return {
+    type,
+    dialect,
+    reach: { sshTunnel: true, defaultPort },
+    fields: pgWireFields,
+    refine: onePassword,
+    schemaField: 'schema',
+    fileFields: [],
+    config: (entry: ModuleEntry<Type, PgWireFields>, via) => ({
+      type,
+      id: entry.id,
+      url: entry.url,
+      schema: entry.schema,
+      connectTimeoutSeconds: entry.connect_timeout,
+      ...(entry.password !== undefined ? { password: entry.password } : {}),
+      ...(via ? { via } : {}),
+    }),
+    address: (entry) => postgresAddress(entry, defaultPort),
+    place: (entry) => `${type} ${postgresServer(entry.url, defaultPort)} schema ${dialect.foldIdentifier(entry.schema)}`,
+    // Redshift has no pg_stat_ssl: there the check says it could not tell, and how to insist on TLS.
+    tls: postgresSessionTls,
+  };
+}
