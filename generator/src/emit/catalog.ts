@@ -1,6 +1,6 @@
 import { Project, VariableDeclarationKind, type SourceFile, type WriterFunction } from 'ts-morph';
 import { TS_TYPE_OF, formatLogicalType, type ColumnSpec, type ExportModelSpec } from '@ferry/schema';
-import { CATALOG_FORMAT, DIALECT_NAMES, type DialectName, type ModelSql } from '@ferry/dialects';
+import { CATALOG_FORMAT, DIALECT_NAMES, TEMPLATE_NAMES, type DialectName, type ModelSql } from '@ferry/dialects';
 import { GENERATED_HEADER, type GeneratedFile } from './generated-file.ts';
 import { camelName, keyName, pascalName, propertyName, templateLiteral } from './names.ts';
 
@@ -134,22 +134,13 @@ function emitModelSql(file: SourceFile, model: ExportModelSpec, sql: ModelSql): 
     writer.block(() => {
       writer.writeLine(`table: ${JSON.stringify(sql.table)},`);
       writer.writeLine(`columns: ${objectOf(Object.entries(sql.columns).map(([k, v]) => [k, JSON.stringify(v)]))},`);
-      for (const key of ['createTable', 'createStaging', 'createDeletedKeys'] as const) {
-        writer.writeLine(`${key}: ${statements(sql[key])},`);
-      }
-      writer.writeLine(`addColumn: ${objectOf(Object.entries(sql.addColumn).map(([k, v]) => [k, statements(v)]))},`);
-      for (const key of [
-        'merge',
-        'deleteByKeys',
-        'dropStaging',
-        'dropDeletedKeys',
-        'countNewRows',
-        'purgeSoftDeleted',
-        'countNewSoftDeleted',
-        'countLiveRowsFlagged',
-        'maxCursor',
-      ] as const) {
-        writer.writeLine(`${key}: ${statements(sql[key])},`);
+      // Every statement list, in the order of the templates; addColumn has one list per column.
+      for (const key of TEMPLATE_NAMES) {
+        if (key === 'addColumn') {
+          writer.writeLine(`addColumn: ${objectOf(Object.entries(sql.addColumn).map(([k, v]) => [k, statements(v)]))},`);
+        } else {
+          writer.writeLine(`${key}: ${statements(sql[key])},`);
+        }
       }
     });
   };

@@ -5,7 +5,7 @@ import {
   keyBucketsQuery,
   keyInBucketsCondition,
   keysInBucketsQuery,
-  missingKeysQuery,
+  insertMissingKeys,
   unmatchedKeysCountQuery,
   type KeyHashing,
 } from './key-buckets.ts';
@@ -43,8 +43,8 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     keyBucketsQuery: (from, keyColumns, prefixLength) => keyBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength),
     keysInBucketsQuery: (from, keyColumns, prefixLength, buckets) =>
       keysInBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength, buckets),
-    missingKeysQuery: (target, kept, keyColumns, prefixLength, buckets) =>
-      missingKeysQuery(definition.keyHashing, target, kept, keyColumns, prefixLength, buckets),
+    insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets) =>
+      insertMissingKeys(definition.keyHashing, into, target, kept, keyColumns, prefixLength, buckets),
     unmatchedKeysCountQuery,
     keyInBucketsCondition: (keyColumns, prefixLength, buckets) => keyInBucketsCondition(definition.keyHashing, keyColumns, prefixLength, buckets),
     rowDigests: definition.rowHashing && rowDigestQueries(definition.keyHashing, definition.rowHashing, (type) => columnTypeFrom(typeMap, type)),

@@ -44,8 +44,15 @@ export interface Dialect {
   keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number): string;
   /** The keys (one text column per key column, named as the key column) of the rows of `from` in the given buckets. */
   keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
-  /** The keys of `target` in the given buckets that the table `kept` (same key columns) lacks. */
-  missingKeysQuery(target: string, kept: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  /** Inserts into `into` the keys of `target` in the given buckets that the table `kept` (same key columns) lacks. */
+  insertMissingKeys(
+    into: string,
+    target: string,
+    kept: string,
+    keyColumns: readonly string[],
+    prefixLength: number,
+    buckets: readonly string[],
+  ): string;
   /** `SELECT COUNT(*)` of the keys of `kept` that `target` lacks (see key-buckets.ts). */
   unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
   /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */
@@ -97,4 +104,8 @@ export interface ModelSql {
   readonly countLiveRowsFlagged: readonly string[];
   /** One row, one column: the highest cursor in {staging} as canonical text; empty when the model has no cursor. */
   readonly maxCursor: readonly string[];
+  /** One row, one column: the number of rows in {target}. */
+  readonly countRows: readonly string[];
+  /** Every row of {target}, the model's columns in the model's order (`columns`' order). */
+  readonly selectRows: readonly string[];
 }

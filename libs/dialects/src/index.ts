@@ -2,7 +2,9 @@ export { DIALECT_NAMES, type Dialect, type DialectName, type IdentifierLimit, ty
 export { CATALOG_FORMAT, type Catalog } from './catalog.ts';
 export { dialects, dialectFor } from './dialects.ts';
 export { renderModelSql } from './render.ts';
+export { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
 export { bindRelations, type Relations } from './bind-relations.ts';
+export { fromClause, keepRetiredColumnsSql, ownersTableSql } from './bookkeeping-sql.ts';
 export type { KeyHashing } from './key-buckets.ts';
 export { IdentifierError } from './identifier-error.ts';
 export { typeMappingMarkdown } from './type-mapping-markdown.ts';

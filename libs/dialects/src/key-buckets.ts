@@ -54,12 +54,13 @@ export function keysInBucketsQuery(
 }
 
 /**
- * The keys of `target` in `buckets` that `kept` (a table of the same key columns, holding every
- * key the source has in those buckets) does not hold: the rows the source deleted. An anti-join
- * inside the warehouse, so neither side's keys pass through Ferry's memory.
+ * Records in `into` the keys of `target` in `buckets` that `kept` (a table of the same key
+ * columns, holding every key the source has in those buckets) does not hold: the rows the source
+ * deleted. An anti-join inside the warehouse, so neither side's keys pass through Ferry's memory.
  */
-export function missingKeysQuery(
+export function insertMissingKeys(
   hashing: KeyHashing,
+  into: string,
   target: string,
   kept: string,
   keyColumns: readonly string[],
@@ -68,6 +69,7 @@ export function missingKeysQuery(
 ): string {
   const inTarget = keyColumns.map((column) => `t.${column}`);
   return [
+    `INSERT INTO ${into} (${keyColumns.join(', ')})`,
     `SELECT ${inTarget.join(', ')}`,
     `FROM ${target} AS t LEFT JOIN ${kept} AS k ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
     `WHERE ${inBuckets(hashing.md5Hex(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,

@@ -34,5 +34,7 @@ export function renderModelSql(dialect: Dialect, model: ExportModelSpec): ModelS
     countNewSoftDeleted: render('countNewSoftDeleted'),
     countLiveRowsFlagged: render('countLiveRowsFlagged'),
     maxCursor: render('maxCursor'),
+    countRows: render('countRows'),
+    selectRows: render('selectRows'),
   };
 }

@@ -19,6 +19,8 @@ const TEMPLATE_FILES = {
   countNewSoftDeleted: 'count_new_soft_deleted',
   countLiveRowsFlagged: 'count_live_rows_flagged',
   maxCursor: 'max_cursor',
+  countRows: 'count_rows',
+  selectRows: 'select_rows',
 } as const;
 export type TemplateName = keyof typeof TEMPLATE_FILES;
 

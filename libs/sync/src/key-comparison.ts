@@ -1,8 +1,9 @@
-import { bindRelations, type Dialect, type ModelSql, type Relations } from '@ferry/dialects';
+import { bindRelations, fromClause, type Dialect, type ModelSql, type Relations } from '@ferry/dialects';
 import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
 import { compareBucketFigures } from './bucket-figures.ts';
+import { oneStatement } from './one-statement.ts';
 import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
@@ -65,7 +66,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   const rows = input.liveOnly ? { liveOnly: true } : undefined;
   const [sourceCount, [[destinationCount] = []]] = await Promise.all([
     source.count(spec, tenant, rows),
-    session.query(`SELECT COUNT(*) FROM ${relations.target}`),
+    session.query(bindRelations(oneStatement(sql.countRows), relations)),
   ]);
   const rowsInDestination = Number(destinationCount ?? 0);
   const counted = {
@@ -81,7 +82,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
 
   const prefix = bucketPrefixLength(Math.max(rowsInDestination, sourceCount));
   const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
-  const from = `FROM ${relations.target}`;
+  const from = fromClause(relations.target);
   const [sourceBuckets, destinationBuckets] = await Promise.all([
     source.keyBuckets(spec, tenant, prefix, rows),
     session.query(dialect.keyBucketsQuery(from, keyColumns, prefix)),
@@ -97,8 +98,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows));
   const [[unmatched] = []] = await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns));
   const found = await session.execute([
-    `INSERT INTO ${relations.deletedKeys} (${keyColumns.join(', ')})\n` +
-      dialect.missingKeysQuery(relations.target, input.keptKeys, keyColumns, prefix, differing),
+    dialect.insertMissingKeys(relations.deletedKeys as string, relations.target, input.keptKeys, keyColumns, prefix, differing),
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
   const missing = Number(unmatched ?? 0);

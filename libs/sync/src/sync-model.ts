@@ -1,4 +1,4 @@
-import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
+import { bindRelations, keepRetiredColumnsSql, type ModelSql, type Relations } from '@ferry/dialects';
 import { besideTableName, type Destination, type DestinationSession } from '@ferry/destinations';
 import { formatLogicalType, type ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
@@ -162,14 +162,14 @@ async function keepRetiredColumns(input: ModelSyncInput, shadow: string): Promis
     }
     return { inTable: [], keepOldAs };
   }
-  const q = (name: string) => destination.dialect.quoteIdentifier(name);
-  const target = destination.relation(shadow);
-  const statements = retired.map((name) => `ALTER TABLE ${target} ADD COLUMN ${q(name)} ${old.columns.get(name)?.type}`);
-  statements.push(
-    `UPDATE ${target} AS s SET ${retired.map((name) => `${q(name)} = o.${q(name)}`).join(', ')} ` +
-      `FROM ${destination.relation(sql.table)} AS o WHERE ${keysMatch(input, 's', 'o')}`,
+  await destination.execute(
+    keepRetiredColumnsSql(
+      destination.dialect,
+      { shadow: destination.relation(shadow), old: destination.relation(sql.table) },
+      retired.map((name) => ({ name, type: old.columns.get(name)?.type as string })),
+      spec.primaryKey.map((key) => sql.columns[key] as string),
+    ),
   );
-  await destination.execute(statements);
   return { inTable: retired };
 }
 
@@ -315,12 +315,6 @@ async function mergeMissingRows(
   });
   await destination.execute(bound(sql.dropStaging, relations));
   return { ...merged, bytes: staged.bytes };
-}
-
-/** `a.k1 = b.k1 AND ...` over the model's primary key: rows of two tables with the same key. */
-function keysMatch(input: ModelSyncInput, a: string, b: string): string {
-  const q = (column: string) => input.destination.dialect.quoteIdentifier(input.sql.columns[column] as string);
-  return input.spec.primaryKey.map((k) => `${a}.${q(k)} = ${b}.${q(k)}`).join(' AND ');
 }
 
 /** The one value of a generated counting query; 0 where the model renders none (no soft-delete column). */

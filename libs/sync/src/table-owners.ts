@@ -1,3 +1,4 @@
+import { ownersTableSql } from '@ferry/dialects';
 import type { Destination } from '@ferry/destinations';
 import { csvRecords } from './csv.ts';
 
@@ -32,13 +33,13 @@ export async function checkTableOwner(
   const dialect = destination.dialect;
   const columns = ['table_name', 'destination_id', 'tenant', 'model'].map((c) => dialect.foldIdentifier(c));
   const relation = destination.relation(dialect.foldIdentifier(OWNERS_TABLE));
-  const text = dialect.columnType({ kind: 'text' });
+  const sql = ownersTableSql(dialect, relation, columns);
   if (options.claim) {
-    await destination.execute([`CREATE TABLE IF NOT EXISTS ${relation} (${columns.map((c) => `${dialect.quoteIdentifier(c)} ${text}`).join(', ')})`]);
+    await destination.execute([sql.create]);
   } else if ((await destination.introspect(dialect.foldIdentifier(OWNERS_TABLE))) === undefined) {
     return;
   }
-  const owners = await destination.query(`SELECT ${columns.map((c) => dialect.quoteIdentifier(c)).join(', ')} FROM ${relation}`);
+  const owners = await destination.query(sql.select);
   const claims = owners.filter(([name]) => name === table);
   const other = claims.find(([, id]) => id !== owner.destinationId);
   if (other !== undefined) {

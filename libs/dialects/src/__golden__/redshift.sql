@@ -145,6 +145,12 @@ WHERE s."deleted_at" IS NOT NULL AND t."deleted_at" IS NULL
 -- orders: maxCursor
 SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging};
 
+-- orders: countRows
+SELECT COUNT(*) AS row_count FROM {target};
+
+-- orders: selectRows
+SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {target};
+
 -- orders: addColumn tenant_id
 ALTER TABLE {target} ADD COLUMN "tenant_id" VARCHAR(65535);
 

@@ -141,6 +141,12 @@ WHERE s."DELETED_AT" IS NOT NULL AND t."DELETED_AT" IS NULL
 -- orders: maxCursor
 SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging};
 
+-- orders: countRows
+SELECT COUNT(*) AS row_count FROM {target};
+
+-- orders: selectRows
+SELECT "TENANT_ID", "ORDER_ID", "ORDER", "USERID", "QUANTITY", "LINE_COUNT", "AMOUNT", "DISCOUNT_RATE", "WEIGHT_KG", "IS_GIFT", "SHIP_DATE", "SHIP_TIME", "PLACED_AT", "ATTRIBUTES", "NOTE", "UPDATED_AT", "DELETED_AT" FROM {target};
+
 -- orders: addColumn tenant_id
 ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "TENANT_ID" VARCHAR;
 

@@ -1,4 +1,4 @@
-import { bindRelations, type ModelSql, type Relations, type RowDigestQueries } from '@ferry/dialects';
+import { bindRelations, fromClause, type ModelSql, type Relations, type RowDigestQueries } from '@ferry/dialects';
 import { transferCsvRecords, type Destination } from '@ferry/destinations';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { ReadWindow, Source } from '@ferry/sources';
@@ -7,6 +7,7 @@ import { countingBytes, csvRecords } from '../csv.ts';
 import type { SyncEvents } from '../events.ts';
 import type { SoftDeleteMode } from '../sync-model.ts';
 import { compareBucketFigures } from '../bucket-figures.ts';
+import { oneStatement } from '../one-statement.ts';
 import { BucketTally, rowReading, type RowReading, type TextRow } from './row-digests.ts';
 
 /** Keys of each kind a verification keeps to show: enough to look at, never a table's worth. */
@@ -153,8 +154,8 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   async function compareBuckets(prefixLength: number, within?: readonly string[]) {
     const inBuckets = within && { prefixLength: COARSE_PREFIX, buckets: within };
     const from = inBuckets
-      ? `FROM ${target} WHERE ${destination.dialect.keyInBucketsCondition(keyColumns, inBuckets.prefixLength, inBuckets.buckets)}`
-      : `FROM ${target}`;
+      ? fromClause(target, destination.dialect.keyInBucketsCondition(keyColumns, inBuckets.prefixLength, inBuckets.buckets))
+      : fromClause(target);
     const [sourceBuckets, destinationBuckets] = await Promise.all([
       source.rowBuckets(spec, tenant, prefixLength, { ...sliceWindow(input), ...(inBuckets && { keyBuckets: inBuckets }) }),
       destination.query(queries.bucketsQuery(from, keyColumns, columns, prefixLength)),
@@ -179,7 +180,7 @@ async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQu
   const keyCount = spec.primaryKey.length;
   const held = new Map<string, { hash: string | null; key: TextRow }>();
   for await (const batch of destination.scan(
-    queries.hashesInBucketsQuery(`FROM ${target}`, keyColumns, columns, listed.prefixLength, listed.buckets),
+    queries.hashesInBucketsQuery(fromClause(target), keyColumns, columns, listed.prefixLength, listed.buckets),
   )) {
     for (const row of batch) {
       const key = row.slice(0, keyCount);
@@ -282,9 +283,9 @@ async function* sourceRows(input: ModelVerifyInput): AsyncGenerator<TextRow> {
 
 /** Every row of the destination table (another tenant's row there is extra), its model columns only. */
 async function* destinationRows(input: ModelVerifyInput): AsyncGenerator<TextRow> {
-  const { destination, spec, sql } = input;
-  const columns = spec.columns.map((c) => destination.dialect.quoteIdentifier(sql.columns[c.name] as string));
-  for await (const batch of destination.scan(`SELECT ${columns.join(', ')} FROM ${destination.relation(sql.table)}`)) yield* batch;
+  const { destination, sql } = input;
+  const select = bindRelations(oneStatement(sql.selectRows), { target: destination.relation(sql.table) });
+  for await (const batch of destination.scan(select)) yield* batch;
 }
 
 async function tally(rows: AsyncIterable<TextRow>, reading: RowReading): Promise<BucketTally> {

@@ -107,4 +107,8 @@ export const messageEvents = {
   maxCursor: [[
     "SELECT CAST(MAX(`occurred_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [[
+    "SELECT `id`, `tenant_id`, `message_id`, `channel_type`, `event_type`, `occurred_at`, `properties` FROM {target}",
+  ].join('\n')],
 };

@@ -97,4 +97,8 @@ export const recipientPreferences = {
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [[
+    "SELECT `tenant_id`, `recipient_id`, `workflow_key`, `channel_type`, `is_enabled`, `updated_at` FROM {target}",
+  ].join('\n')],
 };

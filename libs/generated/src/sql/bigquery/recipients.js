@@ -143,4 +143,8 @@ export const recipients = {
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [[
+    "SELECT `id`, `tenant_id`, `external_id`, `locale`, `timezone`, `properties`, `created_at`, `updated_at`, `deleted_at` FROM {target}",
+  ].join('\n')],
 };

@@ -139,4 +139,8 @@ export const workflows = {
   maxCursor: [[
     "SELECT CAST(MAX(`updated_at`) AS STRING) AS max_cursor FROM {staging}",
   ].join('\n')],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [[
+    "SELECT `id`, `tenant_id`, `workflow_key`, `name`, `description`, `categories`, `version`, `is_active`, `published_at`, `created_at`, `updated_at` FROM {target}",
+  ].join('\n')],
 };

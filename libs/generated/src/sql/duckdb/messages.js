@@ -148,4 +148,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "id", "tenant_id", "channel_type", "workflow_key", "recipient_id", "status", "vendor_status", "provider", "payload", "cost", "is_engaged", "inserted_at", "sent_at", "delivered_at", "seen_at", "read_at", "interacted_at", "archived_at", "updated_at" FROM {target}`],
 };

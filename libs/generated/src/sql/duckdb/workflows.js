@@ -100,4 +100,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "id", "tenant_id", "workflow_key", "name", "description", "categories", "version", "is_active", "published_at", "created_at", "updated_at" FROM {target}`],
 };

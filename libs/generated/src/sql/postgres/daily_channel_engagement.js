@@ -109,4 +109,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."tenant_id" = s."tenant_id
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "tenant_id", "message_date", "channel_type", "workflow_key", "messages_total", "messages_delivered", "messages_failed", "messages_seen", "messages_read", "messages_interacted", "event_count", "total_cost", "interaction_rate" FROM {target}`],
 };

@@ -103,4 +103,6 @@ WHERE s."deleted_at" IS NOT NULL AND t."deleted_at" IS NULL
     AND t."deleted_at" IS NOT DISTINCT FROM s."deleted_at"
   )`],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "id", "tenant_id", "external_id", "locale", "timezone", "properties", "created_at", "updated_at", "deleted_at" FROM {target}`],
 };

@@ -80,4 +80,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."id" = s."id")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("occurred_at") AS VARCHAR) AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "id", "tenant_id", "message_id", "channel_type", "event_type", "occurred_at", "properties" FROM {target}`],
 };

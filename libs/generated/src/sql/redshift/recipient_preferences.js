@@ -72,4 +72,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."recipient_id" = s."recipi
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT CAST(MAX("updated_at") AS VARCHAR) AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "tenant_id", "recipient_id", "workflow_key", "channel_type", "is_enabled", "updated_at" FROM {target}`],
 };

@@ -109,4 +109,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."TENANT_ID" = s."TENANT_ID
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "TENANT_ID", "MESSAGE_DATE", "CHANNEL_TYPE", "WORKFLOW_KEY", "MESSAGES_TOTAL", "MESSAGES_DELIVERED", "MESSAGES_FAILED", "MESSAGES_SEEN", "MESSAGES_READ", "MESSAGES_INTERACTED", "EVENT_COUNT", "TOTAL_COST", "INTERACTION_RATE" FROM {target}`],
 };

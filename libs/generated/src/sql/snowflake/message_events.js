@@ -77,4 +77,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("OCCURRED_AT") AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "ID", "TENANT_ID", "MESSAGE_ID", "CHANNEL_TYPE", "EVENT_TYPE", "OCCURRED_AT", "PROPERTIES" FROM {target}`],
 };

@@ -149,4 +149,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "ID", "TENANT_ID", "CHANNEL_TYPE", "WORKFLOW_KEY", "RECIPIENT_ID", "STATUS", "VENDOR_STATUS", "PROVIDER", "PAYLOAD", "COST", "IS_ENGAGED", "INSERTED_AT", "SENT_AT", "DELIVERED_AT", "SEEN_AT", "READ_AT", "INTERACTED_AT", "ARCHIVED_AT", "UPDATED_AT" FROM {target}`],
 };

@@ -69,4 +69,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."RECIPIENT_ID" = s."RECIPI
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "TENANT_ID", "RECIPIENT_ID", "WORKFLOW_KEY", "CHANNEL_TYPE", "IS_ENABLED", "UPDATED_AT" FROM {target}`],
 };

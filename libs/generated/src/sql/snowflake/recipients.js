@@ -103,4 +103,6 @@ WHERE s."DELETED_AT" IS NOT NULL AND t."DELETED_AT" IS NULL
     AND EQUAL_NULL(t."DELETED_AT", s."DELETED_AT")
   )`],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "ID", "TENANT_ID", "EXTERNAL_ID", "LOCALE", "TIMEZONE", "PROPERTIES", "CREATED_AT", "UPDATED_AT", "DELETED_AT" FROM {target}`],
 };

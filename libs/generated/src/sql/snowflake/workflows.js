@@ -101,4 +101,6 @@ WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t."ID" = s."ID")`],
   countNewSoftDeleted: [],
   countLiveRowsFlagged: [],
   maxCursor: [`SELECT MAX("UPDATED_AT") AS max_cursor FROM {staging}`],
+  countRows: [`SELECT COUNT(*) AS row_count FROM {target}`],
+  selectRows: [`SELECT "ID", "TENANT_ID", "WORKFLOW_KEY", "NAME", "DESCRIPTION", "CATEGORIES", "VERSION", "IS_ACTIVE", "PUBLISHED_AT", "CREATED_AT", "UPDATED_AT" FROM {target}`],
 };
