@@ -1,33 +1,7 @@
-import { bindRelations, renderModelSql, type ModelSql, type Relations } from '@ferry/dialects';
+import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
 import type { Destination } from '@ferry/destinations';
-import { fingerprintOf, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
+import { PROBE_SQL } from './probe-sql.generated.ts';
 import type { CheckStep } from './run-checks.ts';
-
-function column(name: string, type: LogicalType, dataType: string, nullable: boolean): ColumnSpec {
-  return { name, destinationName: name, type, nullable, dataType };
-}
-
-/**
- * A model of Ferry's own that exercises what every sync does (keyed merge on a cursor), in a
- * table whose name says what it is. It is dropped again by the checks.
- */
-const probe = ((): ExportModelSpec => {
-  const model: Omit<ExportModelSpec, 'fingerprint'> = {
-    name: '_ferry_connection_check',
-    destinationName: '_ferry_connection_check',
-    source: { schema: 'ferry', identifier: '_ferry_connection_check' },
-    columns: [
-      column('tenant_id', { kind: 'text' }, 'text', false),
-      column('id', { kind: 'bigint' }, 'bigint', false),
-      column('note', { kind: 'varchar', length: 64 }, 'varchar(64)', true),
-      column('updated_at', { kind: 'timestamptz' }, 'timestamptz', false),
-    ],
-    primaryKey: ['tenant_id', 'id'],
-    tenantColumn: 'tenant_id',
-    cursor: 'updated_at',
-  };
-  return { ...model, fingerprint: fingerprintOf(model) };
-})();
 
 const ROWS = [
   ['ferry-check', '1', 'first', '2026-01-01 00:00:00+00'],
@@ -113,30 +87,15 @@ interface ProbeSql {
   bound(statements: readonly string[]): string[];
 }
 
+/** The probe table's SQL for the destination's dialect (rendered ahead: see probe-sql.test.ts), its relations bound. */
 function renderProbe(destination: Destination): ProbeSql {
-  const sql = renderModelSql(destination.dialect, probe);
-  const relations: Relations = { target: destination.relation(sql.table), staging: destination.scratchRelation(`staging_${probe.name}`) };
+  const sql = PROBE_SQL[destination.dialect.name];
+  const relations: Relations = { target: destination.relation(sql.table), staging: destination.scratchRelation('staging__ferry_connection_check') };
   return {
     destination,
     sql,
     relations,
-    columns: probe.columns.map((c) => sql.columns[c.name] as string),
+    columns: Object.values(sql.columns),
     bound: (statements) => statements.map((statement) => bindRelations(statement, relations)),
   };
-}
-
-/**
- * Whether the session to a Postgres-protocol warehouse is encrypted, as the server sees it.
- * Redshift has no pg_stat_ssl; there the answer is a warning that it could not be told.
- */
-export async function postgresTlsCheck(destination: Destination, through: string | undefined): Promise<string | { warn: string }> {
-  let ssl: string | null | undefined;
-  try {
-    ssl = (await destination.query('SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()'))[0]?.[0];
-  } catch {
-    return { warn: 'could not tell whether the session is encrypted (no pg_stat_ssl); put ?sslmode=require in the url to insist on TLS' };
-  }
-  if (ssl === 'true') return 'the session is encrypted (TLS)';
-  const hop = through ? `the SSH tunnel encrypts the way to the bastion, but not from the bastion to the warehouse: ` : '';
-  return { warn: `${hop}the session is not encrypted; enable TLS on the server and put ?sslmode=require (or verify-full) in the url` };
 }
