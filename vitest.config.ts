@@ -5,16 +5,34 @@ import { defineConfig } from 'vitest/config';
 // process run the built output (npm test builds it first).
 const SOURCE_CONDITION = '@ferry/source';
 
+/** A test beside the code that needs a service (Postgres, an emulator, sshd) says so in its name. */
+const INTEGRATION_BESIDE_CODE = '{generator,apps,libs}/**/*.integration.test.ts';
+
 export default defineConfig({
   // Not vite's 'module' condition: packages such as the AWS SDK (under snowflake-sdk) then resolve to
   // builds that Node cannot load.
   ssr: { resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
   test: {
-    include: ['{generator,apps,libs,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Tests talk to real Postgres, DuckDB and dbt: give them time, never retry flakes away.
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        // No service: `npx vitest run --project unit` in about a minute, with nothing started.
+        test: {
+          name: 'unit',
+          include: ['{generator,apps,libs}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', INTEGRATION_BESIDE_CODE],
+        },
+      },
+      {
+        extends: true,
+        // Real Postgres, emulators, sshd, dbt and the built CLI: what `npm test` starts first.
+        test: { name: 'integration', include: ['test/**/*.test.ts', INTEGRATION_BESIDE_CODE] },
+      },
+    ],
   },
 });

@@ -26,7 +26,9 @@ phase "lint and format (biome check)" npx biome check .
 phase "build" npx nx run-many -t build --outputStyle=static
 phase "typecheck" npx nx run-many -t typecheck --outputStyle=static
 phase "generated code is current" npx ferry generate --check
-phase "vitest" npx vitest run "$@"
+# Unit tests first (no service, about a minute): a broken build of the logic fails fast.
+phase "vitest unit" npx vitest run --project unit --passWithNoTests "$@"
+phase "vitest integration" npx vitest run --project integration --passWithNoTests "$@"
 
 # Node 20 is past end of life and users run 22 and 24: the whole demo loop (build a source, two
 # syncs, verify) runs again under each, from the npm package `node`, which ships the binary.

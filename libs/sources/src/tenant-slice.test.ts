@@ -4,7 +4,7 @@ import { dialects } from '@ferry/dialects';
 import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from './tenant-slice.ts';
 import { datedModel, everyTypeModel, fullRefreshModel, versionedModel } from './testing/models.ts';
 
-/** How each kind must spell hostile tenant values as SQL strings (executed in tenant-isolation.test.ts). */
+/** How each kind must spell hostile tenant values as SQL strings (executed in tenant-isolation.integration.test.ts). */
 const LITERALS: Readonly<Record<SourceKind, Readonly<Record<string, string>>>> = {
   postgres: {
     acme: `'acme'`,

@@ -6,7 +6,7 @@ import type { DestinationCapabilities } from '../capabilities.ts';
  * BIGNUMERIC and parameterized types (NUMERIC(p,s) -> NUMERIC(p+k,s)) in place; key constraints
  * are informational (NOT ENFORCED), so key columns widen the same way. Ferry's integers are all
  * INT64 and its varchars STRING without a length, so int -> bigint and varchar widening change
- * nothing there. Verified against the emulator (or real BigQuery) in ../capabilities.test.ts.
+ * nothing there. Verified against the emulator (or real BigQuery) in ../capabilities.integration.test.ts.
  * @see https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#alter_column_set_data_type_statement
  * @see https://cloud.google.com/bigquery/docs/reference/standard-sql/conversion_rules
  */

@@ -6,7 +6,7 @@ import type { DestinationCapabilities } from '../capabilities.ts';
  * columns ("Cannot change the type of a column that has a UNIQUE or PRIMARY KEY constraint"),
  * and any column an explicit index depends on (Ferry creates none). ADD COLUMN works.
  * VARCHAR(n) is stored as VARCHAR: the length is neither kept nor enforced.
- * Verified against DuckDB in ../capabilities.test.ts.
+ * Verified against DuckDB in ../capabilities.integration.test.ts.
  * @see https://duckdb.org/docs/stable/sql/statements/alter_table
  * @see https://duckdb.org/docs/stable/sql/data_types/text
  */

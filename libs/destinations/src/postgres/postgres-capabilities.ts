@@ -2,7 +2,7 @@ import type { DestinationCapabilities } from '../capabilities.ts';
 
 /**
  * Postgres: DDL is transactional, and ALTER COLUMN TYPE rewrites the table (and the key's index)
- * under a lock, so widening works in place for any column. Verified against Postgres in ../capabilities.test.ts.
+ * under a lock, so widening works in place for any column. Verified against Postgres in ../capabilities.integration.test.ts.
  * @see https://www.postgresql.org/docs/current/sql-altertable.html
  */
 export const postgresCapabilities: DestinationCapabilities = {
