@@ -52,9 +52,9 @@ export interface DestinationModule<
   readonly capabilities: DestinationCapabilities;
   /**
    * How Ferry reaches it: whether a ferry.yaml entry may route it through an SSH bastion (the
-   * runner then accepts an `ssh` block), and the port a URL without one means.
+   * runner then accepts an `ssh` block). Its default port is `address`'s business.
    */
-  readonly reach: { readonly sshTunnel: boolean; readonly defaultPort?: number };
+  readonly reach: { readonly sshTunnel: boolean };
   /**
    * Its ferry.yaml connection fields (the runner adds `type`, `id`, `tenant`, `product`,
    * `models`, `soft_deletes`, and `ssh` where `reach.sshTunnel`). Documented in docs/ferry-yaml.md.

@@ -1,3 +1,4 @@
+import { DIALECT_NAMES } from '@ferry/dialects';
 import { describe, expect, it } from 'vitest';
 import { DESTINATION_MODULES, DESTINATION_TYPES, destinationModule } from './destination-modules.ts';
 
@@ -14,6 +15,10 @@ describe('the destination registry', () => {
       expect(Object.keys(module.fields)).toContain(module.schemaField);
       for (const field of module.fileFields) expect(Object.keys(module.fields)).toContain(field);
     }
+  });
+
+  it('has a dialect for every type, and a type for every dialect', () => {
+    expect([...DESTINATION_TYPES].sort()).toEqual([...DIALECT_NAMES].sort());
   });
 
   it('refuses a type it does not have, naming the ones it has', () => {
@@ -63,5 +68,15 @@ describe('where each module says its warehouse answers', () => {
       schema: 'Knock',
     });
     expect(place).toBe('postgres db.acme.com:5432/analytics schema knock');
+    // A / in the password: the URL parses with part of the password as its path.
+    const misread = destinationModule('postgres').place({ ...entry, type: 'postgres', url: 'postgres://ferry:hun@/ter2@db.acme.com/analytics' });
+    expect(misread).not.toMatch(/hun|ter2/);
+  });
+
+  it("places a Redshift URL without a port at Redshift's own port, where the warehouse answers", () => {
+    const redshift = destinationModule('redshift');
+    const url = (port: string) => `postgres://ferry@cluster.example.com${port}/dev`;
+    expect(redshift.place({ ...entry, type: 'redshift', url: url('') })).toBe(redshift.place({ ...entry, type: 'redshift', url: url(':5439') }));
+    expect(redshift.place({ ...entry, type: 'redshift', url: url('') })).not.toBe(redshift.place({ ...entry, type: 'redshift', url: url(':5432') }));
   });
 });

@@ -100,7 +100,7 @@ let handlebars: typeof Handlebars | undefined;
 
 /**
  * An isolated Handlebars, so Ferry's helpers never leak into (or clash with) another user's.
- * Made on first render: only rendering SQL (the generator, connection checks) needs Handlebars,
+ * Made on first render: only rendering SQL (the generator, and tests) needs Handlebars,
  * not everything that imports the dialects, such as the sync engine on every start.
  */
 function ferryHandlebars(): typeof Handlebars {

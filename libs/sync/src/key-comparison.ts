@@ -97,8 +97,9 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   const keyNames = spec.primaryKey.map((k) => sql.columns[k] as string);
   const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows));
   const [[unmatched] = []] = await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns));
+  if (relations.deletedKeys === undefined) throw new Error('the key comparison needs the deleted-keys table (relations.deletedKeys)');
   const found = await session.execute([
-    dialect.insertMissingKeys(relations.deletedKeys as string, relations.target, input.keptKeys, keyColumns, prefix, differing),
+    dialect.insertMissingKeys(relations.deletedKeys, relations.target, input.keptKeys, keyColumns, prefix, differing),
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
   const missing = Number(unmatched ?? 0);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
-import { destinationModule } from '@ferry/destinations';
+import { DESTINATION_TYPES, destinationModule } from '@ferry/destinations';
 import type { Catalog } from '@ferry/dialects';
 import { editDistance, nearest } from '@ferry/sync';
 import type { z } from 'zod';
@@ -196,7 +196,16 @@ function kindOf(value: unknown): string {
   return 'a section of `key: value` lines';
 }
 
-const SSH_ELSEWHERE = 'ssh tunnels are for postgres and redshift connections (Snowflake, BigQuery and DuckDB are not reached through a bastion)';
+/** Which destination types an `ssh` block is for, as their modules say (`reach.sshTunnel`). */
+const SSH_ELSEWHERE = (() => {
+  const [tunnelled, direct] = [true, false].map((ssh) => DESTINATION_TYPES.filter((type) => destinationModule(type).reach.sshTunnel === ssh));
+  return `ssh tunnels are for ${listed(tunnelled ?? [], 'and')} connections (${listed(direct ?? [], 'and')} are not reached through a bastion)`;
+})();
+
+/** `a, b and c`. */
+function listed(items: readonly string[], last: string): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
+}
 
 /**
  * The message for a schema issue that the schema words no message of its own: zod's defaults
@@ -329,7 +338,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Relative file paths in ferry.yaml mean "relative to ferry.yaml", wherever ferry runs from. */
 function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
-  const at = (path: string) => (path === ':memory:' ? path : resolve(base, path));
+  const at = (path: string) => (path === ':memory:' || isAbsolute(path) ? path : resolve(base, path));
   /** An entry with its `ssh.private_key_file`, and the given fields, resolved. */
   function resolved<Entry extends object>(entry: Entry, fields: readonly string[]): Entry {
     const paths: Record<string, unknown> = {};

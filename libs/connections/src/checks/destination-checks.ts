@@ -53,7 +53,7 @@ export function destinationPermissionChecks(connected: () => Destination): { ste
       run: async () => {
         const { destination, sql, bound, relations } = probeOf();
         await destination.transaction((session) => session.execute(bound(sql.merge)));
-        const count = (await destination.query(`SELECT COUNT(*) FROM ${relations.target}`))[0]?.[0];
+        const count = (await destination.query(bound(sql.countRows).join(';\n')))[0]?.[0];
         if (Number(count) !== ROWS.length) throw new Error(`the merge left ${String(count)} rows in ${relations.target}, expected ${ROWS.length}`);
         return `merged ${ROWS.length} rows into ${relations.target}`;
       },

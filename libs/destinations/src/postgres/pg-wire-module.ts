@@ -23,7 +23,7 @@ export function pgWireModule<Type extends 'postgres' | 'redshift'>(
   return {
     type,
     dialect,
-    reach: { sshTunnel: true, defaultPort },
+    reach: { sshTunnel: true },
     fields: pgWireFields,
     refine: onePassword,
     schemaField: 'schema',
@@ -38,7 +38,9 @@ export function pgWireModule<Type extends 'postgres' | 'redshift'>(
       ...(via ? { via } : {}),
     }),
     address: (entry) => postgresAddress(entry, defaultPort),
-    place: (entry) => `${type} ${postgresServer(entry.url, defaultPort)} schema ${dialect.foldIdentifier(entry.schema)}`,
+    // A URL that names no server plainly is a place of its own: never a piece of its password in a message.
+    place: (entry) =>
+      `${type} ${postgresServer(entry.url, defaultPort) ?? `(the url of destination ${entry.id})`} schema ${dialect.foldIdentifier(entry.schema)}`,
     // Redshift has no pg_stat_ssl: there the check says it could not tell, and how to insist on TLS.
     tls: postgresSessionTls,
   };

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { parse } from 'pg-connection-string';
 import type { PostgresDestinationConfig } from './postgres-config.ts';
 import type { PostgresTarget } from './postgres-errors.ts';
+import { POSTGRES_DEFAULT_PORT, REDSHIFT_DEFAULT_PORT } from './postgres-url.ts';
 
 /** How to connect (for pg), where to (for messages) and what must never appear in a message. */
 export interface PostgresConnection {
@@ -19,8 +20,7 @@ const DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
  * @throws Error when `url` is not a Postgres URL; the message never repeats the URL, which may hold a password.
  */
 export function postgresConnection(config: Omit<PostgresDestinationConfig, 'type'>, product = 'Postgres'): PostgresConnection {
-  // Redshift clusters listen on 5439, Postgres on 5432.
-  const defaultPort = product === 'Redshift' ? 5439 : 5432;
+  const defaultPort = product === 'Redshift' ? REDSHIFT_DEFAULT_PORT : POSTGRES_DEFAULT_PORT;
   const url = config.url === undefined ? undefined : parseUrl(config.url);
   const password = url?.password ? decodeURIComponent(url.password) : config.password;
   const user = url?.username ? decodeURIComponent(url.username) : config.user;
@@ -80,7 +80,7 @@ function tunnelTls(config: { connectionString: string }, warehouseHost: string |
  */
 function connectionString(url: URL, defaultPort: number, password: string | undefined, via: PostgresDestinationConfig['via']): string {
   const copy = new URL(url.toString());
-  if (!copy.port && defaultPort !== 5432) copy.port = String(defaultPort);
+  if (!copy.port && defaultPort !== POSTGRES_DEFAULT_PORT) copy.port = String(defaultPort);
   if (!copy.password && password) copy.password = encodeURIComponent(password);
   if (via) {
     copy.hostname = via.host;

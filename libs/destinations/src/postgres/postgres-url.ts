@@ -59,6 +59,9 @@ export const postgresConnectionFields = {
   connect_timeout: seconds('connect_timeout', 600).default(30),
 };
 
+/** The port of a Redshift cluster's URL that names none. */
+export const REDSHIFT_DEFAULT_PORT = 5439;
+
 /** A password in the url and another in `password` would leave which one is used to chance. */
 export const onePassword = {
   check: (entry: { readonly url: string; readonly password?: string | undefined }): boolean =>
@@ -86,8 +89,15 @@ export function postgresAddress(
   };
 }
 
-/** host:port/database of a postgres:// URL, without its credentials (an unparsable one is itself). */
-export function postgresServer(url: string, defaultPort: number): string {
+/**
+ * host:port/database of a postgres:// URL, without its credentials (an unparsable one is itself);
+ * undefined for a URL whose password holds an unencoded / (it parses, with part of the password
+ * as its path: the config check refuses it, naming the fix, once secrets are resolved).
+ */
+export function postgresServer(url: string, defaultPort: number): string | undefined {
+  const afterScheme = url.slice(url.indexOf('://') + 3);
+  const authority = afterScheme.split(/[/?#]/, 1)[0] ?? '';
+  if ((afterScheme.slice(authority.length).split(/[?#]/, 1)[0] ?? '').includes('@')) return undefined;
   try {
     const parsed = new URL(url.replace('@/', '@localhost/'));
     return `${parsed.hostname.toLowerCase() || 'localhost'}:${parsed.port || defaultPort}${decodeURIComponent(parsed.pathname)}`;

@@ -1,12 +1,13 @@
 import type { DestinationModule } from '../destination-module.ts';
 import { pgWireModule } from '../postgres/pg-wire-module.ts';
+import { REDSHIFT_DEFAULT_PORT } from '../postgres/postgres-url.ts';
 import { redshiftCapabilities } from './redshift-capabilities.ts';
 import { RedshiftDestination } from './redshift-destination.ts';
 import { redshiftSetupSql } from './redshift-setup-sql.ts';
 
 /** Amazon Redshift over the Postgres wire protocol, by URL, directly or through an SSH bastion. */
 export const redshiftModule = {
-  ...pgWireModule('redshift', 5439),
+  ...pgWireModule('redshift', REDSHIFT_DEFAULT_PORT),
   capabilities: redshiftCapabilities,
   setupSql: redshiftSetupSql,
   create: (config) => new RedshiftDestination(config),
