@@ -32,4 +32,18 @@ describe('production code', () => {
       .map((file) => file.slice(REPO_ROOT.length + 1));
     expect(offending).toEqual([]);
   });
+
+  it('exports no test helper: fixtures and test doubles live in the test project', () => {
+    const manifests = ['apps', 'libs']
+      .flatMap((group) => readdirSync(join(REPO_ROOT, group)).map((name) => join(REPO_ROOT, group, name, 'package.json')))
+      .concat(join(REPO_ROOT, 'generator', 'package.json'));
+    const exported = manifests.flatMap((manifest) => {
+      const { name, exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports?: Record<string, unknown> };
+      return Object.keys(exports ?? {})
+        .filter((entry) => /test/i.test(entry) || /testing|\.test\./.test(JSON.stringify(exports?.[entry])))
+        .map((entry) => `${name} ${entry}`);
+    });
+    expect(manifests.length).toBeGreaterThan(10);
+    expect(exported).toEqual([]);
+  });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { DestinationCapabilities } from './capabilities.ts';
 import type { DestinationType } from './destination-modules.ts';
 import type { Destination } from './destination.ts';
-import { DESTINATION_TYPES, useTestDestination } from './testing/test-destinations.ts';
+import { useTestDestination } from '@ferry/test';
+import { DESTINATION_TYPES } from './destination-modules.ts';
 
 /**
  * Each destination's declared capabilities steer the engine between evolving a table in place

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecord } from './testing/transfer-csv.ts';
+import { csvRecord } from '@ferry/test';
 import { transferCsvRecords, type TransferRecord } from './transfer-csv-records.ts';
 
 const RECORDS: TransferRecord[] = [

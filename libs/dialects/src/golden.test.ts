@@ -4,7 +4,7 @@ import { DIALECT_NAMES, type Dialect, type ModelSql } from './dialect.ts';
 import { dialects } from './dialects.ts';
 import { renderModelSql } from './render.ts';
 import { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
-import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
+import { ordersModel, orderTagsModel, withoutCursor } from '@ferry/test';
 
 /** Every operation rendered from one template, in ModelSql order (addColumn, rendered per column, apart). */
 const OPERATIONS = TEMPLATE_NAMES.filter((name): name is Exclude<TemplateName, 'addColumn'> => name !== 'addColumn');
@@ -18,7 +18,7 @@ function goldenSql(dialect: Dialect): string {
   const orders: ModelSql = renderModelSql(dialect, ordersModel);
   const mergeOf = (model: ExportModelSpec) => renderModelSql(dialect, model).merge;
   return [
-    `-- ${dialect.name} SQL rendered from libs/dialects/src/testing/orders-model.ts.\n` +
+    `-- ${dialect.name} SQL rendered from test/src/harness/fixtures/orders-model.ts.\n` +
       '-- Golden file: review every change by eye; update with `npx vitest run libs/dialects -u`.\n',
     ...OPERATIONS.map((operation) => section(`orders: ${operation}`, orders[operation])),
     ...Object.entries(orders.addColumn).map(([column, statements]) => section(`orders: addColumn ${column}`, statements)),

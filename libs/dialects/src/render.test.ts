@@ -5,7 +5,7 @@ import { dialects } from './dialects.ts';
 import { IdentifierError } from './identifier-error.ts';
 import { renderModelSql } from './render.ts';
 import { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
-import { ordersModel, orderTagsModel, withoutCursor } from './testing/orders-model.ts';
+import { ordersModel, orderTagsModel, withoutCursor } from '@ferry/test';
 
 /** The orders fixture with one more column, for names that break a dialect's rules. */
 function ordersWith(name: string, destinationName = name): ExportModelSpec {

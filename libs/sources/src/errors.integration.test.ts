@@ -9,8 +9,8 @@ import { DuckDBSource } from './duckdb/duckdb-source.ts';
 import { PostgresSource } from './postgres/postgres-source.ts';
 import { MissingColumnError, MissingRelationError, SourceConnectionError } from './source-errors.ts';
 import { collectCsv } from '@ferry/test';
-import { everyTypeModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture } from './testing/source-fixture.ts';
+import { everyTypeModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture } from '@ferry/test';
 
 const PASSWORD = 's3cret-pw';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadWindow } from './source.ts';
 import { collectCsv, parseTransferCsv } from '@ferry/test';
-import { datedModel, everyTypeModel, fullRefreshModel, versionedModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from './testing/source-fixture.ts';
+import { datedModel, everyTypeModel, fullRefreshModel, versionedModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/test';
 
 const SINCE = '2024-03-01 12:00:00.000000+00';
 

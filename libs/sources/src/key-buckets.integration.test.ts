@@ -3,8 +3,8 @@ import type { ExportModelSpec } from '@ferry/schema';
 import { collectCsv } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyBucket, SourceKind } from './source.ts';
-import { bigintKeyModel, compositeKeyModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture } from './testing/source-fixture.ts';
+import { bigintKeyModel, compositeKeyModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture } from '@ferry/test';
 
 const KEYS = 5000;
 /** Every fifth row belongs to globex; the rest to acme. */

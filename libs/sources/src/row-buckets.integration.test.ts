@@ -3,8 +3,8 @@ import { collectCsv } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyBucket, SourceKind } from './source.ts';
 import { sourceRelation } from './tenant-slice.ts';
-import { everyTypeModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, sqlString, type SourceFixture, type Value } from './testing/source-fixture.ts';
+import { everyTypeModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, sqlString, type SourceFixture, type Value } from '@ferry/test';
 
 /**
  * Verify's in-warehouse digests (row-digests.ts in @ferry/dialects): one changed value, however

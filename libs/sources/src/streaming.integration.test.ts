@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everyTypeModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture } from './testing/source-fixture.ts';
+import { everyTypeModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture } from '@ferry/test';
 
 const ROWS = 300_000;
 /** Each row carries ~1 KB of text, so the whole export (~300 MB) dwarfs the memory bound. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceKind } from './source.ts';
 import { collectCsv, parseTransferCsv } from '@ferry/test';
-import { compositeKeyModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from './testing/source-fixture.ts';
+import { compositeKeyModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/test';
 
 /** Tenant values that differ only in case, whitespace, escaping or normalisation, and hostile ones. */
 const TENANTS = [

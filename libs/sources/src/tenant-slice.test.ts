@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceKind } from './source.ts';
 import { dialects } from '@ferry/dialects';
 import { sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from './tenant-slice.ts';
-import { datedModel, everyTypeModel, fullRefreshModel, versionedModel } from './testing/models.ts';
+import { datedModel, everyTypeModel, fullRefreshModel, versionedModel } from '@ferry/test';
 
 /** How each kind must spell hostile tenant values as SQL strings (executed in tenant-isolation.integration.test.ts). */
 const LITERALS: Readonly<Record<SourceKind, Readonly<Record<string, string>>>> = {

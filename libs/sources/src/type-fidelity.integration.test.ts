@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceKind } from './source.ts';
 import { collectCsv, parseTransferCsv } from '@ferry/test';
-import { everyTypeModel } from './testing/models.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from './testing/source-fixture.ts';
+import { everyTypeModel } from '@ferry/test';
+import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/test';
 
 // Columns: tenant_id, id, note, Label, small, regular, big, amount, ratio, weight, flag, day,
 // at_time, local_at, updated_at, order (json), ref (uuid). Each row is written as the canonical

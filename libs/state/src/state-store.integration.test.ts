@@ -3,7 +3,7 @@ import { openStateStore } from './open-state-store.ts';
 import { DEFAULT_RECENT_TRANSFERS } from './sql-state-store.ts';
 import type { ModelState, ModelTransfer, StateStore } from './state-store.ts';
 import { StateStoreError } from './state-store-error.ts';
-import { SCRATCH_LOCATIONS, STATE_ENGINES, type ScratchLocation } from './testing/scratch-stores.ts';
+import { SCRATCH_LOCATIONS, STATE_ENGINES, type ScratchLocation } from '@ferry/test';
 
 /** Microseconds and an offset: any parsing through a JS Date would lose the last three digits. */
 const MICROSECOND_WATERMARK = '2024-05-01 12:34:56.123457+00';

@@ -1,7 +1,7 @@
 import { dialects, renderModelSql } from '@ferry/dialects';
 import { createDestination, type Destination } from '@ferry/destinations';
 import { fingerprintOf, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
-import { openFixture, type SourceFixture } from '@ferry/sources/testing/source-fixture';
+import { openFixture, type SourceFixture } from '@ferry/test';
 import type { ModelState, StateStore } from '@ferry/state';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

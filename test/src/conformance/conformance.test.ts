@@ -8,7 +8,7 @@ import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
 import { createTempDatabase } from '../harness/postgres.ts';
-import { everyTypeModel } from '@ferry/sources/testing/models';
+import { everyTypeModel } from '../index.ts';
 import { openStateStore, type ModelTransfer, type StateStore } from '@ferry/state';
 import { syncAll, verifyDestination, type DestinationTarget, type ModelAction, type ModelVerification, type SoftDeleteMode } from '@ferry/sync';
 import type { Catalog } from '@ferry/dialects';

@@ -2,7 +2,7 @@ import { exportModels } from '@ferry/generated';
 import type { ExportModelSpec, LogicalTypeKind } from '@ferry/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectCsv, parseTransferCsv } from '../index.ts';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/sources/testing/source-fixture';
+import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '../index.ts';
 
 /** A canonical value per logical type: the export must give each back unchanged. */
 const SAMPLE: Readonly<Record<LogicalTypeKind, string>> = {

@@ -1,11 +1,8 @@
 import { bindRelations, type Relations } from '@ferry/dialects';
 import { exportModels, modelSql } from '@ferry/generated';
-import { realBigQueryProject } from '../index.ts';
 import { describe, expect, it } from 'vitest';
-import type { DestinationType } from '@ferry/destinations';
-import type { Destination } from '@ferry/destinations';
-import { csvChunks, csvRecord } from '@ferry/destinations/testing/transfer-csv';
-import { DESTINATION_TYPES, useTestDestination } from '@ferry/destinations/testing/test-destinations';
+import { DESTINATION_TYPES, type Destination, type DestinationType } from '@ferry/destinations';
+import { csvChunks, csvRecord, realBigQueryProject, useTestDestination } from '../index.ts';
 
 type Row = readonly (string | null)[];
 

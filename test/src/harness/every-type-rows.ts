@@ -1,4 +1,4 @@
-import { everyTypeModel } from '@ferry/sources/testing/models';
+import { everyTypeModel } from './fixtures/source-models.ts';
 import type { LogicalType } from '@ferry/schema';
 import type { SliceRow } from './slices.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDestination, type Destination, type RedshiftDestinationConfig } from '@ferry/destinations';
-import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from '@ferry/destinations/testing/redshift-on-postgres';
+import { prepareRedshiftOnPostgres, RedshiftOnPostgresTestDouble } from './fixtures/redshift-on-postgres.ts';
 import pg from 'pg';
 import { createTempDatabase } from './postgres.ts';
 

@@ -6,7 +6,7 @@ import { createDestination } from '@ferry/destinations';
 import { dialectFor, dialects, type ModelSql } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
-import { everyTypeModel } from '@ferry/sources/testing/models';
+import { everyTypeModel } from '../index.ts';
 import { openStateStore, type StateStore } from '@ferry/state';
 import { syncAll, type DestinationTarget } from '@ferry/sync';
 import pg from 'pg';

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openStateStore, type StateStore } from '@ferry/state';
-import { SCRATCH_LOCATIONS, STATE_ENGINES, type ScratchLocation, type StateEngine } from '@ferry/state/testing';
+import { SCRATCH_LOCATIONS, STATE_ENGINES, type ScratchLocation, type StateEngine } from '@ferry/test';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MasterKey, generateMasterKey } from './master-key.ts';

@@ -1,7 +1,7 @@
 import { openBigQueryTestWarehouse, type BigQueryTestWarehouse } from '@ferry/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
-import { csvRows } from '../testing/transfer-csv.ts';
+import { csvRows } from '@ferry/test';
 import { describeBigQueryError, type BigQueryTarget } from './bigquery-errors.ts';
 import { canonicalText, ndjsonLine, parseRelation, plainDecimal, timestampText } from './bigquery-values.ts';
 

@@ -3,8 +3,8 @@ import { openRedshiftTestWarehouse, type RedshiftTestWarehouse } from '@ferry/te
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
 import { postgresConnection } from '../postgres/postgres-connection.ts';
-import { postgresSpelling, RedshiftOnPostgresTestDouble } from '../testing/redshift-on-postgres.ts';
-import { csvRows } from '../testing/transfer-csv.ts';
+import { postgresSpelling, RedshiftOnPostgresTestDouble } from '@ferry/test';
+import { csvRows } from '@ferry/test';
 
 /** The test double, counting the INSERT statements its loads send. */
 class CountingRedshiftOnPostgresTestDouble extends RedshiftOnPostgresTestDouble {

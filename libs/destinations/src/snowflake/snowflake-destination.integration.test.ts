@@ -1,7 +1,7 @@
 import { openSnowflakeTestWarehouse, type SnowflakeTestWarehouse } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../destination-error.ts';
-import { csvRows } from '../testing/transfer-csv.ts';
+import { csvRows } from '@ferry/test';
 import type { SnowflakeDestinationConfig } from './snowflake-config.ts';
 import { SnowflakeDestination, type SnowflakeResult } from './snowflake-destination.ts';
 import { describeSnowflakeError, type SnowflakeTarget } from './snowflake-errors.ts';

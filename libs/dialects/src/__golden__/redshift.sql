@@ -1,4 +1,4 @@
--- redshift SQL rendered from libs/dialects/src/testing/orders-model.ts.
+-- redshift SQL rendered from test/src/harness/fixtures/orders-model.ts.
 -- Golden file: review every change by eye; update with `npx vitest run libs/dialects -u`.
 
 -- orders: createTable

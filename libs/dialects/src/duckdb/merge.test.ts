@@ -1,6 +1,6 @@
-import { describeMergeScenario } from '../testing/merge-scenario.ts';
-import { ordersModel } from '../testing/orders-model.ts';
-import { duckdbWarehouse } from '../testing/warehouse.ts';
+import { describeMergeScenario } from '@ferry/test';
+import { ordersModel } from '@ferry/test';
+import { duckdbWarehouse } from '@ferry/test';
 import { duckdb } from './dialect.ts';
 
 describeMergeScenario({

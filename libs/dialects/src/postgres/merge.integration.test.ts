@@ -1,6 +1,6 @@
-import { describeMergeScenario } from '../testing/merge-scenario.ts';
-import { ordersModel } from '../testing/orders-model.ts';
-import { postgresWarehouse } from '../testing/warehouse.ts';
+import { describeMergeScenario } from '@ferry/test';
+import { ordersModel } from '@ferry/test';
+import { postgresWarehouse } from '@ferry/test';
 import { postgres } from './dialect.ts';
 
 describeMergeScenario({

@@ -1,6 +1,6 @@
-import { describeMergeScenario } from '../testing/merge-scenario.ts';
-import { ordersModel, withoutColumns } from '../testing/orders-model.ts';
-import { postgresWarehouse } from '../testing/warehouse.ts';
+import { describeMergeScenario } from '@ferry/test';
+import { ordersModel, withoutColumns } from '@ferry/test';
+import { postgresWarehouse } from '@ferry/test';
 import { redshift } from './dialect.ts';
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSource } from '../create-source.ts';
 import { SourceConnectionError } from '../source-errors.ts';
 import { collectCsv } from '@ferry/test';
-import { versionedModel } from '../testing/models.ts';
+import { versionedModel } from '@ferry/test';
 
 describe('duckdb source opened from a database file', () => {
   let dir: string;
