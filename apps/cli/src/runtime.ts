@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openVault } from '@ferry/connections';
-import { POSTGRES_DEFAULT_PORT, createDestination, postgresAddress, type Via } from '@ferry/destinations';
-import { createSource, type Source } from '@ferry/sources';
+import { createDestination, type Via } from '@ferry/destinations';
+import { createSource, sourceModule, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import type { DestinationTarget, SyncOptions, VerifyPolicy } from '@ferry/sync';
 import { destinationConfig } from './config/destination-config.ts';
 import { didYouMean, modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
-import { destinationTunnel, openSshTunnel } from './connections/tunnels.ts';
+import { destinationTunnel, openSshTunnel, sourceTunnelRoute } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
 import { redactSecrets } from './output/redact.ts';
 
@@ -104,19 +104,17 @@ export async function openRuntime(
       };
     });
   const source = config.source;
-  const sourceTunnel =
-    source.type === 'postgres' && source.ssh
-      ? new SourceTunnel(() => openSshTunnel(source.ssh as NonNullable<typeof source.ssh>, postgresAddress(source, POSTGRES_DEFAULT_PORT)))
-      : undefined;
-  const sourceConfig = source.type === 'postgres' ? postgresSourceConfig(source) : source;
+  const sourceReader = sourceModule(source.type);
+  const sourceRoute = sourceTunnelRoute(source);
+  const sourceTunnel = sourceRoute && new SourceTunnel(() => openSshTunnel(sourceRoute.ssh, sourceRoute.target));
   return {
     config,
     state,
     targets: targets.filter((t) => t.models.length > 0),
     openSource: () =>
-      sourceTunnel && source.type === 'postgres'
-        ? new TunneledSource(sourceTunnel, (via) => createSource({ ...postgresSourceConfig(source), via }))
-        : createSource(sourceConfig),
+      sourceTunnel
+        ? new TunneledSource(sourceTunnel, source.type, (via) => createSource(sourceReader.config(source, via)))
+        : createSource(sourceReader.config(source)),
     options: {
       catalog: config.catalog,
       fullRefresh: selection.fullRefresh ?? false,
@@ -162,15 +160,6 @@ export function checkSelection(config: LoadedConfig & { readonly catalog?: Catal
 export function verifyPolicy(setting: string): VerifyPolicy {
   if (setting === 'never' || setting === 'daily') return { kind: setting };
   return { kind: 'every', syncs: Number.parseInt(setting.replace(/^every /, ''), 10) };
-}
-
-function postgresSourceConfig(source: Extract<LoadedConfig['source'], { type: 'postgres' }>) {
-  return {
-    type: 'postgres' as const,
-    url: source.url,
-    connectTimeoutSeconds: source.connect_timeout,
-    ...(source.password !== undefined ? { password: source.password } : {}),
-  };
 }
 
 /**

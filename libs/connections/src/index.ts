@@ -12,4 +12,14 @@ export {
 } from './secrets/secret-vault.ts';
 export { runChecks, type CheckResult, type CheckStatus, type CheckStep } from './checks/run-checks.ts';
 export { checkReachable } from './checks/reachability.ts';
-export { destinationPermissionChecks } from './checks/destination-checks.ts';
+export { seconds } from './config/seconds.ts';
+export {
+  POSTGRES_DEFAULT_PORT,
+  REDSHIFT_DEFAULT_PORT,
+  onePassword,
+  postgresAddress,
+  postgresConnectionFields,
+  postgresServer,
+  postgresUrlProblem,
+  type NetworkAddress,
+} from './config/postgres-url.ts';

@@ -1,3 +1,4 @@
+import type { NetworkAddress } from '@ferry/connections';
 import type { Dialect } from '@ferry/dialects';
 import type { z } from 'zod';
 import type { DestinationCapabilities } from './capabilities.ts';
@@ -15,16 +16,7 @@ export interface Via {
  * Where a destination is reached, for the checks before any driver connects (and for the SSH
  * tunnel's forward target): a host and port on the network, or a database file on this machine.
  */
-export type DestinationAddress =
-  | {
-      readonly kind: 'network';
-      readonly host: string;
-      readonly port: number;
-      /** How long to wait for an answer, and the ferry.yaml field that sets it (named in the error). */
-      readonly timeout: { readonly seconds: number; readonly setting?: string };
-    }
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'memory' };
+export type DestinationAddress = NetworkAddress | { readonly kind: 'file'; readonly path: string } | { readonly kind: 'memory' };
 
 /** A ferry.yaml destination entry as a module reads it: its type, its id and its own connection fields. */
 export type ModuleEntry<Type extends string, Fields extends z.ZodRawShape> = z.output<z.ZodObject<Fields>> & {

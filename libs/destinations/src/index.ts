@@ -11,9 +11,8 @@ export {
   type DestinationConfig,
   type DestinationType,
 } from './destination-modules.ts';
+export { destinationPermissionChecks } from './checks/permission-checks.ts';
 export type { DestinationAddress, DestinationModule, ModuleEntry, Via } from './destination-module.ts';
-export { seconds } from './config-fields.ts';
-export { POSTGRES_DEFAULT_PORT, onePassword, postgresAddress, postgresConnectionFields, postgresUrlProblem } from './postgres/postgres-url.ts';
 export { PostgresDestination } from './postgres/postgres-destination.ts';
 export type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
 export { postgresCapabilities } from './postgres/postgres-capabilities.ts';

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { destinationPermissionChecks, runChecks } from '@ferry/connections';
-import { createDestination, type Destination, type DestinationType } from '@ferry/destinations';
+import { runChecks } from '@ferry/connections';
+import { createDestination, destinationPermissionChecks, type Destination, type DestinationType } from '@ferry/destinations';
 import { dialects } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
 import { fingerprintOf, formatLogicalType, type ColumnSpec, type ExportModelSpec, type LogicalType } from '@ferry/schema';

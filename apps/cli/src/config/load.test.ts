@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError, didYouMean, loadConfig } from './load.ts';
-import { postgresUrlProblem } from '@ferry/destinations';
+import { postgresUrlProblem } from '@ferry/connections';
 import { MAX_LOOKBACK_SECONDS } from './schema.ts';
 
 /** ferry.yaml's limits and checks that need no catalog: sync.lookback, URLs, did-you-mean. */

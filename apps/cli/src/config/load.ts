@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { DESTINATION_TYPES, destinationModule } from '@ferry/destinations';
+import { sourceModule } from '@ferry/sources';
 import type { Catalog } from '@ferry/dialects';
 import { editDistance, nearest } from '@ferry/sync';
 import type { z } from 'zod';
@@ -352,7 +353,7 @@ function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
   }
   return {
     ...config,
-    source: resolved(config.source, ['path']),
+    source: resolved(config.source, sourceModule(config.source.type).fileFields),
     state: { ...config.state, ...(config.state.path ? { path: at(config.state.path) } : {}) },
     destinations: config.destinations.map((d) => resolved(d, destinationModule(d.type).fileFields)),
   };

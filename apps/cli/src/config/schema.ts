@@ -1,12 +1,6 @@
-import {
-  DESTINATION_MODULES,
-  onePassword,
-  postgresConnectionFields,
-  seconds,
-  type AnyDestinationModule,
-  type DestinationType,
-  type ModuleEntry,
-} from '@ferry/destinations';
+import { postgresConnectionFields, seconds } from '@ferry/connections';
+import { DESTINATION_MODULES, type AnyDestinationModule, type DestinationType, type ModuleEntry } from '@ferry/destinations';
+import { SOURCE_MODULES, type AnySourceModule, type SourceEntry, type SourceType } from '@ferry/sources';
 import { z } from 'zod';
 import { projectSchema } from '../project/project.ts';
 
@@ -70,15 +64,28 @@ export const sshTunnel = z
 
 export type SshTunnelEntry = z.infer<typeof sshTunnel>;
 
-/** ferry.yaml's connection fields for a Postgres source: those of a Postgres destination, and an SSH tunnel. */
-const postgresSource = { ...postgresConnectionFields, ssh: sshTunnel.optional() };
+/** An entry of one module's type: its fields, and `ssh` where it can be reached through a bastion. */
+function moduleEntry(module: AnySourceModule | AnyDestinationModule, common: z.ZodRawShape) {
+  const entry = z.strictObject({
+    type: z.literal(module.type),
+    ...common,
+    ...module.fields,
+    ...(module.reach.sshTunnel ? { ssh: sshTunnel.optional() } : {}),
+  });
+  const rule = module.refine;
+  return rule ? entry.refine(rule.check, { message: rule.message, path: [...rule.path] }) : entry;
+}
 
-export const sourceSchema = z.discriminatedUnion('type', [
-  z
-    .strictObject({ type: z.literal('postgres'), ...postgresSource })
-    .refine(onePassword.check, { message: onePassword.message, path: [...onePassword.path] }),
-  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1) }),
-]);
+/** ferry.yaml's `source:`, of any type (see each source module's `fields`). */
+export type SourceConfigEntry = {
+  [T in SourceType]: SourceEntry<T, (typeof SOURCE_MODULES)[T]['fields']> & { readonly ssh?: SshTunnelEntry | undefined };
+}[SourceType];
+
+const [firstSource, ...otherSources] = Object.values(SOURCE_MODULES).map((module) => moduleEntry(module, {}));
+export const sourceSchema = z.discriminatedUnion('type', [firstSource as NonNullable<typeof firstSource>, ...otherSources]) as unknown as z.ZodType<
+  SourceConfigEntry,
+  unknown
+>;
 
 const destinationIdentity = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
@@ -87,17 +94,6 @@ const destinationIdentity = {
   models: z.array(modelName).min(1).optional(),
   soft_deletes: z.enum(['keep', 'delete']).default('keep'),
 };
-/** A destination entry of one type: Ferry's fields for every destination, and the module's own. */
-function destinationEntry(module: AnyDestinationModule) {
-  const entry = z.strictObject({
-    type: z.literal(module.type),
-    ...destinationIdentity,
-    ...module.fields,
-    ...(module.reach.sshTunnel ? { ssh: sshTunnel.optional() } : {}),
-  });
-  const rule = module.refine;
-  return rule ? entry.refine(rule.check, { message: rule.message, path: [...rule.path] }) : entry;
-}
 
 /** What every ferry.yaml destination entry has, whatever its type. */
 interface DestinationIdentity {
@@ -115,7 +111,7 @@ export type DestinationConfigEntry = {
   [T in DestinationType]: DestinationIdentity & ModuleEntry<T, (typeof DESTINATION_MODULES)[T]['fields']>;
 }[DestinationType];
 
-const [first, ...others] = Object.values(DESTINATION_MODULES).map(destinationEntry);
+const [first, ...others] = Object.values(DESTINATION_MODULES).map((module) => moduleEntry(module, destinationIdentity));
 export const destinationSchema = z.discriminatedUnion('type', [first as NonNullable<typeof first>, ...others]) as unknown as z.ZodType<
   DestinationConfigEntry,
   unknown
@@ -162,7 +158,6 @@ export const configSchema = z
   });
 
 export type FerryConfig = z.infer<typeof configSchema>;
-export type SourceConfig = FerryConfig['source'];
 
 /**
  * The keys of ferry.yaml's credential fields: passwords, an SSH key and its passphrase, and URLs

@@ -1,16 +1,15 @@
 import { access, constants } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkReachable, destinationPermissionChecks, runChecks, type CheckResult, type CheckStep, type SshTunnel } from '@ferry/connections';
+import { checkReachable, runChecks, type CheckResult, type CheckStep, type SshTunnel } from '@ferry/connections';
 import {
-  POSTGRES_DEFAULT_PORT,
   createDestination,
   destinationModule,
-  postgresAddress,
+  destinationPermissionChecks,
   type Destination,
   type DestinationAddress,
   type Via,
 } from '@ferry/destinations';
-import type { Source } from '@ferry/sources';
+import { sourceModule, type Source } from '@ferry/sources';
 import { destinationConfig } from '../config/destination-config.ts';
 import { modelsOf } from '../config/load.ts';
 import type { DestinationConfigEntry } from '../config/schema.ts';
@@ -95,30 +94,20 @@ export async function checkSource(runtime: Runtime, onResult: (result: CheckResu
   const models = [...new Set(config.destinations.flatMap((d) => modelsOf(config, d)))].sort();
   const steps: CheckStep[] = [];
   const entry = config.source;
-  if (entry.type === 'postgres' && !entry.ssh) {
-    const address = postgresAddress(entry, POSTGRES_DEFAULT_PORT, 'source.connect_timeout');
-    steps.push({ name: 'reachable', run: () => reachable(address) });
-  }
+  const module = sourceModule(entry.type);
+  const address = module.address(entry);
+  // Through a bastion, the tunnel is opened (and checked) by the login.
+  if (address !== undefined && !entry.ssh) steps.push({ name: 'reachable', run: () => reachable(address) });
   steps.push({
-    name: config.source.type === 'postgres' && config.source.ssh ? 'ssh tunnel and authentication' : 'authentication',
+    name: entry.ssh ? 'ssh tunnel and authentication' : 'authentication',
     run: async () => {
       source = runtime.openSource();
       await source.connect();
-      return config.source.type === 'postgres' ? 'logged in' : `opened ${config.source.path}`;
+      return module.loggedIn(entry);
     },
   });
-  if (config.source.type === 'postgres') {
-    const url = config.source.url;
-    steps.push({
-      name: 'tls',
-      run: async () =>
-        /[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))\b/.test(url)
-          ? `the url requires TLS (${/(sslmode|ssl)=([a-z0-9-]+)/.exec(url)?.[0]})`
-          : {
-              warn: 'the url does not require TLS: add ?sslmode=require (or verify-full) unless the network between Ferry and the source is private',
-            },
-    });
-  }
+  const tls = module.tls(entry);
+  if (tls !== undefined) steps.push({ name: 'tls', run: async () => tls });
   for (const model of models) {
     const spec = config.catalog.exportModels[model];
     if (spec === undefined) continue; // openRuntime refused models the catalog lacks

@@ -1,6 +1,6 @@
 import type { SshTunnel } from '@ferry/connections';
 import { dialects } from '@ferry/dialects';
-import type { Source } from '@ferry/sources';
+import type { Source, SourceKind } from '@ferry/sources';
 import type { Via } from '@ferry/destinations';
 
 /**
@@ -44,12 +44,13 @@ export class SourceTunnel {
 
 /** A source reached through a `SourceTunnel`: built for the tunnel's local end when it connects. */
 export class TunneledSource implements Source {
-  readonly kind = 'postgres';
+  readonly kind: SourceKind;
   readonly #tunnel: SourceTunnel;
   readonly #create: (via: Via) => Source;
   #source: Source | undefined;
 
-  constructor(tunnel: SourceTunnel, create: (via: Via) => Source) {
+  constructor(tunnel: SourceTunnel, kind: SourceKind, create: (via: Via) => Source) {
+    this.kind = kind;
     this.#tunnel = tunnel;
     this.#create = create;
   }

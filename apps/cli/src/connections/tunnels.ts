@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { SshTunnel, type ForwardTarget, type SshTunnelConfig } from '@ferry/connections';
 import { destinationModule, type Via } from '@ferry/destinations';
-import type { DestinationConfigEntry, SshTunnelEntry } from '../config/schema.ts';
+import { sourceModule } from '@ferry/sources';
+import type { DestinationConfigEntry, SourceConfigEntry, SshTunnelEntry } from '../config/schema.ts';
 import { registerSecret } from '../output/redact.ts';
 
 /**
@@ -15,6 +16,13 @@ export function destinationTunnel(entry: DestinationConfigEntry): { readonly ssh
   // ferry.yaml accepts `ssh` only for modules reached over the network (reach.sshTunnel).
   if (address.kind !== 'network') throw new Error(`destination "${entry.id}": ${entry.type} is not reached over the network, so it cannot use ssh`);
   return { ssh, target: { host: address.host, port: address.port } };
+}
+
+/** The SSH bastion the source goes through, and where it forwards to; undefined for a source reached directly. */
+export function sourceTunnelRoute(entry: SourceConfigEntry): { readonly ssh: SshTunnelEntry; readonly target: ForwardTarget } | undefined {
+  const address = sourceModule(entry.type).address(entry);
+  if (entry.ssh === undefined || address === undefined) return undefined;
+  return { ssh: entry.ssh, target: { host: address.host, port: address.port } };
 }
 
 /**

@@ -1,9 +1,9 @@
+import { onePassword, postgresAddress, postgresConnectionFields, postgresServer } from '@ferry/connections';
 import { dialectFor } from '@ferry/dialects';
 import { schemaName } from '../config-fields.ts';
 import type { DestinationModule, ModuleEntry } from '../destination-module.ts';
 import type { PostgresDestinationConfig } from './postgres-config.ts';
 import { postgresSessionTls } from './postgres-tls.ts';
-import { onePassword, postgresAddress, postgresConnectionFields, postgresServer } from './postgres-url.ts';
 
 const pgWireFields = { schema: schemaName, ...postgresConnectionFields };
 type PgWireFields = typeof pgWireFields;

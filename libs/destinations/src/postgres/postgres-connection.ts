@@ -1,8 +1,8 @@
+import { POSTGRES_DEFAULT_PORT, REDSHIFT_DEFAULT_PORT } from '@ferry/connections';
 import type pg from 'pg';
 import { parse } from 'pg-connection-string';
 import type { PostgresDestinationConfig } from './postgres-config.ts';
 import type { PostgresTarget } from './postgres-errors.ts';
-import { POSTGRES_DEFAULT_PORT, REDSHIFT_DEFAULT_PORT } from './postgres-url.ts';
 
 /** How to connect (for pg), where to (for messages) and what must never appear in a message. */
 export interface PostgresConnection {

@@ -1,6 +1,6 @@
+import { REDSHIFT_DEFAULT_PORT } from '@ferry/connections';
 import type { DestinationModule } from '../destination-module.ts';
 import { pgWireModule } from '../postgres/pg-wire-module.ts';
-import { REDSHIFT_DEFAULT_PORT } from '../postgres/postgres-url.ts';
 import { redshiftCapabilities } from './redshift-capabilities.ts';
 import { RedshiftDestination } from './redshift-destination.ts';
 import { redshiftSetupSql } from './redshift-setup-sql.ts';

@@ -1,7 +1,7 @@
 import { bindRelations, type ModelSql, type Relations } from '@ferry/dialects';
-import type { Destination } from '@ferry/destinations';
+import type { CheckStep } from '@ferry/connections';
+import type { Destination } from '../destination.ts';
 import { PROBE_SQL } from './probe-sql.generated.ts';
-import type { CheckStep } from './run-checks.ts';
 
 const ROWS = [
   ['ferry-check', '1', 'first', '2026-01-01 00:00:00+00'],

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { seconds } from '../config-fields.ts';
-import type { DestinationAddress } from '../destination-module.ts';
+import { seconds } from './seconds.ts';
 
 /**
  * What is wrong with a postgres:// URL, or undefined when nothing is. Checked when ferry.yaml is
@@ -42,6 +41,15 @@ export function postgresUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** A host and port to reach, and how long to wait for an answer there. */
+export interface NetworkAddress {
+  readonly kind: 'network';
+  readonly host: string;
+  readonly port: number;
+  /** How long to wait, and the ferry.yaml field that sets it (named in the error). */
+  readonly timeout: { readonly seconds: number; readonly setting?: string };
+}
+
 /** The port of a postgres:// URL that names none. */
 export const POSTGRES_DEFAULT_PORT = 5432;
 
@@ -79,7 +87,7 @@ export function postgresAddress(
   entry: { readonly url: string; readonly connect_timeout: number },
   defaultPort: number,
   setting = 'connect_timeout',
-): DestinationAddress & { readonly kind: 'network' } {
+): NetworkAddress {
   const parsed = new URL(entry.url.replace('@/', '@localhost/'));
   return {
     kind: 'network',
