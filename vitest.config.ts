@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests run Ferry's TypeScript sources: every @ferry/* package maps its entry points to src/ under
@@ -18,6 +19,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One test file per core: most of a test's time is spent waiting on Postgres, the emulators,
+    // dbt or a CLI subprocess, so vitest's default (one core left free, so a single worker on a
+    // 2-core machine) leaves half the machine idle. FERRY_TEST_WORKERS overrides it.
+    maxWorkers: Number(process.env.FERRY_TEST_WORKERS) || availableParallelism(),
     projects: [
       {
         extends: true,
