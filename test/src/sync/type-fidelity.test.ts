@@ -5,6 +5,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createDestination } from '@ferry/destinations';
 import { dialectFor, dialects, type ModelSql } from '@ferry/dialects';
 import { catalogOf } from '../harness/catalog.ts';
+import { duckdb } from '../conformance/destinations/duckdb.ts';
+import { postgres } from '../conformance/destinations/postgres.ts';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
 import { everyTypeModel } from '../index.ts';
 import { openStateStore, type StateStore } from '@ferry/state';
@@ -66,46 +68,10 @@ const NEW_YORK_INPUT = SPECIALS.with(column('updated_at'), '2024-07-01 12:00:00.
 /** Rows of tenants that differ from TENANT only by case or whitespace, or not at all alike: none may arrive. */
 const OTHER_TENANTS: Value[][] = ['ACME', 'acme ', ' acme', 'other'].flatMap((tenant) => [LARGEST.with(0, tenant), NULLS.with(0, tenant)]);
 
-/** Column types as each destination engine reports them: no timestamp loses its zone, no numeric its scale. */
-const DESTINATION_TYPES: Record<DestinationKind, Record<string, string>> = {
-  postgres: {
-    tenant_id: 'text',
-    id: 'integer',
-    note: 'text',
-    Label: 'character varying(32)',
-    small: 'smallint',
-    regular: 'integer',
-    big: 'bigint',
-    amount: 'numeric(38,9)',
-    ratio: 'real',
-    weight: 'double precision',
-    flag: 'boolean',
-    day: 'date',
-    at_time: 'time without time zone',
-    local_at: 'timestamp(6) without time zone',
-    updated_at: 'timestamp(6) with time zone',
-    order: 'jsonb',
-    ref: 'uuid',
-  },
-  duckdb: {
-    tenant_id: 'VARCHAR',
-    id: 'INTEGER',
-    note: 'VARCHAR',
-    Label: 'VARCHAR',
-    small: 'SMALLINT',
-    regular: 'INTEGER',
-    big: 'BIGINT',
-    amount: 'DECIMAL(38,9)',
-    ratio: 'FLOAT',
-    weight: 'DOUBLE',
-    flag: 'BOOLEAN',
-    day: 'DATE',
-    at_time: 'TIME',
-    local_at: 'TIMESTAMP',
-    updated_at: 'TIMESTAMP WITH TIME ZONE',
-    order: 'JSON',
-    ref: 'UUID',
-  },
+/** Column types as each destination engine reports them (the conformance suite's expectations): no timestamp loses its zone, no numeric its scale. */
+const DESTINATION_TYPES: Record<DestinationKind, Readonly<Record<string, string>>> = {
+  postgres: postgres.expectations.everyTypeColumns,
+  duckdb: duckdb.expectations.everyTypeColumns,
 };
 
 /** A source warehouse the test writes into as dbt would, and the engine reads from. */
