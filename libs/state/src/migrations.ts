@@ -105,6 +105,44 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX verifications_by_model ON ${t.verifications} (destination_id, model, verified_at)`,
     ],
   },
+  {
+    version: 4,
+    description: 'control plane: recipients, managed destinations, API keys (hashed), audit log',
+    statements: (t) => [
+      `CREATE TABLE ${t.recipients} (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE ${t.managedDestinations} (
+        id TEXT PRIMARY KEY,
+        recipient_id TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        paused_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+      )`,
+      `CREATE TABLE ${t.apiKeys} (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        revoked_at TIMESTAMPTZ
+      )`,
+      `CREATE TABLE ${t.auditLog} (
+        id TEXT PRIMARY KEY,
+        occurred_at TIMESTAMPTZ NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details TEXT NOT NULL
+      )`,
+      `CREATE INDEX audit_log_by_time ON ${t.auditLog} (occurred_at)`,
+    ],
+  },
 ];
 
 const LATEST_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);

@@ -1,5 +1,7 @@
 import type { SqlParam, SqlRow, StateDriver } from './driver/driver.ts';
 import { applyMigrations } from './migrations.ts';
+import type { ControlPlaneStore } from './control-plane.ts';
+import { SqlControlPlane } from './sql-control-plane.ts';
 import type {
   DestinationRecord,
   LeaseHolder,
@@ -97,10 +99,12 @@ interface SecretRow extends SqlRow {
 export class SqlStateStore implements StateStore {
   readonly #driver: StateDriver;
   readonly #tables: StateTables;
+  readonly controlPlane: ControlPlaneStore;
 
   constructor(driver: StateDriver, tables: StateTables) {
     this.#driver = driver;
     this.#tables = tables;
+    this.controlPlane = new SqlControlPlane(driver, tables);
   }
 
   migrate(): Promise<void> {
@@ -268,19 +272,40 @@ export class SqlStateStore implements StateStore {
     return abandoned.length;
   }
 
-  async recentTransfers(options: { destinationId?: string; limit?: number } = {}): Promise<Transfer[]> {
+  async recentTransfers(options: { destinationId?: string; status?: TransferStatus; limit?: number } = {}): Promise<Transfer[]> {
     const limit = options.limit ?? DEFAULT_RECENT_TRANSFERS;
     if (!Number.isInteger(limit) || limit < 1) {
       throw new StateStoreError(`recentTransfers needs a positive whole number as its limit, got ${limit}.`);
     }
-    const [filter, params]: [string, SqlParam[]] =
-      options.destinationId === undefined ? ['', [limit]] : ['WHERE destination_id = $2', [limit, options.destinationId]];
+    const conditions: string[] = [];
+    const params: SqlParam[] = [limit];
+    if (options.destinationId !== undefined) {
+      params.push(options.destinationId);
+      conditions.push(`destination_id = $${params.length}`);
+    }
+    if (options.status !== undefined) {
+      params.push(options.status);
+      conditions.push(`status = $${params.length}`);
+    }
     // The id breaks ties between transfers started in the same microsecond: it sorts by creation time.
-    const transfers = await this.#driver.query<TransferRow>(
+    return this.#transfers(
       `SELECT id, destination_id, status, started_at, finished_at, error, warnings FROM ${this.#tables.transfers}
-       ${filter} ORDER BY started_at DESC, id DESC LIMIT $1`,
+       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT $1`,
       params,
     );
+  }
+
+  async getTransfer(id: string): Promise<Transfer | undefined> {
+    const [transfer] = await this.#transfers(
+      `SELECT id, destination_id, status, started_at, finished_at, error, warnings FROM ${this.#tables.transfers} WHERE id = $1`,
+      [id],
+    );
+    return transfer;
+  }
+
+  /** The transfers a query selects, with their models. */
+  async #transfers(sql: string, params: readonly SqlParam[]): Promise<Transfer[]> {
+    const transfers = await this.#driver.query<TransferRow>(sql, params);
     const models = await this.#modelTransfers(transfers.map((transfer) => transfer.id));
     return transfers.map((row) => ({
       id: row.id,

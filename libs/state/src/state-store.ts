@@ -1,3 +1,5 @@
+import type { ControlPlaneStore } from './control-plane.ts';
+
 /** What Ferry remembers about one export model in one destination. */
 export interface ModelState {
   readonly destinationId: string;
@@ -104,6 +106,8 @@ export interface StoredSecret {
  * for production (FERRY_STATE_URL) and an embedded DuckDB file needing no server.
  */
 export interface StateStore {
+  /** Recipients, destinations, API keys and audit log of the control plane (`ferry serve`). */
+  readonly controlPlane: ControlPlaneStore;
   /** Creates Ferry's tables when missing (idempotent, safe to run concurrently with readers). */
   migrate(): Promise<void>;
   /** Releases the store's connections or file; closing twice is harmless. */
@@ -137,9 +141,11 @@ export interface StateStore {
   abandonRunningTransfers(destinationId: string): Promise<number>;
   /**
    * Transfers with their models (in model name order), most recent first: all destinations' or
-   * one's, `limit` of them (default 20).
+   * one's, of any status or one, `limit` of them (default 20).
    */
-  recentTransfers(options?: { destinationId?: string; limit?: number }): Promise<Transfer[]>;
+  recentTransfers(options?: { destinationId?: string; status?: TransferStatus; limit?: number }): Promise<Transfer[]>;
+  /** One transfer with its models, by id. */
+  getTransfer(id: string): Promise<Transfer | undefined>;
 
   /** Records a verification (its `verifiedAt` is the store's clock). */
   recordVerification(verification: Omit<Verification, 'verifiedAt'>): Promise<void>;

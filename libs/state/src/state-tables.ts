@@ -16,6 +16,10 @@ export interface StateTables {
   readonly destinationLeases: string;
   readonly secrets: string;
   readonly verifications: string;
+  readonly recipients: string;
+  readonly managedDestinations: string;
+  readonly apiKeys: string;
+  readonly auditLog: string;
 }
 
 /**
@@ -40,5 +44,9 @@ export function stateTables(schema: string): StateTables {
     destinationLeases: table('destination_leases'),
     secrets: table('secrets'),
     verifications: table('verifications'),
+    recipients: table('recipients'),
+    managedDestinations: table('managed_destinations'),
+    apiKeys: table('api_keys'),
+    auditLog: table('audit_log'),
   };
 }
