@@ -11,12 +11,19 @@ import { registerSecretFields, resolveSecretReferences } from './config/secret-r
 import { destinationTunnel, openSshTunnel, sourceTunnelRoute } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
 import { redactSecrets } from './output/redact.ts';
+import { withManagedDestinations, type ControlPlaneView } from './control-plane/managed-destinations.ts';
+import { isDue, scheduledDestinations, type ScheduledDestination } from './control-plane/schedules.ts';
 
 /** Everything a command needs, built from ferry.yaml. */
 export interface Runtime {
   /** ferry.yaml with `${secret:name}` references resolved, and the workspace's catalog. */
   readonly config: CatalogedConfig;
   readonly state: StateStore;
+  /** Recipients and API-created destinations (the latter are in `config.destinations` too). */
+  readonly controlPlane: ControlPlaneView;
+  /** Every destination's schedule, pause and last start, by id: what `--due` and `ferry serve` go by. */
+  readonly schedules: ReadonlyMap<string, ScheduledDestination>;
+  /** The selected destinations: paused ones only when named. */
   readonly targets: readonly DestinationTarget[];
   openSource(): Source;
   readonly options: SyncOptions & { readonly concurrency: number };
@@ -28,6 +35,8 @@ export interface Selection {
   readonly destination?: string;
   readonly model?: string;
   readonly fullRefresh?: boolean;
+  /** Only the destinations whose schedule makes them due at this time (`ferry sync --due`). */
+  readonly due?: Date;
 }
 
 /**
@@ -67,42 +76,55 @@ export async function openRuntime(
   parsed: LoadedConfig,
   selection: Selection = {},
   env: NodeJS.ProcessEnv = process.env,
-  options: LookOnly = {},
+  options: LookOnly & { readonly state?: StateStore } = {},
 ): Promise<Runtime> {
   // Before the state store opens: a stale catalog or an unknown model leaves nothing behind.
   const loaded = await withCatalog(parsed);
-  checkSelection(loaded, selection);
-  const state = await openState(loaded, env, options);
+  const state = options.state ?? (await openState(loaded, env, options));
+  // A store the caller lent (`ferry serve`'s) stays open when this runtime closes.
+  const closeState = options.state ? async () => {} : () => state.close();
   let config: CatalogedConfig;
+  let controlPlane: ControlPlaneView;
+  let schedules: ReadonlyMap<string, ScheduledDestination>;
   try {
+    const { controlPlane: view, ...combined } = await withManagedDestinations(loaded, state, loaded.catalog);
+    controlPlane = view;
+    checkSelection({ ...combined, catalog: loaded.catalog }, selection);
+    schedules = await scheduledDestinations(combined.destinations, view.managed, state);
     // Only what the command may connect to: another destination's missing secret must not stop this one.
     const selected = (path: readonly PropertyKey[]) =>
-      path[0] !== 'destinations' || selection.destination === undefined || loaded.destinations[path[1] as number]?.id === selection.destination;
-    const resolved = await resolveSecretReferences(parsed, openVault(state, env), selected);
+      path[0] !== 'destinations' || selection.destination === undefined || combined.destinations[path[1] as number]?.id === selection.destination;
+    const resolved = await resolveSecretReferences(combined, openVault(state, env), selected);
     config = { ...resolved, workspace: loaded.workspace, catalog: loaded.catalog };
   } catch (error) {
-    await state.close();
+    await closeState();
     throw error;
   }
-  const targets = config.destinations
-    .filter((d) => selection.destination === undefined || d.id === selection.destination)
-    .map((entry): DestinationTarget => {
-      const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
-      const target = { id: entry.id, tenant: entry.tenant, models, softDeletes: entry.soft_deletes };
-      const route = destinationTunnel(entry);
-      if (route === undefined) return { ...target, open: () => createDestination(destinationConfig(entry)) };
-      // Set while the transfer's tunnel is open; the engine connects only then (it may build a destination before, to read its type).
-      let via: Via | undefined;
-      return {
-        ...target,
-        open: () => createDestination(destinationConfig(entry, via)),
-        openRoute: async () => {
-          const opened = await openSshTunnel(route.ssh, route.target);
-          via = opened.via;
-          return opened.tunnel;
-        },
-      };
-    });
+  const now = selection.due;
+  const chosen = config.destinations.filter((d) => {
+    if (selection.destination !== undefined) return d.id === selection.destination;
+    const schedule = schedules.get(d.id);
+    // A paused destination is synced only when named (-d): not by `ferry sync` for all, nor by a schedule.
+    if (schedule?.paused) return false;
+    return now === undefined || (schedule !== undefined && isDue(schedule, now));
+  });
+  const targets = chosen.map((entry): DestinationTarget => {
+    const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
+    const target = { id: entry.id, tenant: entry.tenant, models, softDeletes: entry.soft_deletes };
+    const route = destinationTunnel(entry);
+    if (route === undefined) return { ...target, open: () => createDestination(destinationConfig(entry)) };
+    // Set while the transfer's tunnel is open; the engine connects only then (it may build a destination before, to read its type).
+    let via: Via | undefined;
+    return {
+      ...target,
+      open: () => createDestination(destinationConfig(entry, via)),
+      openRoute: async () => {
+        const opened = await openSshTunnel(route.ssh, route.target);
+        via = opened.via;
+        return opened.tunnel;
+      },
+    };
+  });
   const source = config.source;
   const sourceReader = sourceModule(source.type);
   const sourceRoute = sourceTunnelRoute(source);
@@ -110,6 +132,8 @@ export async function openRuntime(
   return {
     config,
     state,
+    controlPlane,
+    schedules,
     targets: targets.filter((t) => t.models.length > 0),
     openSource: () =>
       sourceTunnel
@@ -125,7 +149,7 @@ export async function openRuntime(
     },
     close: async () => {
       await sourceTunnel?.close();
-      await state.close();
+      await closeState();
     },
   };
 }

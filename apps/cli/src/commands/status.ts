@@ -19,12 +19,17 @@ export function registerStatus(program: Command): void {
     .option('-n, --limit <count>', 'how many transfers', '10')
     .option('--json', 'print JSON')
     .action(async (flags: StatusFlags) => {
-      const [{ loadConfig }, { checkSelection, openState }] = await Promise.all([import('../config/load.ts'), import('../runtime.ts')]);
+      const [{ loadConfig }, { checkSelection, openState }, { withManagedDestinations }] = await Promise.all([
+        import('../config/load.ts'),
+        import('../runtime.ts'),
+        import('../control-plane/managed-destinations.ts'),
+      ]);
       const config = await loadConfig(flags.config);
-      checkSelection(config, flags.destination ? { destination: flags.destination } : {});
       // Status reads the state store only: no warehouse, so no secret and no master key is needed.
       const state = await openState(config, process.env, { lookOnly: true });
       try {
+        // The destinations created through `ferry serve` too.
+        checkSelection(await withManagedDestinations(config, state), flags.destination ? { destination: flags.destination } : {});
         const transfers = await state.recentTransfers({
           ...(flags.destination ? { destinationId: flags.destination } : {}),
           limit: Number.parseInt(flags.limit, 10) || 10,

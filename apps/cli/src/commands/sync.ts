@@ -8,6 +8,7 @@ interface SyncFlags {
   destination?: string;
   model?: string;
   fullRefresh?: boolean;
+  due?: boolean;
 }
 
 function selectionOf(flags: SyncFlags): Selection {
@@ -15,6 +16,7 @@ function selectionOf(flags: SyncFlags): Selection {
     ...(flags.destination ? { destination: flags.destination } : {}),
     ...(flags.model ? { model: flags.model } : {}),
     fullRefresh: flags.fullRefresh ?? false,
+    ...(flags.due ? { due: new Date() } : {}),
   };
 }
 
@@ -27,16 +29,22 @@ function withSelectionOptions(command: Command): Command {
 }
 
 export function registerSync(program: Command): void {
-  withSelectionOptions(program.command('sync').description('Sync destinations: new, updated and deleted rows, schema changes')).action(
-    async (flags: SyncFlags) => {
+  withSelectionOptions(program.command('sync').description('Sync destinations: new, updated and deleted rows, schema changes'))
+    .option('--due', 'only the destinations whose schedule is due now (for cron; `ferry serve` schedules by itself)')
+    .action(async (flags: SyncFlags) => {
+      if (flags.due && flags.destination)
+        throw new Error('--due picks destinations by their schedules: leave out -d, or leave out --due to sync that one now');
       const results = await runSync(flags.config, selectionOf(flags));
+      if (flags.due && results.length === 0) {
+        console.log('No destination is due.');
+        return;
+      }
       const failed = results.filter((r) => r.status === 'failed');
       console.log(`${results.length - failed.length} of ${results.length} destination(s) synced.`);
       // The reasons too: piped, the log on stderr is JSON, and a summary without them says nothing to act on.
       if (failed.length > 0) console.log(await failureReasons(failed));
       if (failed.length > 0) process.exitCode = 1;
-    },
-  );
+    });
 
   withSelectionOptions(program.command('plan').description('Show what the next sync will do, per destination and model')).action(
     async (flags: SyncFlags) => {

@@ -8,7 +8,7 @@ import { editDistance, nearest } from '@ferry/sync';
 import type { z } from 'zod';
 import { loadCatalog } from '../project/catalog.ts';
 import { findProject, projectOf, type Project } from '../project/project.ts';
-import { CREDENTIAL_FIELDS, configSchema, type FerryConfig, type SshTunnelEntry } from './schema.ts';
+import { CREDENTIAL_FIELDS, configSchema, type DestinationConfigEntry, type FerryConfig, type SshTunnelEntry } from './schema.ts';
 import { destinationLocationProblems } from './destination-locations.ts';
 
 /**
@@ -339,24 +339,33 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Relative file paths in ferry.yaml mean "relative to ferry.yaml", wherever ferry runs from. */
 function resolvePaths(config: LoadedConfig, base: string): LoadedConfig {
-  const at = (path: string) => (path === ':memory:' || isAbsolute(path) ? path : resolve(base, path));
-  /** An entry with its `ssh.private_key_file`, and the given fields, resolved. */
-  function resolved<Entry extends object>(entry: Entry, fields: readonly string[]): Entry {
-    const paths: Record<string, unknown> = {};
-    for (const field of fields) {
-      const value = (entry as Record<string, unknown>)[field];
-      if (typeof value === 'string') paths[field] = at(value);
-    }
-    const ssh = 'ssh' in entry ? (entry.ssh as SshTunnelEntry | undefined) : undefined;
-    if (ssh?.private_key_file) paths.ssh = { ...ssh, private_key_file: at(ssh.private_key_file) };
-    return { ...entry, ...paths };
-  }
   return {
     ...config,
-    source: resolved(config.source, sourceModule(config.source.type).fileFields),
-    state: { ...config.state, ...(config.state.path ? { path: at(config.state.path) } : {}) },
-    destinations: config.destinations.map((d) => resolved(d, destinationModule(d.type).fileFields)),
+    source: withResolvedPaths(config.source, sourceModule(config.source.type).fileFields, base),
+    state: { ...config.state, ...(config.state.path ? { path: resolvePath(config.state.path, base) } : {}) },
+    destinations: config.destinations.map((d) => resolveDestinationPaths(d, base)),
   };
+}
+
+/** A destination entry with its file fields and `ssh.private_key_file` resolved against `base` (ferry.yaml's folder). */
+export function resolveDestinationPaths(entry: DestinationConfigEntry, base: string): DestinationConfigEntry {
+  return withResolvedPaths(entry, destinationModule(entry.type).fileFields, base);
+}
+
+function resolvePath(path: string, base: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(base, path);
+}
+
+/** An entry with its `ssh.private_key_file`, and the given fields, resolved. */
+function withResolvedPaths<Entry extends object>(entry: Entry, fields: readonly string[], base: string): Entry {
+  const paths: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = (entry as Record<string, unknown>)[field];
+    if (typeof value === 'string') paths[field] = resolvePath(value, base);
+  }
+  const ssh = 'ssh' in entry ? (entry.ssh as SshTunnelEntry | undefined) : undefined;
+  if (ssh?.private_key_file) paths.ssh = { ...ssh, private_key_file: resolvePath(ssh.private_key_file, base) };
+  return { ...entry, ...paths };
 }
 
 /** The export models a destination receives: its `models`, or its product's. */

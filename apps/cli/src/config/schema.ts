@@ -87,12 +87,22 @@ export const sourceSchema = z.discriminatedUnion('type', [firstSource as NonNull
   unknown
 >;
 
+/** How often a destination syncs under `ferry serve` and `ferry sync --due`; `manual`: only when asked. */
+export const SCHEDULES = ['15m', '1h', '6h', '12h', '24h', 'manual'] as const;
+export type Schedule = (typeof SCHEDULES)[number];
+
+/** Ids of recipients and destinations: they name them in logs, state and URLs. */
+export const resourceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'use up to 63 letters, digits, - _ . (it names the destination in logs and state)');
+
 const destinationIdentity = {
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, - _ . (it names the destination in logs and state)'),
+  id: resourceId,
   tenant: z.string().min(1, "the recipient value in each model's tenant column"),
   product: z.string().optional(),
   models: z.array(modelName).min(1).optional(),
   soft_deletes: z.enum(['keep', 'delete']).default('keep'),
+  schedule: z.enum(SCHEDULES).default('24h'),
 };
 
 /** What every ferry.yaml destination entry has, whatever its type. */
@@ -102,6 +112,7 @@ interface DestinationIdentity {
   readonly product?: string | undefined;
   readonly models?: string[] | undefined;
   readonly soft_deletes: 'keep' | 'delete';
+  readonly schedule: Schedule;
   /** The bastion to go through: accepted only for types whose module has `reach.sshTunnel`. */
   readonly ssh?: SshTunnelEntry | undefined;
 }
@@ -111,11 +122,19 @@ export type DestinationConfigEntry = {
   [T in DestinationType]: DestinationIdentity & ModuleEntry<T, (typeof DESTINATION_MODULES)[T]['fields']>;
 }[DestinationType];
 
-const [first, ...others] = Object.values(DESTINATION_MODULES).map((module) => moduleEntry(module, destinationIdentity));
-export const destinationSchema = z.discriminatedUnion('type', [first as NonNullable<typeof first>, ...others]) as unknown as z.ZodType<
-  DestinationConfigEntry,
-  unknown
->;
+/**
+ * A destination entry of any type: `identity` (ferry.yaml's id and tenant, or the API's id and
+ * recipient), then the type's own fields, then `ssh` where the type can be reached through one.
+ */
+export function destinationEntrySchema(identity: z.ZodRawShape) {
+  const [first, ...others] = Object.values(DESTINATION_MODULES).map((module) => moduleEntry(module, identity));
+  return z.discriminatedUnion('type', [first as NonNullable<typeof first>, ...others]);
+}
+
+/** The identity fields of a destination, as the API takes them: a recipient instead of a tenant. */
+export const apiDestinationIdentity = (({ tenant: _, ...rest }) => ({ ...rest, recipient: resourceId }))(destinationIdentity);
+
+export const destinationSchema = destinationEntrySchema(destinationIdentity) as unknown as z.ZodType<DestinationConfigEntry, unknown>;
 
 /** ferry.yaml. Documented in docs/ferry-yaml.md; secrets are `${ENV_VAR}` references. */
 export const configSchema = z
@@ -135,9 +154,23 @@ export const configSchema = z
       })
       .default({ concurrency: 4, lookback: 300, retries: 3, verify: 'daily' }),
     products: z.record(z.string(), z.array(modelName).min(1)).default({}),
-    destinations: z.array(destinationSchema).min(1, 'list at least one destination'),
+    /** Recipients kept in git: read-only through the API (`ferry serve`), like the destinations here. */
+    recipients: z
+      .array(
+        z.strictObject({ id: resourceId, name: z.string().min(1), tenant: z.string().min(1, "the recipient's value in each model's tenant column") }),
+      )
+      .default([]),
+    // May be empty: destinations can also come from `ferry serve`'s API and magic links (the state store).
+    destinations: z.array(destinationSchema).default([]),
   })
   .superRefine((config, context) => {
+    const recipients = new Set<string>();
+    config.recipients.forEach((recipient, index) => {
+      if (recipients.has(recipient.id)) {
+        context.addIssue({ code: 'custom', path: ['recipients', index, 'id'], message: `duplicate recipient id "${recipient.id}"` });
+      }
+      recipients.add(recipient.id);
+    });
     const seen = new Set<string>();
     config.destinations.forEach((destination, index) => {
       if (seen.has(destination.id)) {
