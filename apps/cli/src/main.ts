@@ -11,6 +11,8 @@ import { registerDestinations } from './commands/destinations.ts';
 import { registerSource } from './commands/source.ts';
 import { registerSecrets } from './commands/secrets.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerApiKeys } from './commands/api-keys.ts';
+import { registerServe } from './commands/serve.ts';
 import { redactSecrets } from './output/redact.ts';
 
 /**
@@ -52,6 +54,8 @@ registerDestinations(program);
 registerSource(program);
 registerSecrets(program);
 registerKeys(program);
+registerApiKeys(program);
+registerServe(program);
 
 // An error nothing caught would otherwise reach stderr as Node prints it, secrets and all.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {

@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+
+interface ServeFlags {
+  config: string;
+  port: string;
+  host: string;
+  tick: string;
+  scheduler: boolean;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the control plane: the vendor API (/api/v1, documented at /openapi.json), schedules, /metrics, /healthz, /readyz')
+    .option('-c, --config <path>', 'ferry.yaml to use', process.env.FERRY_CONFIG ?? 'ferry.yaml')
+    .option('--port <port>', 'port to listen on', process.env.PORT ?? '8080')
+    .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--tick <seconds>', 'how often the scheduler looks for due destinations', '30')
+    .option('--no-scheduler', 'serve the API only; run no scheduled transfers (e.g. while `ferry sync --due` runs from cron)')
+    .action(async (flags: ServeFlags) => {
+      const port = Number(flags.port);
+      const tick = Number(flags.tick);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0-65535), not "${flags.port}"`);
+      if (!Number.isFinite(tick) || tick < 1) throw new Error(`--tick must be at least 1 (seconds), not "${flags.tick}"`);
+      await serve(flags, port, tick);
+    });
+}
+
+async function serve(flags: ServeFlags, port: number, tick: number): Promise<void> {
+  const [
+    { loadConfig },
+    { openRuntime, openState },
+    { openVault },
+    { buildServer },
+    { Scheduler },
+    managed,
+    schedules,
+    { checkDestination },
+    reporter,
+    redact,
+  ] = await Promise.all([
+    import('../config/load.ts'),
+    import('../runtime.ts'),
+    import('@ferry/connections'),
+    import('../serve/server.ts'),
+    import('../serve/scheduler.ts'),
+    import('../control-plane/managed-destinations.ts'),
+    import('../control-plane/schedules.ts'),
+    import('../connections/connection-checks.ts'),
+    import('../output/reporter.ts'),
+    import('../output/redact.ts'),
+  ]);
+  const env = process.env;
+  const config = await loadConfig(flags.config, env);
+  const state = await openState(config, env);
+  const vault = openVault(state, env);
+  const log = (line: Record<string, unknown>) =>
+    process.stderr.write(`${redact.redactSecrets(JSON.stringify({ time: new Date().toISOString(), ...line }))}\n`);
+  const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+  const { app, runner } = buildServer({
+    configFile: flags.config,
+    state,
+    env,
+    version,
+    vault,
+    loadConfig: () => loadConfig(flags.config, env),
+    events: reporter.createReporter(),
+    log,
+    async testDestination(id) {
+      const runtime = await openRuntime(await loadConfig(flags.config, env), { destination: id }, env, { state });
+      try {
+        const entry = runtime.config.destinations.find((d) => d.id === id);
+        if (!entry) throw new Error(`no destination "${id}"`);
+        const checks = await checkDestination(entry, () => {});
+        return {
+          ok: checks.every((c) => c.status !== 'fail'),
+          checks: checks.map((c) => ({ name: c.name, status: c.status, detail: redact.redactSecrets(c.detail), duration_ms: c.durationMs })),
+        };
+      } finally {
+        await runtime.close();
+      }
+    },
+  });
+  const scheduler = new Scheduler({
+    runner,
+    now: () => new Date(),
+    concurrency: config.sync.concurrency,
+    onError: (error) => log({ msg: 'scheduler', error: error.message }),
+    async due(now) {
+      const combined = await managed.withManagedDestinations(await loadConfig(flags.config, env), state);
+      const scheduled = await schedules.scheduledDestinations(combined.destinations, combined.controlPlane.managed, state);
+      return [...scheduled].filter(([, s]) => schedules.isDue(s, now)).map(([id]) => id);
+    },
+  });
+  await app.listen({ port, host: flags.host });
+  const address = app.server.address();
+  const listening = typeof address === 'object' && address ? `http://${flags.host}:${address.port}` : String(address);
+  log({ msg: 'listening', url: listening, scheduler: flags.scheduler ? `every ${tick}s` : 'off' });
+  // The first line on stdout is where to reach the server (tests and scripts read it; with --port 0 the port is chosen here).
+  console.log(`ferry serve listening on ${listening} (API: ${listening}/api/v1, OpenAPI: ${listening}/openapi.json)`);
+  if (flags.scheduler) scheduler.start(tick * 1000);
+
+  let stopping = false;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log({ msg: 'stopping', signal, waiting_for: runner.running });
+      void (async () => {
+        await scheduler.stop();
+        await app.close();
+        // Transfers under way finish (a second signal stops at once; the next run converges anyway).
+        await runner.drain();
+        await state.close();
+        resolve();
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
