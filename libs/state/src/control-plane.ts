@@ -55,6 +55,32 @@ export interface AuditEntry {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A single-use onboarding link for one recipient: the customer opens it, enters a destination and
+ * saves. Only hashes of its token (and of the status-page token it hands out) are stored.
+ */
+export interface MagicLinkRecord {
+  /** Public id, part of the token (`<id>.<secret>`). */
+  readonly id: string;
+  readonly recipientId: string;
+  /** SHA-256 of the whole token, hex. */
+  readonly tokenHash: string;
+  /** The destination types the customer may choose from; empty: any that a link can set up. */
+  readonly destinationTypes: readonly string[];
+  /** The product the saved destination receives, and its schedule. */
+  readonly product: string;
+  readonly schedule: string;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** When it was used to save a destination; null while unused. */
+  readonly usedAt: Date | null;
+  /** The destination saved through it. */
+  readonly destinationId: string | null;
+  /** SHA-256 of the token of the status page the customer was given on saving. */
+  readonly statusTokenHash: string | null;
+}
+
 export interface ControlPlaneStore {
   /** Resolves to false when a recipient with that id exists already. */
   createRecipient(recipient: Omit<RecipientRecord, 'createdAt' | 'updatedAt'>): Promise<boolean>;
@@ -83,6 +109,18 @@ export interface ControlPlaneStore {
 
   /** When each destination's last transfer started, whatever its outcome: what its schedule counts from. */
   lastTransferStarts(): Promise<Map<string, Date>>;
+
+  createMagicLink(link: Omit<MagicLinkRecord, 'createdAt' | 'usedAt' | 'destinationId' | 'statusTokenHash'>): Promise<void>;
+  getMagicLink(id: string): Promise<MagicLinkRecord | undefined>;
+  /** A recipient's links, newest first. */
+  listMagicLinks(recipientId: string): Promise<MagicLinkRecord[]>;
+  /**
+   * Marks the link used for `destinationId`, if it is still unused: resolves to false when another
+   * request used it first (a link saves one destination, however fast the clicks).
+   */
+  consumeMagicLink(id: string, destinationId: string, statusTokenHash: string): Promise<boolean>;
+  /** Gives a used link back (the destination it saved could not be stored after all). */
+  releaseMagicLink(id: string): Promise<void>;
 
   /** Appends to the audit log (its `at` is the store's clock). */
   audit(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<void>;

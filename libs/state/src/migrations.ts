@@ -107,7 +107,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description: 'control plane: recipients, managed destinations, API keys (hashed), audit log',
+    description: 'control plane: recipients, managed destinations, API keys and magic links (hashed), audit log',
     statements: (t) => [
       `CREATE TABLE ${t.recipients} (
         id TEXT PRIMARY KEY,
@@ -141,6 +141,21 @@ const MIGRATIONS: readonly Migration[] = [
         details TEXT NOT NULL
       )`,
       `CREATE INDEX audit_log_by_time ON ${t.auditLog} (occurred_at)`,
+      `CREATE TABLE ${t.magicLinks} (
+        id TEXT PRIMARY KEY,
+        recipient_id TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        destination_types TEXT NOT NULL,
+        product TEXT NOT NULL,
+        schedule TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        used_at TIMESTAMPTZ,
+        destination_id TEXT,
+        status_token_hash TEXT
+      )`,
+      `CREATE INDEX magic_links_by_recipient ON ${t.magicLinks} (recipient_id, created_at)`,
     ],
   },
 ];

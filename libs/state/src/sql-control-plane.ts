@@ -1,5 +1,5 @@
 import type { SqlRow, StateDriver } from './driver/driver.ts';
-import type { ApiKeyRecord, AuditEntry, ControlPlaneStore, ManagedDestination, RecipientRecord } from './control-plane.ts';
+import type { ApiKeyRecord, AuditEntry, ControlPlaneStore, MagicLinkRecord, ManagedDestination, RecipientRecord } from './control-plane.ts';
 import { StateStoreError } from './state-store-error.ts';
 import type { StateTables } from './state-tables.ts';
 import { newTransferId } from './transfer-id.ts';
@@ -37,6 +37,21 @@ interface AuditRow extends SqlRow {
   action: string;
   target: string;
   details: string;
+}
+
+interface MagicLinkRow extends SqlRow {
+  id: string;
+  recipient_id: string;
+  token_hash: string;
+  destination_types: string;
+  product: string;
+  schedule: string;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  destination_id: string | null;
+  status_token_hash: string | null;
 }
 
 /** The control plane's tables, in the same SQL as SqlStateStore (standard, both engines). */
@@ -150,6 +165,53 @@ export class SqlControlPlane implements ControlPlaneStore {
     return revoked.length > 0;
   }
 
+  async createMagicLink(link: Omit<MagicLinkRecord, 'createdAt' | 'usedAt' | 'destinationId' | 'statusTokenHash'>): Promise<void> {
+    await this.#driver.query(
+      `INSERT INTO ${this.#tables.magicLinks}
+         (id, recipient_id, token_hash, destination_types, product, schedule, created_by, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, CURRENT_TIMESTAMP, $8)`,
+      [
+        link.id,
+        link.recipientId,
+        link.tokenHash,
+        JSON.stringify(link.destinationTypes),
+        link.product,
+        link.schedule,
+        link.createdBy,
+        link.expiresAt.toISOString(),
+      ],
+    );
+  }
+
+  async getMagicLink(id: string): Promise<MagicLinkRecord | undefined> {
+    const [row] = await this.#driver.query<MagicLinkRow>(`SELECT * FROM ${this.#tables.magicLinks} WHERE id = $1`, [id]);
+    return row && magicLinkOf(row);
+  }
+
+  async listMagicLinks(recipientId: string): Promise<MagicLinkRecord[]> {
+    const rows = await this.#driver.query<MagicLinkRow>(
+      `SELECT * FROM ${this.#tables.magicLinks} WHERE recipient_id = $1 ORDER BY created_at DESC, id DESC`,
+      [recipientId],
+    );
+    return rows.map(magicLinkOf);
+  }
+
+  async consumeMagicLink(id: string, destinationId: string, statusTokenHash: string): Promise<boolean> {
+    // One statement: of two requests racing on one link, exactly one sees used_at still NULL.
+    const used = await this.#driver.query(
+      `UPDATE ${this.#tables.magicLinks} SET used_at = CURRENT_TIMESTAMP, destination_id = $2, status_token_hash = $3
+       WHERE id = $1 AND used_at IS NULL RETURNING id`,
+      [id, destinationId, statusTokenHash],
+    );
+    return used.length > 0;
+  }
+
+  async releaseMagicLink(id: string): Promise<void> {
+    await this.#driver.query(`UPDATE ${this.#tables.magicLinks} SET used_at = NULL, destination_id = NULL, status_token_hash = NULL WHERE id = $1`, [
+      id,
+    ]);
+  }
+
   async lastTransferStarts(): Promise<Map<string, Date>> {
     const rows = await this.#driver.query<{ destination_id: string; started_at: Date }>(
       `SELECT destination_id, max(started_at) AS started_at FROM ${this.#tables.transfers} GROUP BY destination_id`,
@@ -197,6 +259,23 @@ function destinationOf(row: DestinationRow): ManagedDestination {
     pausedAt: row.paused_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function magicLinkOf(row: MagicLinkRow): MagicLinkRecord {
+  return {
+    id: row.id,
+    recipientId: row.recipient_id,
+    tokenHash: row.token_hash,
+    destinationTypes: JSON.parse(row.destination_types) as string[],
+    product: row.product,
+    schedule: row.schedule,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+    destinationId: row.destination_id,
+    statusTokenHash: row.status_token_hash,
   };
 }
 

@@ -20,6 +20,7 @@ export interface StateTables {
   readonly managedDestinations: string;
   readonly apiKeys: string;
   readonly auditLog: string;
+  readonly magicLinks: string;
 }
 
 /**
@@ -48,5 +49,6 @@ export function stateTables(schema: string): StateTables {
     managedDestinations: table('managed_destinations'),
     apiKeys: table('api_keys'),
     auditLog: table('audit_log'),
+    magicLinks: table('magic_links'),
   };
 }
