@@ -7,6 +7,9 @@ interface ServeFlags {
   host: string;
   tick: string;
   scheduler: boolean;
+  publicUrl?: string;
+  vendorName: string;
+  pageRateLimit: string;
 }
 
 export function registerServe(program: Command): void {
@@ -18,16 +21,25 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--tick <seconds>', 'how often the scheduler looks for due destinations', '30')
     .option('--no-scheduler', 'serve the API only; run no scheduled transfers (e.g. while `ferry sync --due` runs from cron)')
+    .option('--public-url <url>', 'where customers reach this server, for magic links (default: the address it listens on)')
+    .option('--vendor-name <name>', "your company's name, as the customers' pages show it", 'Your data provider')
+    .option('--page-rate-limit <count>', 'requests a minute one address may make to magic-link, status and sign-in pages', '30')
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       const tick = Number(flags.tick);
+      const pageRateLimit = Number(flags.pageRateLimit);
+      if (!Number.isInteger(pageRateLimit) || pageRateLimit < 1)
+        throw new Error(`--page-rate-limit must be a whole number of at least 1, not "${flags.pageRateLimit}"`);
+      if (flags.publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(flags.publicUrl.replace(/\/$/, ''))) {
+        throw new Error(`--public-url must be the server's origin, such as https://ferry.example.com, not "${flags.publicUrl}"`);
+      }
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0-65535), not "${flags.port}"`);
       if (!Number.isFinite(tick) || tick < 1) throw new Error(`--tick must be at least 1 (seconds), not "${flags.tick}"`);
-      await serve(flags, port, tick);
+      await serve(flags, port, tick, pageRateLimit);
     });
 }
 
-async function serve(flags: ServeFlags, port: number, tick: number): Promise<void> {
+async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimit: number): Promise<void> {
   const [
     { loadConfig },
     { openRuntime, openState },
@@ -58,7 +70,14 @@ async function serve(flags: ServeFlags, port: number, tick: number): Promise<voi
   const log = (line: Record<string, unknown>) =>
     process.stderr.write(`${redact.redactSecrets(JSON.stringify({ time: new Date().toISOString(), ...line }))}\n`);
   const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+  // Known once listening (with --port 0 the port is chosen then); magic links are made only after.
+  let publicUrl = flags.publicUrl?.replace(/\/$/, '') ?? '';
   const { app, runner } = buildServer({
+    publicUrl: () => publicUrl,
+    vendorName: flags.vendorName,
+    pageRateLimit,
+    now: () => new Date(),
+    checkEntry: (entry) => checkDestination(entry, () => {}),
     configFile: flags.config,
     state,
     env,
@@ -96,6 +115,7 @@ async function serve(flags: ServeFlags, port: number, tick: number): Promise<voi
   await app.listen({ port, host: flags.host });
   const address = app.server.address();
   const listening = typeof address === 'object' && address ? `http://${flags.host}:${address.port}` : String(address);
+  publicUrl ||= listening;
   log({ msg: 'listening', url: listening, scheduler: flags.scheduler ? `every ${tick}s` : 'off' });
   // The first line on stdout is where to reach the server (tests and scripts read it; with --port 0 the port is chosen here).
   console.log(`ferry serve listening on ${listening} (API: ${listening}/api/v1, OpenAPI: ${listening}/openapi.json)`);

@@ -120,3 +120,22 @@ export const auditEntry = z
 export const idParams = z.strictObject({ id: z.string().min(1) });
 
 export const listLimit = z.coerce.number().int().min(1).max(500).default(50);
+
+export const magicLink = z
+  .object({
+    id: z.string(),
+    recipient: z.string(),
+    product: z.string(),
+    schedule: z.enum(SCHEDULES),
+    destination_types: z.array(z.string()).describe('what the customer may choose from'),
+    status: z.enum(['active', 'used', 'expired']),
+    created_at: timestamp,
+    expires_at: timestamp,
+    used_at: timestamp.nullable(),
+    destination_id: z.string().nullable().describe('the destination saved through it'),
+  })
+  .meta({ id: 'MagicLink' });
+
+export const createdMagicLink = magicLink
+  .extend({ url: z.string().describe('the link to send the customer: shown once, only its hash is kept') })
+  .meta({ id: 'CreatedMagicLink' });

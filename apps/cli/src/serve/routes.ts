@@ -1,20 +1,27 @@
-import { redactUrl, type ManagedDestination, type RecipientRecord, type StateStore, type Transfer, type Verification } from '@ferry/state';
-import { z } from 'zod';
-import { CREDENTIAL_FIELDS, apiDestinationIdentity, destinationEntrySchema, type DestinationConfigEntry } from '../config/schema.ts';
-import type { LoadedConfig } from '../config/load.ts';
-import { destinationLocationProblems } from '../config/destination-locations.ts';
 import {
-  checkManagedEntry,
+  redactUrl,
+  type MagicLinkRecord,
+  type ManagedDestination,
+  type RecipientRecord,
+  type StateStore,
+  type Transfer,
+  type Verification,
+} from '@ferry/state';
+import { z } from 'zod';
+import { CREDENTIAL_FIELDS, SCHEDULES, apiDestinationIdentity, destinationEntrySchema, type DestinationConfigEntry } from '../config/schema.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { storeDestination } from './destination-store.ts';
+import {
   credentialPaths,
   deleteCredentials,
-  sealCredentials,
   withManagedDestinations,
-  withPasswordOutOfUrl,
   type CombinedConfig,
   type CredentialVault,
 } from '../control-plane/managed-destinations.ts';
 import { nextRunAt, scheduledDestinations } from '../control-plane/schedules.ts';
 import * as api from './api-schemas.ts';
+import { DEFAULT_LINK_DAYS, MAX_LINK_DAYS, newToken } from '../control-plane/magic-links.ts';
+import { LINKABLE_TYPES } from './pages/form-fields.ts';
 import { ApiError, route, type Route } from './route.ts';
 import type { TransferRunner } from './transfers.ts';
 
@@ -27,7 +34,22 @@ export interface RouteContext {
   readonly runner: TransferRunner;
   /** The connection checks of `ferry destinations check`, for one destination. */
   testDestination(id: string): Promise<z.infer<typeof api.connectionTest>>;
+  /** Where customers reach this server: magic links start with it (known once it listens). */
+  publicUrl(): string;
+  readonly now: () => Date;
 }
+
+const magicLinkInput = z
+  .strictObject({
+    product: z.string().min(1).describe('the product the destination will receive (from ferry.yaml)'),
+    destination_types: z
+      .array(z.enum(LINKABLE_TYPES as unknown as [string, ...string[]]))
+      .default([])
+      .describe('what the customer may choose from (default: all a link can set up)'),
+    schedule: z.enum(SCHEDULES).default('24h'),
+    expires_in_days: z.number().int().min(1).max(MAX_LINK_DAYS).default(DEFAULT_LINK_DAYS),
+  })
+  .meta({ id: 'MagicLinkInput' });
 
 /** Fields of a destination entry that are not its connection. */
 const IDENTITY_FIELDS = new Set(['id', 'tenant', 'recipient', 'product', 'models', 'soft_deletes', 'schedule', 'type']);
@@ -102,37 +124,6 @@ export function vendorRoutes(context: RouteContext): Route[] {
     const entry = config.destinations.find((d) => d.id === id);
     if (!entry) throw new ApiError(404, `no destination "${id}"`);
     return entry;
-  };
-
-  /**
-   * Stores a destination's entry, its credentials sealed, once it passes the checks a ferry.yaml
-   * entry passes and clashes with no other destination's id or place. Nothing is written otherwise.
-   */
-  const storeDestination = async (
-    config: CombinedConfig,
-    id: string,
-    recipientId: string,
-    schedule: string,
-    entry: Record<string, unknown>,
-    existing?: ManagedDestination,
-  ) => {
-    const recipient = recipientOf(config, recipientId);
-    entry = withPasswordOutOfUrl(entry);
-    const checked = checkManagedEntry(config, { id, entry, schedule }, recipient.tenant);
-    if (!checked.entry || checked.problems.length > 0) throw new ApiError(422, checked.problems.join('; '));
-    const clashes = destinationLocationProblems([...config.destinations.filter((d) => d.id !== id), checked.entry]);
-    if (clashes.length > 0) throw new ApiError(409, clashes.join('; '));
-    const sealed = await sealCredentials(id, entry, context.vault);
-    if (existing) {
-      await store.updateDestination({ id, recipientId, entry: sealed, schedule });
-      // A credential the entry no longer has (a bastion password replaced by a key) is not kept sealed.
-      await deleteCredentials(id, existing.entry, context.vault, credentialPaths(sealed));
-      return;
-    }
-    if (!(await store.createDestination({ id, recipientId, entry: sealed, schedule }))) {
-      await deleteCredentials(id, sealed, context.vault);
-      throw new ApiError(409, `destination id "${id}" is taken`);
-    }
   };
 
   return [
@@ -220,6 +211,62 @@ export function vendorRoutes(context: RouteContext): Route[] {
         return undefined;
       },
     }),
+    route<z.infer<typeof api.idParams>, Record<string, never>, z.infer<typeof magicLinkInput>>({
+      method: 'POST',
+      path: '/recipients/:id/magic-links',
+      summary: "Create a magic link: a single-use URL where the recipient's customer sets up a destination itself",
+      tag: 'magic links',
+      params: api.idParams,
+      body: magicLinkInput,
+      success: { status: 201, schema: api.createdMagicLink },
+      errors: [404],
+      handle: async ({ params, body, caller }) => {
+        const config = await combined();
+        const recipient = recipientOf(config, params.id);
+        if (!(body.product in config.products)) {
+          throw new ApiError(
+            422,
+            `body product: no product "${body.product}" in ${config.file} (products: ${Object.keys(config.products).join(', ') || 'none'})`,
+          );
+        }
+        const { id, token, hash } = newToken();
+        const expiresAt = new Date(context.now().getTime() + body.expires_in_days * 86_400_000);
+        await store.createMagicLink({
+          id,
+          recipientId: recipient.id,
+          tokenHash: hash,
+          destinationTypes: body.destination_types,
+          product: body.product,
+          schedule: body.schedule,
+          createdBy: caller.actor,
+          expiresAt,
+        });
+        await store.audit({
+          actor: caller.actor,
+          action: 'magic-link.create',
+          target: id,
+          details: { recipient: recipient.id, product: body.product, destination_types: body.destination_types, expires_at: expiresAt.toISOString() },
+        });
+        const created = await store.getMagicLink(id);
+        return {
+          ...magicLinkView(created as MagicLinkRecord, context.now()),
+          url: `${context.publicUrl()}/connect/${encodeURIComponent(recipient.id)}/${token}`,
+        };
+      },
+    }),
+    route<z.infer<typeof api.idParams>>({
+      method: 'GET',
+      path: '/recipients/:id/magic-links',
+      summary: "List a recipient's magic links (never their tokens)",
+      tag: 'magic links',
+      params: api.idParams,
+      success: { status: 200, schema: z.array(api.magicLink) },
+      errors: [404],
+      handle: async ({ params }) => {
+        const recipient = recipientOf(await combined(), params.id);
+        return (await store.listMagicLinks(recipient.id)).map((link) => magicLinkView(link, context.now()));
+      },
+    }),
     route({
       method: 'GET',
       path: '/products',
@@ -253,7 +300,7 @@ export function vendorRoutes(context: RouteContext): Route[] {
         const config = await combined();
         const { id, recipient, schedule, ...entry } = body as { id: string; recipient: string; schedule: string } & Record<string, unknown>;
         if (config.destinations.some((d) => d.id === id)) throw new ApiError(409, `destination id "${id}" is taken`);
-        await storeDestination(config, id, recipient, schedule, entry);
+        await storeDestination(context, config, { id, recipientId: recipient, schedule, entry });
         await store.audit({ actor: caller.actor, action: 'destination.create', target: id, details: auditFields(entry, { recipient, schedule }) });
         const after = await combined();
         return destinationView(after, findDestination(after, id));
@@ -298,7 +345,12 @@ export function vendorRoutes(context: RouteContext): Route[] {
         const ssh = changes.ssh === undefined ? existing.entry.ssh : keepCredentials(existing.entry.ssh, changes.ssh);
         const entry = { ...existing.entry, ...changes, ...(ssh === undefined ? {} : { ssh }) };
         const clear = await openCredentials(entry, existing.entry, context);
-        await storeDestination(config, params.id, existing.recipientId, schedule ?? existing.schedule, clear, existing);
+        await storeDestination(
+          context,
+          config,
+          { id: params.id, recipientId: existing.recipientId, schedule: schedule ?? existing.schedule, entry: clear },
+          existing,
+        );
         await store.audit({
           actor: caller.actor,
           action: 'destination.update',
@@ -428,6 +480,21 @@ export function vendorRoutes(context: RouteContext): Route[] {
 /** A field never shown: a password, key or passphrase; a url only without its password (redactUrl). */
 function credentialField(key: string): boolean {
   return key !== 'url' && (CREDENTIAL_FIELDS as readonly string[]).includes(key);
+}
+
+export function magicLinkView(link: MagicLinkRecord, now: Date) {
+  return {
+    id: link.id,
+    recipient: link.recipientId,
+    product: link.product,
+    schedule: link.schedule as (typeof SCHEDULES)[number],
+    destination_types: link.destinationTypes.length > 0 ? [...link.destinationTypes] : [...LINKABLE_TYPES],
+    status: link.usedAt ? ('used' as const) : link.expiresAt.getTime() <= now.getTime() ? ('expired' as const) : ('active' as const),
+    created_at: link.createdAt.toISOString(),
+    expires_at: link.expiresAt.toISOString(),
+    used_at: link.usedAt?.toISOString() ?? null,
+    destination_id: link.destinationId,
+  };
 }
 
 function recipientView(recipient: RecipientRecord | { id: string; name: string; tenant: string }) {

@@ -12,6 +12,12 @@ import { openApiDocument } from './openapi.ts';
 import { ApiError, type Caller, type Route } from './route.ts';
 import { vendorRoutes } from './routes.ts';
 import { TransferRunner } from './transfers.ts';
+import type { CheckResult } from '@ferry/connections';
+import type { DestinationConfigEntry } from '../config/schema.ts';
+import { loadAssets } from './pages/assets.ts';
+import { registerConnectPages } from './pages/connect.ts';
+import { registerConsolePages } from './pages/console.ts';
+import { RateLimiter } from './web-security.ts';
 
 export interface ServerOptions {
   readonly configFile: string;
@@ -21,6 +27,15 @@ export interface ServerOptions {
   loadConfig(): Promise<LoadedConfig>;
   readonly vault: CredentialVault;
   testDestination(id: string): Promise<z.infer<typeof connectionTest>>;
+  /** The connection checks on an entry not saved yet (a magic-link form's "Test connection"). */
+  checkEntry(entry: DestinationConfigEntry): Promise<CheckResult[]>;
+  /** Where customers reach this server: magic links start with it (known once it listens). */
+  publicUrl(): string;
+  /** The vendor, as the customer's pages name it. */
+  readonly vendorName: string;
+  /** Requests a minute one client may make to the token-guarded pages (magic links, status, console sign-in). */
+  readonly pageRateLimit: number;
+  readonly now: () => Date;
   /** Where the sync engine's progress goes (the CLI's reporter). */
   readonly events: SyncEvents;
   /** One JSON line per request: method, route pattern (never a URL with its values), status, time. */
@@ -33,14 +48,29 @@ export interface FerryServer {
   readonly metrics: ServerMetrics;
 }
 
-/** The control plane's HTTP server: the vendor API under /api/v1, its OpenAPI document, health and metrics. */
+/**
+ * The control plane's HTTP server: the vendor API under /api/v1, its OpenAPI document, health
+ * and metrics, the customers' magic-link and status pages, and the vendor's console.
+ */
 export function buildServer(options: ServerOptions): FerryServer {
   const { state } = options;
   const metrics = new ServerMetrics(state);
   const runner = new TransferRunner({ configFile: options.configFile, state, env: options.env, metrics, events: options.events });
   // Bodies are parsed here and validated by zod; Fastify's own logger is off (requests are logged by route pattern below).
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
-  const routes = vendorRoutes({ state, loadConfig: options.loadConfig, vault: options.vault, runner, testDestination: options.testDestination });
+  const routes = vendorRoutes({
+    state,
+    loadConfig: options.loadConfig,
+    vault: options.vault,
+    runner,
+    testDestination: options.testDestination,
+    publicUrl: options.publicUrl,
+    now: options.now,
+  });
+  // The pages' forms: a flat urlencoded body, one value per field.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     options.log({
@@ -80,6 +110,21 @@ export function buildServer(options: ServerOptions): FerryServer {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  const assets = loadAssets();
+  for (const [path, asset] of assets) {
+    app.get(path, async (_request, reply) => reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body));
+  }
+  const limiter = new RateLimiter(options.pageRateLimit);
+  registerConnectPages(app, {
+    state,
+    vault: options.vault,
+    loadConfig: options.loadConfig,
+    checkEntry: options.checkEntry,
+    now: options.now,
+    limiter,
+    vendorName: options.vendorName,
+  });
+  registerConsolePages(app, { state, routes, limiter });
   for (const definition of routes) app.route({ method: definition.method, url: `/api/v1${definition.path}`, handler: handlerOf(definition, state) });
   return { app, runner, metrics };
 }

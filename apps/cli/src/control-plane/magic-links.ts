@@ -1,0 +1,48 @@
+import type { ControlPlaneStore, MagicLinkRecord } from '@ferry/state';
+import { randomId, randomSecret, sha256Hex, tokenMatches } from './tokens.ts';
+
+/** How long a magic link works unless the vendor says otherwise, and at most. */
+export const DEFAULT_LINK_DAYS = 7;
+export const MAX_LINK_DAYS = 30;
+
+/** `<id>.<secret>`, as it appears in a magic link's or a status page's URL. */
+const TOKEN_FORMAT = /^([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
+
+/** A new token: its id, the token to put in the URL (shown once), and the hash to store. */
+export function newToken(): { id: string; token: string; hash: string } {
+  const id = randomId();
+  const token = `${id}.${randomSecret()}`;
+  return { id, token, hash: sha256Hex(token) };
+}
+
+/** Why a magic link cannot be used; each is shown to the customer as its own page. */
+export type LinkRefusal = 'invalid' | 'expired' | 'used';
+
+/**
+ * The link `token` opens for `recipientId`, or why it does not. A token that is malformed,
+ * unknown, tampered with or another recipient's is `invalid`: the page never says which, so it
+ * tells a guesser nothing.
+ */
+export async function openMagicLink(
+  store: ControlPlaneStore,
+  recipientId: string,
+  token: string,
+  now: Date,
+): Promise<{ link: MagicLinkRecord } | { refused: LinkRefusal; link?: MagicLinkRecord }> {
+  const match = TOKEN_FORMAT.exec(token);
+  if (!match) return { refused: 'invalid' };
+  const link = await store.getMagicLink(match[1] as string);
+  if (!link || link.recipientId !== recipientId || !tokenMatches(token, link.tokenHash)) return { refused: 'invalid' };
+  if (link.usedAt !== null) return { refused: 'used', link };
+  if (link.expiresAt.getTime() <= now.getTime()) return { refused: 'expired', link };
+  return { link };
+}
+
+/** The link whose status-page token `token` is, if it is one (for that destination). */
+export async function openStatusToken(store: ControlPlaneStore, destinationId: string, token: string): Promise<MagicLinkRecord | undefined> {
+  const match = TOKEN_FORMAT.exec(token);
+  if (!match) return undefined;
+  const link = await store.getMagicLink(match[1] as string);
+  if (!link || link.destinationId !== destinationId || link.statusTokenHash === null) return undefined;
+  return tokenMatches(token, link.statusTokenHash) ? link : undefined;
+}

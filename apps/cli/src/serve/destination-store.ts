@@ -1,0 +1,62 @@
+import type { ControlPlaneStore, ManagedDestination } from '@ferry/state';
+import { destinationLocationProblems } from '../config/destination-locations.ts';
+import {
+  checkManagedEntry,
+  credentialPaths,
+  deleteCredentials,
+  sealCredentials,
+  withPasswordOutOfUrl,
+  type CombinedConfig,
+  type CredentialVault,
+} from '../control-plane/managed-destinations.ts';
+import type { DestinationConfigEntry } from '../config/schema.ts';
+import { ApiError } from './route.ts';
+
+export interface DestinationDraft {
+  readonly id: string;
+  readonly recipientId: string;
+  readonly schedule: string;
+  /** The entry as given, credentials in clear: checked, then sealed. */
+  readonly entry: Record<string, unknown>;
+}
+
+/**
+ * The draft as the runtime will load it (its recipient's tenant, its type's fields, its product),
+ * credentials still in clear, and checked against every other destination's id and place.
+ * @throws ApiError 404 (no such recipient), 422 (a field is wrong), 409 (the place is taken)
+ */
+export function checkDraft(config: CombinedConfig, draft: DestinationDraft): DestinationConfigEntry {
+  const recipient = config.controlPlane.recipients.find((r) => r.id === draft.recipientId);
+  if (!recipient) throw new ApiError(404, `no recipient "${draft.recipientId}"`);
+  const checked = checkManagedEntry(config, { id: draft.id, entry: withPasswordOutOfUrl(draft.entry), schedule: draft.schedule }, recipient.tenant);
+  if (!checked.entry || checked.problems.length > 0) throw new ApiError(422, checked.problems.join('; '));
+  const clashes = destinationLocationProblems([...config.destinations.filter((d) => d.id !== draft.id), checked.entry]);
+  if (clashes.length > 0) throw new ApiError(409, clashes.join('; '));
+  return checked.entry;
+}
+
+/**
+ * Stores a destination created or changed through the API or a magic link, its credentials
+ * sealed, once checkDraft passes. Nothing is written when it does not.
+ */
+export async function storeDestination(
+  context: { readonly state: { readonly controlPlane: ControlPlaneStore }; readonly vault: CredentialVault },
+  config: CombinedConfig,
+  draft: DestinationDraft,
+  existing?: ManagedDestination,
+): Promise<void> {
+  checkDraft(config, draft);
+  const { id, recipientId, schedule } = draft;
+  const store = context.state.controlPlane;
+  const sealed = await sealCredentials(id, withPasswordOutOfUrl(draft.entry), context.vault);
+  if (existing) {
+    await store.updateDestination({ id, recipientId, entry: sealed, schedule });
+    // A credential the entry no longer has (a bastion password replaced by a key) is not kept sealed.
+    await deleteCredentials(id, existing.entry, context.vault, credentialPaths(sealed));
+    return;
+  }
+  if (!(await store.createDestination({ id, recipientId, entry: sealed, schedule }))) {
+    await deleteCredentials(id, sealed, context.vault);
+    throw new ApiError(409, `destination id "${id}" is taken`);
+  }
+}
