@@ -6,6 +6,7 @@ export * from './harness/transfer-csv.ts';
 export * from './harness/slices.ts';
 export * from './harness/crash.ts';
 export * from './harness/cli.ts';
+export * from './harness/ferry-server.ts';
 export * from './harness/every-type-rows.ts';
 export * from './harness/redshift.ts';
 export * from './harness/emulators/snowflake.ts';
