@@ -63,6 +63,11 @@ export interface MagicLinkRecord {
   /** Public id, part of the token (`<id>.<secret>`). */
   readonly id: string;
   readonly recipientId: string;
+  /**
+   * The recipient's tenant when the link was made: a link opens only while the recipient still has
+   * it, so a link never sets up a destination for a tenant it was not sent for.
+   */
+  readonly tenant: string;
   /** SHA-256 of the whole token, hex. */
   readonly tokenHash: string;
   /** The destination types the customer may choose from; empty: any that a link can set up. */
@@ -119,6 +124,8 @@ export interface ControlPlaneStore {
    * request used it first (a link saves one destination, however fast the clicks).
    */
   consumeMagicLink(id: string, destinationId: string, statusTokenHash: string): Promise<boolean>;
+  /** Deletes a recipient's links (with the recipient: a new one of the same id must not inherit them); resolves to how many. */
+  deleteMagicLinks(recipientId: string): Promise<number>;
   /** Gives a used link back (the destination it saved could not be stored after all). */
   releaseMagicLink(id: string): Promise<void>;
 

@@ -144,6 +144,7 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE ${t.magicLinks} (
         id TEXT PRIMARY KEY,
         recipient_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
         token_hash TEXT NOT NULL,
         destination_types TEXT NOT NULL,
         product TEXT NOT NULL,

@@ -42,6 +42,7 @@ interface AuditRow extends SqlRow {
 interface MagicLinkRow extends SqlRow {
   id: string;
   recipient_id: string;
+  tenant: string;
   token_hash: string;
   destination_types: string;
   product: string;
@@ -168,11 +169,12 @@ export class SqlControlPlane implements ControlPlaneStore {
   async createMagicLink(link: Omit<MagicLinkRecord, 'createdAt' | 'usedAt' | 'destinationId' | 'statusTokenHash'>): Promise<void> {
     await this.#driver.query(
       `INSERT INTO ${this.#tables.magicLinks}
-         (id, recipient_id, token_hash, destination_types, product, schedule, created_by, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CURRENT_TIMESTAMP, $8)`,
+         (id, recipient_id, tenant, token_hash, destination_types, product, schedule, created_by, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CURRENT_TIMESTAMP, $9)`,
       [
         link.id,
         link.recipientId,
+        link.tenant,
         link.tokenHash,
         JSON.stringify(link.destinationTypes),
         link.product,
@@ -204,6 +206,11 @@ export class SqlControlPlane implements ControlPlaneStore {
       [id, destinationId, statusTokenHash],
     );
     return used.length > 0;
+  }
+
+  async deleteMagicLinks(recipientId: string): Promise<number> {
+    const deleted = await this.#driver.query(`DELETE FROM ${this.#tables.magicLinks} WHERE recipient_id = $1 RETURNING id`, [recipientId]);
+    return deleted.length;
   }
 
   async releaseMagicLink(id: string): Promise<void> {
@@ -266,6 +273,7 @@ function magicLinkOf(row: MagicLinkRow): MagicLinkRecord {
   return {
     id: row.id,
     recipientId: row.recipient_id,
+    tenant: row.tenant,
     tokenHash: row.token_hash,
     destinationTypes: JSON.parse(row.destination_types) as string[],
     product: row.product,

@@ -19,20 +19,23 @@ export function newToken(): { id: string; token: string; hash: string } {
 export type LinkRefusal = 'invalid' | 'expired' | 'used';
 
 /**
- * The link `token` opens for `recipientId`, or why it does not. A token that is malformed,
- * unknown, tampered with or another recipient's is `invalid`: the page never says which, so it
- * tells a guesser nothing.
+ * The link `token` opens for the recipient, or why it does not. A token that is malformed,
+ * unknown, tampered with, another recipient's, or made while the recipient had another tenant is
+ * `invalid`: the page never says which, so it tells a guesser nothing.
+ * @param recipient the recipient the URL names, as it is now (undefined: there is none)
  */
 export async function openMagicLink(
   store: ControlPlaneStore,
-  recipientId: string,
+  recipient: { readonly id: string; readonly tenant: string } | undefined,
   token: string,
   now: Date,
 ): Promise<{ link: MagicLinkRecord } | { refused: LinkRefusal; link?: MagicLinkRecord }> {
   const match = TOKEN_FORMAT.exec(token);
-  if (!match) return { refused: 'invalid' };
+  if (!match || !recipient) return { refused: 'invalid' };
   const link = await store.getMagicLink(match[1] as string);
-  if (!link || link.recipientId !== recipientId || !tokenMatches(token, link.tokenHash)) return { refused: 'invalid' };
+  if (!link || link.recipientId !== recipient.id || link.tenant !== recipient.tenant || !tokenMatches(token, link.tokenHash)) {
+    return { refused: 'invalid' };
+  }
   if (link.usedAt !== null) return { refused: 'used', link };
   if (link.expiresAt.getTime() <= now.getTime()) return { refused: 'expired', link };
   return { link };

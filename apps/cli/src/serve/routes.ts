@@ -15,6 +15,7 @@ import {
   credentialPaths,
   deleteCredentials,
   withManagedDestinations,
+  withPasswordOutOfUrl,
   type CombinedConfig,
   type CredentialVault,
 } from '../control-plane/managed-destinations.ts';
@@ -167,7 +168,8 @@ export function vendorRoutes(context: RouteContext): Route[] {
     route<z.infer<typeof api.idParams>, Record<string, never>, z.infer<typeof api.recipientUpdate>>({
       method: 'PATCH',
       path: '/recipients/:id',
-      summary: "Change a recipient's name or tenant (not while it has destinations: their tables hold the old tenant's rows)",
+      summary:
+        "Change a recipient's name or tenant (not while it has destinations: their tables hold the old tenant's rows; its magic links stop working)",
       tag: 'recipients',
       params: api.idParams,
       body: api.recipientUpdate,
@@ -207,7 +209,9 @@ export function vendorRoutes(context: RouteContext): Route[] {
         const users = [...config.controlPlane.managed.values()].filter((d) => d.recipientId === current.id).map((d) => d.id);
         if (users.length > 0) throw new ApiError(409, `recipient "${current.id}" still has destinations (${users.join(', ')}): delete them first`);
         await store.deleteRecipient(current.id);
-        await store.audit({ actor: caller.actor, action: 'recipient.delete', target: current.id, details: {} });
+        // A recipient created later with this id must not inherit links sent to this one.
+        const links = await store.deleteMagicLinks(current.id);
+        await store.audit({ actor: caller.actor, action: 'recipient.delete', target: current.id, details: { magic_links_deleted: links } });
         return undefined;
       },
     }),
@@ -234,6 +238,7 @@ export function vendorRoutes(context: RouteContext): Route[] {
         await store.createMagicLink({
           id,
           recipientId: recipient.id,
+          tenant: recipient.tenant,
           tokenHash: hash,
           destinationTypes: body.destination_types,
           product: body.product,
@@ -301,7 +306,12 @@ export function vendorRoutes(context: RouteContext): Route[] {
         const { id, recipient, schedule, ...entry } = body as { id: string; recipient: string; schedule: string } & Record<string, unknown>;
         if (config.destinations.some((d) => d.id === id)) throw new ApiError(409, `destination id "${id}" is taken`);
         await storeDestination(context, config, { id, recipientId: recipient, schedule, entry });
-        await store.audit({ actor: caller.actor, action: 'destination.create', target: id, details: auditFields(entry, { recipient, schedule }) });
+        await store.audit({
+          actor: caller.actor,
+          action: 'destination.create',
+          target: id,
+          details: auditFields(withPasswordOutOfUrl(entry), { recipient, schedule }),
+        });
         const after = await combined();
         return destinationView(after, findDestination(after, id));
       },
@@ -343,7 +353,11 @@ export function vendorRoutes(context: RouteContext): Route[] {
         }
         // Credentials not given are kept: their references to the sealed values stay in the entry.
         const ssh = changes.ssh === undefined ? existing.entry.ssh : keepCredentials(existing.entry.ssh, changes.ssh);
-        const entry = { ...existing.entry, ...changes, ...(ssh === undefined ? {} : { ssh }) };
+        // A url given with its password in it replaces the stored password (moved out of the url again when stored).
+        const { password: _, ...withoutPassword } = existing.entry;
+        const base =
+          typeof changes.url === 'string' && changes.password === undefined && urlHasPassword(changes.url) ? withoutPassword : existing.entry;
+        const entry = { ...base, ...changes, ...(ssh === undefined ? {} : { ssh }) };
         const clear = await openCredentials(entry, existing.entry, context);
         await storeDestination(
           context,
@@ -355,7 +369,7 @@ export function vendorRoutes(context: RouteContext): Route[] {
           actor: caller.actor,
           action: 'destination.update',
           target: params.id,
-          details: auditFields(changes, schedule ? { schedule } : {}),
+          details: auditFields(withPasswordOutOfUrl(changes), schedule ? { schedule } : {}),
         });
         const after = await combined();
         return destinationView(after, findDestination(after, params.id));
@@ -577,6 +591,10 @@ function auditFields(entry: Record<string, unknown>, extra: Record<string, unkno
     ),
   );
   return { ...extra, ...fields, ...(credentials.length > 0 ? { credentials_set: credentials } : {}) };
+}
+
+function urlHasPassword(url: string): boolean {
+  return withPasswordOutOfUrl({ url }).password !== undefined;
 }
 
 /** The new ssh section, with the existing one's credentials kept where the new one gives none. */

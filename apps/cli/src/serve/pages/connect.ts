@@ -58,7 +58,9 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
 
   app.get<{ Params: { recipient: string; token: string }; Querystring: { type?: string } }>('/connect/:recipient/:token', async (request, reply) => {
     if (limited(request, reply)) return reply;
-    const opened = await openMagicLink(store, request.params.recipient, request.params.token, context.now());
+    const config = await withManagedDestinations(await context.loadConfig(), context.state);
+    const recipient = config.controlPlane.recipients.find((r) => r.id === request.params.recipient);
+    const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
     const types = typesOf(opened.link);
     const type = types.find((t) => t === request.query.type) ?? (types[0] as DestinationType);
@@ -74,14 +76,15 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
         .code(403)
         .send(message('This form has expired', 'Open the link again and fill in the form there (your browser must accept cookies from this site).'));
     }
-    const opened = await openMagicLink(store, request.params.recipient, request.params.token, context.now());
+    const config = await withManagedDestinations(await context.loadConfig(), context.state);
+    const recipient = config.controlPlane.recipients.find((r) => r.id === request.params.recipient);
+    const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
     const { link } = opened;
     const types = typesOf(link);
     const type = types.find((t) => t === form.type);
     if (!type) return refuse(reply, 'invalid');
     const csrf = form._csrf as string;
-    const config = await withManagedDestinations(await context.loadConfig(), context.state);
     const draft = {
       id: destinationIdFor(
         config.destinations.map((d) => d.id),
