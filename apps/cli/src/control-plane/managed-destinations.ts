@@ -54,7 +54,12 @@ export function withPasswordOutOfUrl(entry: Record<string, unknown>): Record<str
     return entry; // the schema says what is wrong with it
   }
   if (url.password === '') return entry;
-  const password = decodeURIComponent(url.password);
+  let password: string;
+  try {
+    password = decodeURIComponent(url.password);
+  } catch {
+    return entry; // a % that is no escape: the schema's url check says how to write it
+  }
   url.password = '';
   return { ...entry, url: url.toString(), password };
 }

@@ -63,7 +63,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       responses,
     };
   }
-  schemas.Error = jsonSchema(apiError, 'output');
+  // Registers the Error component (a schema with an id lands in components, not in place).
+  jsonSchema(apiError, 'output');
   return {
     openapi: '3.1.0',
     info: {
