@@ -80,6 +80,7 @@ export async function openRuntime(
 ): Promise<Runtime> {
   // Before the state store opens: a stale catalog or an unknown model leaves nothing behind.
   const loaded = await withCatalog(parsed);
+  await checkSelectionFirst(loaded, selection, env, options.state);
   const state = options.state ?? (await openState(loaded, env, options));
   // A store the caller lent (`ferry serve`'s) stays open when this runtime closes.
   const closeState = options.state ? async () => {} : () => state.close();
@@ -152,6 +153,26 @@ export async function openRuntime(
       await closeState();
     },
   };
+}
+
+/**
+ * checkSelection before anything is created: against ferry.yaml, then, only if that fails, with
+ * the destinations stored through `ferry serve` too (the store opened to look only, so a typo in
+ * -d or -m leaves no state file behind).
+ */
+async function checkSelectionFirst(config: CatalogedConfig, selection: Selection, env: NodeJS.ProcessEnv, lent?: StateStore): Promise<void> {
+  try {
+    checkSelection(config, selection);
+    return;
+  } catch (error) {
+    if (selection.destination === undefined && selection.model === undefined) throw error;
+  }
+  const state = lent ?? (await openState(config, env, { lookOnly: true }));
+  try {
+    checkSelection({ ...(await withManagedDestinations(config, state, config.catalog)), catalog: config.catalog }, selection);
+  } finally {
+    if (!lent) await state.close();
+  }
 }
 
 /**

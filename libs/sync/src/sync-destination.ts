@@ -49,6 +49,12 @@ export interface SyncOptions<Model extends string = string> {
   readonly retry: RetryPolicy;
   /** When a sync verifies the models it synced, repairing what differs (never, when absent). */
   readonly verify?: VerifyPolicy;
+  /**
+   * Asked once the destination's lease is held, for a transfer a schedule started: whether it is
+   * still due. Another runner may have synced it between the schedule being read and the lease
+   * being taken; then nothing is started.
+   */
+  readonly stillDue?: (destinationId: string) => Promise<boolean>;
 }
 
 /** The plan for every model of a destination, without changing anything. */
@@ -118,6 +124,9 @@ export async function syncDestination<Model extends string>(
         `destination "${target.id}" was synced for tenant "${known.tenant}" but is now configured for "${target.tenant}": ` +
           'give the new recipient a new destination id (and schema), or drop the old tables and forget its state first',
       );
+    }
+    if (options.stillDue && !(await options.stillDue(target.id))) {
+      throw new Error(`destination "${target.id}" is no longer due: another runner synced it since its schedule was read`);
     }
     return await runTransfer(target, openSource, state, options, events, lease);
   } finally {

@@ -136,8 +136,8 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
         resolve();
       })();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // One listener per signal: the first stops gracefully, a second stops at once.
     process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

@@ -68,6 +68,8 @@ export class ServerMetrics {
 
   transferFinished(result: DestinationResult, seconds: number): void {
     this.#running.dec();
+    // Refused before it started (syncing elsewhere, no longer due): no transfer to count.
+    if (result.transferId === null) return;
     this.#transfers.inc({ status: result.status });
     this.#duration.observe({ status: result.status }, seconds);
     const destination = result.destinationId;

@@ -40,7 +40,8 @@ export class Scheduler {
     const started: string[] = [];
     for (const id of candidates.slice(0, Math.max(0, concurrency - running.size))) {
       try {
-        await runner.start(id);
+        // Asked again under the lease: another runner may have synced it since `due` was read.
+        await runner.start(id, { stillDue: async () => (await due(now())).includes(id) });
         started.push(id);
       } catch (error) {
         // Syncing elsewhere (its lease is taken) or refused: the next tick looks again.

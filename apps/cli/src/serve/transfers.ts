@@ -44,7 +44,7 @@ export class TransferRunner {
    * Starts a transfer of one destination; resolves once the engine has recorded it.
    * @throws ApiError 409 when the destination is syncing already (here, or elsewhere by its lease), or cannot start
    */
-  async start(destinationId: string): Promise<StartedTransfer> {
+  async start(destinationId: string, options: { readonly stillDue?: () => Promise<boolean> } = {}): Promise<StartedTransfer> {
     if (this.#running.has(destinationId))
       throw new ApiError(409, `destination "${destinationId}" is syncing already: wait for that transfer to finish`);
     let started!: (transferId: string | null) => void;
@@ -53,7 +53,7 @@ export class TransferRunner {
     });
     const startedAt = performance.now();
     this.#metrics.transferStarted();
-    const done = this.#run(destinationId, started).then(
+    const done = this.#run(destinationId, started, options.stillDue).then(
       (result) => {
         this.#metrics.transferFinished(result, (performance.now() - startedAt) / 1000);
         return result;
@@ -77,7 +77,7 @@ export class TransferRunner {
     return { transferId: id, done };
   }
 
-  async #run(destinationId: string, started: (transferId: string) => void): Promise<DestinationResult> {
+  async #run(destinationId: string, started: (transferId: string) => void, stillDue?: () => Promise<boolean>): Promise<DestinationResult> {
     const [{ syncAll }, { loadConfig }, { openRuntime }] = await Promise.all([
       import('@ferry/sync'),
       import('../config/load.ts'),
@@ -94,7 +94,8 @@ export class TransferRunner {
           started(transferId);
         },
       };
-      const [result] = await syncAll(runtime.targets, runtime.openSource, runtime.state, { ...runtime.options, concurrency: 1 }, events);
+      const options = { ...runtime.options, concurrency: 1, ...(stillDue ? { stillDue } : {}) };
+      const [result] = await syncAll(runtime.targets, runtime.openSource, runtime.state, options, events);
       if (!result) throw new Error(`destination "${destinationId}" receives no export model: give it a product or models`);
       return result;
     } finally {
