@@ -103,24 +103,32 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
         .code(422)
         .send(await formPage(context, link, type, csrf, form, { problems: customerProblems(error as Error) }));
     }
-    const checks = await context.checkEntry(entry);
-    const failed = checks.some((c) => c.status === 'fail');
-    if (form.action !== 'save' || failed) {
-      const notice = form.action === 'save' ? { problems: ['Not saved: a check failed. Fix what it says, then save again.'] } : {};
-      return securePage(reply)
-        .code(failed ? 422 : 200)
-        .send(await formPage(context, link, type, csrf, form, { ...notice, checks }));
-    }
-    // Claim the link first: of two saves racing, one wins; the other is told the link was used.
+    const saving = form.action === 'save';
+    // A save claims the link before its checks: of two saves racing (a double click), one goes on and the
+    // other is told the link was used, rather than both probing the warehouse at once and tripping each other.
     const statusToken = `${link.id}.${randomSecret()}`;
-    if (!(await store.consumeMagicLink(link.id, draft.id, sha256Hex(statusToken)))) return refuse(reply, 'used');
+    if (saving && !(await store.consumeMagicLink(link.id, draft.id, sha256Hex(statusToken)))) return refuse(reply, 'used');
+    let stored = false;
     try {
-      await storeDestination(context, config, draft);
-    } catch (error) {
-      await store.releaseMagicLink(link.id);
-      return securePage(reply)
-        .code(409)
-        .send(await formPage(context, link, type, csrf, form, { problems: customerProblems(error as Error) }));
+      const checks = await context.checkEntry(entry);
+      const failed = checks.some((c) => c.status === 'fail');
+      if (!saving || failed) {
+        const notice = saving ? { problems: ['Not saved: a check failed. Fix what it says, then save again.'] } : {};
+        return securePage(reply)
+          .code(failed ? 422 : 200)
+          .send(await formPage(context, link, type, csrf, form, { ...notice, checks }));
+      }
+      try {
+        await storeDestination(context, config, draft);
+        stored = true;
+      } catch (error) {
+        return securePage(reply)
+          .code(409)
+          .send(await formPage(context, link, type, csrf, form, { problems: customerProblems(error as Error) }));
+      }
+    } finally {
+      // Nothing stored (a check failed, the place was taken, an error): the link works again.
+      if (saving && !stored) await store.releaseMagicLink(link.id);
     }
     const actor = `magic-link:${link.id}`;
     await store.audit({ actor, action: 'magic-link.use', target: link.id, details: { recipient: link.recipientId, destination: draft.id } });
