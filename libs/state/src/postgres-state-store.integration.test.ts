@@ -33,10 +33,15 @@ describe('state store on Postgres', () => {
     await custom.close();
 
     const tables = [
+      'api_keys',
+      'audit_log',
       'destination_leases',
       'destinations',
+      'magic_links',
+      'managed_destinations',
       'model_states',
       'model_transfers',
+      'recipients',
       'schema_version',
       'secrets',
       'transfers',
@@ -55,7 +60,7 @@ describe('state store on Postgres', () => {
       await Promise.all(stores.map((store) => store.close()));
     }
     const { rows } = await database.client.query('SELECT version FROM ferry_state.schema_version ORDER BY version');
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
   });
 
   it('brings a store an older Ferry migrated up to date, keeping its data', async () => {
@@ -63,17 +68,19 @@ describe('state store on Postgres', () => {
     try {
       await store.migrate();
       await store.upsertDestination({ id: 'acme-postgres', type: 'postgres', tenant: 'acme' });
-      // As version 1 left it: no secrets table, no verifications table, no transfer warnings.
-      await database.client.query('DROP TABLE ferry_state.secrets');
-      await database.client.query('DROP TABLE ferry_state.verifications');
+      // As version 1 left it: no secrets table, no verifications table, no transfer warnings, no control plane.
+      for (const table of ['secrets', 'verifications', 'recipients', 'managed_destinations', 'api_keys', 'audit_log', 'magic_links']) {
+        await database.client.query(`DROP TABLE ferry_state.${table}`);
+      }
       await database.client.query('ALTER TABLE ferry_state.transfers DROP COLUMN warnings');
-      await database.client.query('DELETE FROM ferry_state.schema_version WHERE version IN (2, 3)');
+      await database.client.query('DELETE FROM ferry_state.schema_version WHERE version IN (2, 3, 4)');
 
       await store.migrate();
       await store.putSecret({ name: 'acme_pg', keyId: 'k_aaaaaaaaaaaa', sealed: 'v1.sealed' });
       expect(await store.listDestinations()).toEqual([{ id: 'acme-postgres', type: 'postgres', tenant: 'acme' }]);
       expect((await store.listSecrets()).map((s) => s.name)).toEqual(['acme_pg']);
       expect(await store.latestVerifications()).toEqual([]);
+      expect(await store.controlPlane.listRecipients()).toEqual([]);
     } finally {
       await store.close();
     }
@@ -84,7 +91,7 @@ describe('state store on Postgres', () => {
     try {
       await store.migrate();
       await database.client.query(`INSERT INTO ferry_state.schema_version VALUES (999, 'from the future', now())`);
-      await expect(store.migrate()).rejects.toThrow(/has schema version 999, but this Ferry knows versions up to 3: .*Upgrade Ferry/);
+      await expect(store.migrate()).rejects.toThrow(/has schema version 999, but this Ferry knows versions up to 4: .*Upgrade Ferry/);
     } finally {
       await store.close();
     }
