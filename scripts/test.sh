@@ -49,7 +49,27 @@ demo_on_node() {
   }
   grep -q "every destination equals its tenant's slice" "$dir/demo.log"
   echo "ferry demo passed on Node $("$node" --version)"
+  serve_on_node "$node" "$dir"
   rm -rf "$dir"
 }
-phase "demo on Node 22" demo_on_node 22
-phase "demo on Node 24" demo_on_node 24
+
+# ferry serve on the demo's workspace: it starts, answers /readyz and serves its OpenAPI document.
+serve_on_node() {
+  local node=$1 dir=$2 pid url=
+  "$node" apps/cli/bin/ferry.js serve -c "$dir/demo/ferry.yaml" --port 0 --no-scheduler > "$dir/serve.out" 2> "$dir/serve.err" &
+  pid=$!
+  for _ in $(seq 1 60); do
+    url=$(sed -n 's/^ferry serve listening on \(http:[^ ]*\) .*/\1/p' "$dir/serve.out")
+    [[ -n $url ]] && break
+    sleep 0.5
+  done
+  if [[ -z $url ]] || ! curl -fsS "$url/readyz" > /dev/null || ! curl -fsS "$url/openapi.json" | grep -q '"openapi":"3.1.0"'; then
+    kill "$pid" 2> /dev/null || true
+    cat "$dir/serve.out" "$dir/serve.err"
+    return 1
+  fi
+  kill -TERM "$pid" && wait "$pid"
+  echo "ferry serve answered on Node $("$node" --version)"
+}
+phase "demo and serve on Node 22" demo_on_node 22
+phase "demo and serve on Node 24" demo_on_node 24

@@ -35,8 +35,9 @@ export function registerSync(program: Command): void {
       if (flags.due && flags.destination)
         throw new Error('--due picks destinations by their schedules: leave out -d, or leave out --due to sync that one now');
       const results = await runSync(flags.config, selectionOf(flags));
-      if (flags.due && results.length === 0) {
-        console.log('No destination is due.');
+      if (results.length === 0) {
+        // Not a failure: a workspace that onboards every customer through `ferry serve` starts with none.
+        console.log(flags.due ? 'No destination is due.' : 'No destination to sync: ferry.yaml lists none, and none was created through `ferry serve`.');
         return;
       }
       const failed = results.filter((r) => r.status === 'failed');
