@@ -37,7 +37,11 @@ export function registerSync(program: Command): void {
       const results = await runSync(flags.config, selectionOf(flags));
       if (results.length === 0) {
         // Not a failure: a workspace that onboards every customer through `ferry serve` starts with none.
-        console.log(flags.due ? 'No destination is due.' : 'No destination to sync: ferry.yaml lists none, none was created through `ferry serve`, or every one is paused.');
+        console.log(
+          flags.due
+            ? 'No destination is due.'
+            : 'No destination to sync: ferry.yaml lists none, none was created through `ferry serve`, or every one is paused.',
+        );
         return;
       }
       const failed = results.filter((r) => r.status === 'failed');
