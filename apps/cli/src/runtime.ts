@@ -6,7 +6,7 @@ import { createSource, sourceModule, type Source } from '@ferry/sources';
 import { openStateStore, type StateStore } from '@ferry/state';
 import type { DestinationTarget, SyncOptions, VerifyPolicy } from '@ferry/sync';
 import { destinationConfig } from './config/destination-config.ts';
-import { didYouMean, modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
+import { ConfigError, didYouMean, modelsOf, withCatalog, type CatalogedConfig, type LoadedConfig } from './config/load.ts';
 import { registerSecretFields, resolveSecretReferences } from './config/secret-references.ts';
 import { destinationTunnel, openSshTunnel, sourceTunnelRoute } from './connections/tunnels.ts';
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
@@ -21,6 +21,8 @@ export interface Runtime {
   readonly state: StateStore;
   /** Recipients and API-created destinations (the latter are in `config.destinations` too). */
   readonly controlPlane: ControlPlaneView;
+  /** Destinations stored through `ferry serve` that cannot be used (when none was selected): each fails on its own. */
+  readonly invalid: readonly InvalidDestination[];
   /** Every destination's schedule, pause and last start, by id: what `--due` and `ferry serve` go by. */
   readonly schedules: ReadonlyMap<string, ScheduledDestination>;
   /** The selected destinations: paused ones only when named. */
@@ -67,6 +69,11 @@ export async function openState(config: LoadedConfig, env: NodeJS.ProcessEnv = p
   return state;
 }
 
+export interface InvalidDestination {
+  readonly destinationId: string;
+  readonly problem: string;
+}
+
 /** For commands that change nothing (plan, status): they create no state file. */
 export interface LookOnly {
   readonly lookOnly?: boolean;
@@ -85,10 +92,16 @@ export async function openRuntime(
   // A store the caller lent (`ferry serve`'s) stays open when this runtime closes.
   const closeState = options.state ? async () => {} : () => state.close();
   let config: CatalogedConfig;
+  const invalid: InvalidDestination[] = [];
   let controlPlane: ControlPlaneView;
   let schedules: ReadonlyMap<string, ScheduledDestination>;
   try {
-    const { controlPlane: view, ...combined } = await withManagedDestinations(loaded, state, loaded.catalog);
+    // A stored destination that cannot be used fails alone (see `invalid`), never every other one's run.
+    const { controlPlane: view, ...combined } = await withManagedDestinations(loaded, state, loaded.catalog, {
+      onInvalid: (problem, destinationId) => invalid.push({ destinationId: destinationId ?? '', problem }),
+    });
+    const own = invalid.filter((i) => i.destinationId === selection.destination).map((i) => i.problem);
+    if (own.length > 0) throw new ConfigError(loaded.file, own);
     controlPlane = view;
     checkSelection({ ...combined, catalog: loaded.catalog }, selection);
     schedules = await scheduledDestinations(combined.destinations, view.managed, state);
@@ -134,6 +147,7 @@ export async function openRuntime(
     config,
     state,
     controlPlane,
+    invalid: invalid.filter((i) => selection.destination === undefined && i.destinationId !== ''),
     schedules,
     targets: targets.filter((t) => t.models.length > 0),
     openSource: () =>

@@ -50,6 +50,7 @@ let database: TempDatabase;
 let server: FerryServerProcess;
 /** A second server on the same store, whose page rate limit is low enough to reach. */
 let limitedServer: FerryServerProcess;
+let strictServer: FerryServerProcess;
 let masterKey: string;
 let apiKey: string;
 /** The warehouse's url with the password in it, as the customer types it. */
@@ -93,10 +94,13 @@ beforeAll(async () => {
     configFile,
     cwd: dir,
     env,
-    args: ['--no-scheduler', '--page-rate-limit', '1000', '--vendor-name', VENDOR_NAME],
+    // The customers' warehouse here is on loopback; the default refusal of that is tested on the limited server.
+    args: ['--no-scheduler', '--page-rate-limit', '1000', '--vendor-name', VENDOR_NAME, '--allow-private-addresses'],
   });
   // Started after the first, which has migrated the store by now.
   limitedServer = await startFerryServer({ configFile, cwd: dir, env, args: ['--no-scheduler', '--page-rate-limit', '5'] });
+  // As a vendor runs it: customers may not point Ferry at loopback or private addresses.
+  strictServer = await startFerryServer({ configFile, cwd: dir, env, args: ['--no-scheduler', '--page-rate-limit', '1000'] });
   for (const recipient of [RECIPIENT, OTHER_RECIPIENT, MOVING_RECIPIENT, DELETED_RECIPIENT]) {
     const answer = await api('POST', '/recipients', recipient);
     expect(answer.status, JSON.stringify(answer.json)).toBe(201);
@@ -104,7 +108,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([server?.stop(), limitedServer?.stop()]);
+  await Promise.all([server?.stop(), limitedServer?.stop(), strictServer?.stop()]);
   await database?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -459,6 +463,41 @@ describe('a failed connection test', () => {
     }
     await expectDestinations();
     await expectUnused(link);
+  });
+});
+
+describe('what a customer may not make Ferry do', () => {
+  it("connect to the vendor's own network: a warehouse or bastion on a loopback or private address is refused (422) before any connection", async () => {
+    const link = await createLink(RECIPIENT.id);
+    const form = await visit(link.path, { on: strictServer });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.html)?.[1] as string;
+    const direct = await visit(link.path, { on: strictServer, cookie: csrf, form: saveForm(csrf, uniqueSchema(), 'test') });
+    expect(direct.status).toBe(422);
+    expect(direct.html).toContain('the warehouse: 127.0.0.1 is not a public address');
+    expect(direct.html).not.toContain('id="checks"');
+    const bastion = { ...saveForm(csrf), ssh_host: '10.1.2.3', ssh_user: 'tunnel', ssh_password: 'x', ssh_host_key: `SHA256:${'A'.repeat(43)}` };
+    const throughBastion = await visit(link.path, { on: strictServer, cookie: csrf, form: bastion });
+    expect(throughBastion.status).toBe(422);
+    expect(throughBastion.html).toContain('ssh.host: 10.1.2.3 is not a public address');
+    await expectUnused(link);
+    await expectDestinations();
+  });
+
+  it('read a file on its machine, reach a socket, or fill in a secret: url parameters other than sslmode are refused (422)', async () => {
+    const link = await createLink(RECIPIENT.id);
+    const { cookie, field } = await openForm(link.path);
+    for (const [parameter, value] of [
+      ['sslrootcert', '/etc/passwd'],
+      ['host', '/var/run/postgresql'],
+      ['application_name', '${secret:destination.other.password}'],
+    ]) {
+      const url = `${destinationUrl}?${parameter}=${encodeURIComponent(value as string)}`;
+      const answer = await visit(link.path, { cookie, form: { ...saveForm(field), url } });
+      expect(answer.status, parameter).toBe(422);
+      expect(answer.html).toContain(`url: the parameter &#34;${parameter}&#34; is not allowed`);
+    }
+    await expectUnused(link);
+    await expectDestinations();
   });
 });
 

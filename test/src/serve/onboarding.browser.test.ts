@@ -78,7 +78,12 @@ beforeAll(async () => {
   const created = await runFerry(['api-keys', 'create', 'onboarding-test', '-c', configFile], { cwd: dir, env });
   expect(created.exitCode, created.stderr).toBe(0);
   apiKey = created.stdout.trim();
-  server = await startFerryServer({ configFile, cwd: dir, env, args: ['--tick', '1', '--vendor-name', 'Acme Notifications'] });
+  server = await startFerryServer({
+    configFile,
+    cwd: dir,
+    env, // The bastion here is on loopback: allowed for this test only (a customer may not name one by default).
+    args: ['--tick', '1', '--vendor-name', 'Acme Notifications', '--allow-private-addresses'],
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
 });

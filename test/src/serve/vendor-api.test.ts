@@ -510,6 +510,10 @@ describe('destinations', () => {
       [{ ...other, product: 'nonesuch' }, /product: no product "nonesuch"/],
       [noModels, /give exactly one of `product` or `models`/],
       [{ ...other, models: ['messages'] }, /give exactly one of `product` or `models`/],
+      // Nothing given may make Ferry fill in a secret, read a file on its machine or reach a socket.
+      [{ ...other, schema: '${secret:destination.globex-pg.password}' }, /^schema: "\$\{" is not allowed here/],
+      [{ ...other, url: `${other.url}?sslkey=/etc/ssl/private/key.pem` }, /url: the parameter "sslkey" is not allowed/],
+      [{ ...other, url: `${other.url}?application_name=\${secret:x}` }, /url: the parameter "application_name" is not allowed/],
     ];
     for (const [body, message] of cases) expectError(await api('POST', '/destinations', { body }), 422, message);
     expectError(await api('POST', '/destinations', { body: { ...other, recipient: 'nobody' } }), 404, /no recipient "nobody"/);
@@ -579,6 +583,8 @@ describe('destinations', () => {
       [{ schedule: 'weekly' }, /^body schedule: /],
       [{ connect_timeout: 'soon' }, /connect_timeout/],
       [{ product: 'nonesuch' }, /no product "nonesuch"/],
+      // Pointed at another server, the stored password would go to whoever runs it: it must be given again.
+      [{ url: 'postgres://postgres@203.0.113.7:5432/analytics' }, /^password: the connection now points elsewhere: give it again/],
     ];
     for (const [body, message] of cases) expectError(await api('PATCH', '/destinations/{id}', { id: DESTINATION, body }), 422, message);
     expect((await api('GET', '/destinations/{id}', { id: DESTINATION })).body).toMatchObject({
@@ -726,6 +732,11 @@ describe('transfers', () => {
     expectError(await api('GET', '/transfers/{id}', { id: 'nonesuch' }), 404, /no transfer "nonesuch"/);
   });
 
+  it('answers /metrics only with an API key: its labels name every destination', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer ferry_000000000000_nope' } })).status).toBe(401);
+  });
+
   it('counts the transfers and rows in /metrics', async () => {
     const totals = [first, second].map(async (id) => (await api('GET', '/transfers/{id}', { id })).body.rows_inserted as number);
     const inserted = (await Promise.all(totals)).reduce((a, b) => a + b, 0);
@@ -733,7 +744,7 @@ describe('transfers', () => {
     const deadline = Date.now() + 10_000;
     let text = '';
     for (;;) {
-      const response = await fetch(`${server.url}/metrics`);
+      const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       text = await response.text();

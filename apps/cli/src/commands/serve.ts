@@ -10,6 +10,9 @@ interface ServeFlags {
   publicUrl?: string;
   vendorName: string;
   pageRateLimit: string;
+  allowPrivateAddresses?: boolean;
+  trustProxy?: boolean;
+  publicMetrics?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -23,6 +26,9 @@ export function registerServe(program: Command): void {
     .option('--no-scheduler', 'serve the API only; run no scheduled transfers (e.g. while `ferry sync --due` runs from cron)')
     .option('--public-url <url>', 'where customers reach this server, for magic links (default: the address it listens on)')
     .option('--vendor-name <name>', "your company's name, as the customers' pages show it", 'Your data provider')
+    .option('--allow-private-addresses', 'let magic-link customers point Ferry at loopback and private addresses (a test setup, or a vendor network)')
+    .option('--trust-proxy', 'take the client address from X-Forwarded-For (behind your own TLS proxy)')
+    .option('--public-metrics', 'serve /metrics without an API key (for a scraper on a network you trust)')
     .option('--page-rate-limit <count>', 'requests a minute one address may make to magic-link, status and sign-in pages', '30')
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
@@ -46,7 +52,6 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
     { openVault },
     { buildServer },
     { Scheduler },
-    managed,
     schedules,
     { checkDestination },
     reporter,
@@ -57,7 +62,6 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
     import('@ferry/connections'),
     import('../serve/server.ts'),
     import('../serve/scheduler.ts'),
-    import('../control-plane/managed-destinations.ts'),
     import('../control-plane/schedules.ts'),
     import('../connections/connection-checks.ts'),
     import('../output/reporter.ts'),
@@ -72,10 +76,13 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
   const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
   // Known once listening (with --port 0 the port is chosen then); magic links are made only after.
   let publicUrl = flags.publicUrl?.replace(/\/$/, '') ?? '';
-  const { app, runner } = buildServer({
+  const { app, runner, loadCombined } = buildServer({
     publicUrl: () => publicUrl,
     vendorName: flags.vendorName,
     pageRateLimit,
+    allowPrivateAddresses: flags.allowPrivateAddresses ?? false,
+    trustProxy: flags.trustProxy ?? false,
+    publicMetrics: flags.publicMetrics ?? false,
     now: () => new Date(),
     checkEntry: (entry) => checkDestination(entry, () => {}),
     configFile: flags.config,
@@ -107,7 +114,7 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
     concurrency: config.sync.concurrency,
     onError: (error) => log({ msg: 'scheduler', error: error.message }),
     async due(now) {
-      const combined = await managed.withManagedDestinations(await loadConfig(flags.config, env), state);
+      const combined = await loadCombined();
       const scheduled = await schedules.scheduledDestinations(combined.destinations, combined.controlPlane.managed, state);
       return [...scheduled].filter(([, s]) => schedules.isDue(s, now)).map(([id]) => id);
     },

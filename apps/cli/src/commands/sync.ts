@@ -132,7 +132,19 @@ export async function runSync(configFile: string, selection: Selection, env: Nod
   ]);
   const runtime = await openRuntime(await loadConfig(configFile, env), selection, env);
   try {
-    return await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());
+    const results = await syncAll(runtime.targets, runtime.openSource, runtime.state, runtime.options, createReporter());
+    // A stored destination that cannot be used is a failed destination: reported, and the run exits 1.
+    const unusable = runtime.invalid.map(
+      ({ destinationId, problem }): DestinationResult => ({
+        destinationId,
+        transferId: null,
+        status: 'failed',
+        models: [],
+        verifications: [],
+        error: problem,
+      }),
+    );
+    return [...results, ...unusable];
   } finally {
     await runtime.close();
   }

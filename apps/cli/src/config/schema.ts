@@ -199,3 +199,10 @@ export type FerryConfig = z.infer<typeof configSchema>;
  * the state store's url included, are masked in Ferry's output (registerSecretFields).
  */
 export const CREDENTIAL_FIELDS = ['url', 'password', 'passphrase', 'private_key'] as const;
+
+/**
+ * The credential fields whose whole value is a secret: masked whole in output, sealed whole when
+ * given through `ferry serve`. A url is not (its host and database name the place in messages):
+ * only its password is.
+ */
+export const SECRET_FIELDS: readonly string[] = CREDENTIAL_FIELDS.filter((field) => field !== 'url');

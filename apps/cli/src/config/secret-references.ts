@@ -1,5 +1,5 @@
 import { ConfigError, formatPath, secretsAllowedAt, type LoadedConfig } from './load.ts';
-import { CREDENTIAL_FIELDS } from './schema.ts';
+import { SECRET_FIELDS } from './schema.ts';
 import { userInfoOf } from '@ferry/state';
 import { registerSecret } from '../output/redact.ts';
 
@@ -9,12 +9,6 @@ export interface SecretReader {
 }
 
 const SECRET_REFERENCE = /\$\{secret:([A-Za-z_][A-Za-z0-9_.-]*)\}/g;
-
-/**
- * Credential fields whose whole value is a secret, wherever it comes from. A url is not masked
- * whole (its host and database name the place in messages): only its password is.
- */
-const SECRET_FIELDS = new Set<string>(CREDENTIAL_FIELDS.filter((field) => field !== 'url'));
 
 /**
  * The config with every `${secret:name}` in the included credential fields replaced by the
@@ -85,7 +79,7 @@ function misreadUrl(path: readonly PropertyKey[]): string {
 export function registerSecretFields(config: unknown): void {
   walk(config, [], (value, path) => {
     const field = String(path.at(-1));
-    if (SECRET_FIELDS.has(field)) registerSecret(value);
+    if (SECRET_FIELDS.includes(field)) registerSecret(value);
     if (field === 'url') for (const password of urlPasswords(value)) registerSecret(password);
     return value;
   });

@@ -9,6 +9,7 @@ import {
   credentialPaths,
   deleteCredentials,
   sealCredentials,
+  withCredentialReferences,
   withPasswordOutOfUrl,
   type CredentialVault,
 } from './managed-destinations.ts';
@@ -268,11 +269,17 @@ const CLEAR_ENTRY = {
   ssh: { host: 'bastion.acme.example', port: 22, user: 'tunnel', private_key: PRIVATE_KEY, passphrase: 'key-passphrase', host_key: 'SHA256:x' },
 };
 
-describe('sealCredentials and deleteCredentials', () => {
+/** What storing a destination does with its entry: seal each credential, keep a reference to it. */
+async function seal(id: string, entry: Record<string, unknown>, vault: RecordingVaultDouble): Promise<Record<string, unknown>> {
+  await sealCredentials(id, entry, vault);
+  return withCredentialReferences(id, entry);
+}
+
+describe('sealCredentials, withCredentialReferences and deleteCredentials', () => {
   it('seals every credential (password, ssh.private_key, ssh.passphrase): the entry keeps only references', async () => {
     const vault = new RecordingVaultDouble();
     const original = structuredClone(CLEAR_ENTRY);
-    const sealed = await sealCredentials('acme-pg', CLEAR_ENTRY, vault);
+    const sealed = await seal('acme-pg', CLEAR_ENTRY, vault);
 
     expect(sealed).toEqual({
       ...CLEAR_ENTRY,
@@ -303,7 +310,7 @@ describe('sealCredentials and deleteCredentials', () => {
   it('seals a value that reads like a reference as that literal value, never as a pointer to another secret', async () => {
     const vault = new RecordingVaultDouble();
     vault.values.set('other', 'another destination’s password');
-    const sealed = await sealCredentials('acme-pg', { type: 'postgres', url: 'postgres://u@h/db', password: '${secret:other}' }, vault);
+    const sealed = await seal('acme-pg', { type: 'postgres', url: 'postgres://u@h/db', password: '${secret:other}' }, vault);
 
     expect(sealed.password).toBe('${secret:destination.acme-pg.password}');
     expect(vault.values.get('destination.acme-pg.password')).toBe('${secret:other}');
@@ -314,13 +321,13 @@ describe('sealCredentials and deleteCredentials', () => {
   it('seals nothing for an entry without credentials, and leaves it as it was', async () => {
     const vault = new RecordingVaultDouble();
     const entry = { type: 'duckdb', path: 'x.duckdb', schema: 's', ssh: { host: 'bastion', user: 'u' } };
-    expect(await sealCredentials('local', entry, vault)).toEqual(entry);
+    expect(await seal('local', entry, vault)).toEqual(entry);
     expect(vault.calls).toEqual([]);
   });
 
   it('deletes every sealed credential of an entry, or only those not kept, and goes on past a failed delete', async () => {
     const vault = new RecordingVaultDouble();
-    const sealed = await sealCredentials('acme-pg', CLEAR_ENTRY, vault);
+    const sealed = await seal('acme-pg', CLEAR_ENTRY, vault);
     vault.calls.length = 0;
 
     await deleteCredentials('acme-pg', sealed, vault, [['password'], ['ssh', 'passphrase']]);

@@ -3,7 +3,8 @@ import type { Catalog } from '@ferry/dialects';
 import type { ManagedDestination, RecipientRecord, StateStore } from '@ferry/state';
 import { ConfigError, didYouMean, formatPath, resolveDestinationPaths, type LoadedConfig } from '../config/load.ts';
 import { destinationLocationProblems } from '../config/destination-locations.ts';
-import { CREDENTIAL_FIELDS, destinationSchema, type DestinationConfigEntry } from '../config/schema.ts';
+import { SECRET_FIELDS, destinationSchema, type DestinationConfigEntry } from '../config/schema.ts';
+import { storedReferenceProblems } from './entry-safety.ts';
 
 /** A value the vault can seal and open: see SecretVault in @ferry/connections. */
 export interface CredentialVault {
@@ -37,13 +38,6 @@ export function credentialSecretName(destinationId: string, path: readonly strin
   return `destination.${destinationId}.${path.join('.')}`;
 }
 
-/**
- * The fields sealed in the vault: CREDENTIAL_FIELDS but `url`, whose password (if it has one) is
- * moved to `password` first (withPasswordOutOfUrl), so that the url, which names the place, can
- * be kept in clear and shown.
- */
-const SEALED_FIELDS = CREDENTIAL_FIELDS.filter((field) => field !== 'url');
-
 /** The entry with a password written in its url moved to `password` (unless `password` is set too, which the schema refuses). */
 export function withPasswordOutOfUrl(entry: Record<string, unknown>): Record<string, unknown> {
   if (typeof entry.url !== 'string' || entry.password !== undefined) return entry;
@@ -68,7 +62,8 @@ export function withPasswordOutOfUrl(entry: Record<string, unknown>): Record<str
 export function credentialPaths(entry: Readonly<Record<string, unknown>>): string[][] {
   const paths: string[][] = [];
   const ssh = entry.ssh as Record<string, unknown> | undefined;
-  for (const field of SEALED_FIELDS) {
+  // A url keeps its place in clear: its password was moved to `password` first (withPasswordOutOfUrl).
+  for (const field of SECRET_FIELDS) {
     if (typeof entry[field] === 'string') paths.push([field]);
     if (ssh && typeof ssh[field] === 'string') paths.push(['ssh', field]);
   }
@@ -76,25 +71,29 @@ export function credentialPaths(entry: Readonly<Record<string, unknown>>): strin
 }
 
 /**
- * The entry to store for a managed destination: each credential sealed in the vault under
- * credentialSecretName and replaced by its `${secret:…}` reference, so the stored entry holds no
- * credential. A value is sealed as given, even one that reads like a reference: a caller must
- * not be able to point a destination at a secret that is not its own.
+ * The entry to store for a managed destination: each credential replaced by the `${secret:…}`
+ * reference to where sealCredentials seals it (credentialSecretName), so the stored entry holds
+ * no credential.
  */
-export async function sealCredentials(
-  id: string,
-  entry: Readonly<Record<string, unknown>>,
-  vault: CredentialVault,
-): Promise<Record<string, unknown>> {
-  const sealed: Record<string, unknown> = { ...entry, ...(entry.ssh ? { ssh: { ...(entry.ssh as object) } } : {}) };
+export function withCredentialReferences(id: string, entry: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const stored: Record<string, unknown> = { ...entry, ...(entry.ssh ? { ssh: { ...(entry.ssh as object) } } : {}) };
   for (const path of credentialPaths(entry)) {
-    const name = credentialSecretName(id, path);
-    const holder = (path.length === 2 ? sealed.ssh : sealed) as Record<string, unknown>;
-    const field = path.at(-1) as string;
-    await vault.set(name, holder[field] as string);
-    holder[field] = `\${secret:${name}}`;
+    const holder = (path.length === 2 ? stored.ssh : stored) as Record<string, unknown>;
+    holder[path.at(-1) as string] = `\${secret:${credentialSecretName(id, path)}}`;
   }
-  return sealed;
+  return stored;
+}
+
+/**
+ * Seals each credential of `entry` in the vault, under the names withCredentialReferences refers
+ * to. A value is sealed as given, even one that reads like a reference: a caller must not be able
+ * to point a destination at a secret that is not its own.
+ */
+export async function sealCredentials(id: string, entry: Readonly<Record<string, unknown>>, vault: CredentialVault): Promise<void> {
+  for (const path of credentialPaths(entry)) {
+    const holder = (path.length === 2 ? entry.ssh : entry) as Record<string, unknown>;
+    await vault.set(credentialSecretName(id, path), holder[path.at(-1) as string] as string);
+  }
 }
 
 /** Removes the sealed credentials of a managed destination's stored entry (those it no longer has, or all). */
@@ -143,44 +142,62 @@ export function checkManagedEntry(
  * is checked as a ferry.yaml entry would be (its recipient's tenant, its type's fields, its
  * models against the catalog), and together with ferry.yaml's: an id or a place used twice is
  * refused, naming both, rather than two destinations sharing tables.
- * @throws ConfigError listing every problem
+ * @throws ConfigError listing every problem (unless `options.onInvalid` takes them)
  */
 export async function withManagedDestinations<Config extends LoadedConfig>(
   config: Config,
   state: StateStore,
   catalog?: Catalog,
+  options: ManagedDestinationsOptions = {},
 ): Promise<Config & CombinedConfig> {
-  const [stored, recipients] = await Promise.all([state.controlPlane.listDestinations(), state.controlPlane.listRecipients()]);
+  const [stored, storedRecipients] = await Promise.all([state.controlPlane.listDestinations(), state.controlPlane.listRecipients()]);
   const problems: string[] = [];
+  /** A stored recipient or destination that cannot be used: skipped when the caller says so, else refused with the rest. */
+  const invalid = (problem: string, destinationId?: string) =>
+    options.onInvalid ? options.onInvalid(problem, destinationId) : problems.push(problem);
   const yamlIds = new Set(config.destinations.map((d) => d.id));
   const yamlRecipients = new Set(config.recipients.map((r) => r.id));
-  for (const recipient of recipients) {
-    if (yamlRecipients.has(recipient.id)) {
-      problems.push(`recipient "${recipient.id}" is in ${config.file} and in the state store (created through the API): rename or delete one`);
-    }
-  }
-  const destinations: DestinationConfigEntry[] = [];
+  const recipients = storedRecipients.filter((recipient) => {
+    if (!yamlRecipients.has(recipient.id)) return true;
+    invalid(`recipient "${recipient.id}" is in ${config.file} and in the state store (created through the API): rename or delete one`);
+    return false;
+  });
+  const destinations: DestinationConfigEntry[] = [...config.destinations];
   for (const managed of stored) {
     const where = `destination "${managed.id}" (created through the API)`;
     if (yamlIds.has(managed.id)) {
-      problems.push(`${where}: ${config.file} has a destination with the same id: rename the one in ${config.file}, or delete the stored one`);
+      invalid(`${where}: ${config.file} has a destination with the same id: rename the one in ${config.file}, or delete the stored one`, managed.id);
       continue;
     }
     const recipient = recipients.find((r) => r.id === managed.recipientId) ?? config.recipients.find((r) => r.id === managed.recipientId);
     if (!recipient) {
-      problems.push(`${where}: its recipient "${managed.recipientId}" no longer exists: create it again, or delete the destination`);
+      invalid(`${where}: its recipient "${managed.recipientId}" no longer exists: create it again, or delete the destination`, managed.id);
       continue;
     }
-    const checked = checkManagedEntry(config, managed, recipient.tenant, catalog);
-    problems.push(...checked.problems.map((problem) => `${where}: ${problem}`));
+    const references = storedReferenceProblems(managed.id, managed.entry);
+    const checked = references.length > 0 ? { problems: references } : checkManagedEntry(config, managed, recipient.tenant, catalog);
+    // Checked against those accepted so far: ferry.yaml's first, so a clash names the stored one as the one to change.
+    const clashes = checked.entry ? destinationLocationProblems([...destinations, checked.entry]) : [];
+    const found = [...checked.problems, ...clashes];
+    if (found.length > 0) {
+      for (const problem of found) invalid(`${where}: ${problem}`, managed.id);
+      continue;
+    }
     if (checked.entry) destinations.push(checked.entry);
   }
-  const all = [...config.destinations, ...destinations];
-  problems.push(...destinationLocationProblems(all));
   if (problems.length > 0) throw new ConfigError(config.file, problems);
   return {
     ...config,
-    destinations: all,
+    destinations,
+    // Every stored destination, usable or not, so that one can still be read about, paused or deleted.
     controlPlane: { recipients: [...config.recipients, ...recipients], managed: new Map(stored.map((d) => [d.id, d])) },
   };
+}
+
+export interface ManagedDestinationsOptions {
+  /**
+   * Skips a stored recipient or destination that cannot be used, reporting why, instead of
+   * refusing them all: `ferry serve` keeps serving every other customer, and logs the problem.
+   */
+  readonly onInvalid?: (problem: string, destinationId?: string) => void;
 }

@@ -5,12 +5,14 @@ import {
   credentialPaths,
   deleteCredentials,
   sealCredentials,
+  withCredentialReferences,
   withPasswordOutOfUrl,
   type CombinedConfig,
   type CredentialVault,
 } from '../control-plane/managed-destinations.ts';
 import type { DestinationConfigEntry } from '../config/schema.ts';
 import { ApiError } from './route.ts';
+import { entryInputProblems } from '../control-plane/entry-safety.ts';
 
 export interface DestinationDraft {
   readonly id: string;
@@ -28,6 +30,8 @@ export interface DestinationDraft {
 export function checkDraft(config: CombinedConfig, draft: DestinationDraft): DestinationConfigEntry {
   const recipient = config.controlPlane.recipients.find((r) => r.id === draft.recipientId);
   if (!recipient) throw new ApiError(404, `no recipient "${draft.recipientId}"`);
+  const unsafe = entryInputProblems(draft.entry);
+  if (unsafe.length > 0) throw new ApiError(422, unsafe.join('; '));
   const checked = checkManagedEntry(config, { id: draft.id, entry: withPasswordOutOfUrl(draft.entry), schedule: draft.schedule }, recipient.tenant);
   if (!checked.entry || checked.problems.length > 0) throw new ApiError(422, checked.problems.join('; '));
   const clashes = destinationLocationProblems([...config.destinations.filter((d) => d.id !== draft.id), checked.entry]);
@@ -48,15 +52,26 @@ export async function storeDestination(
   checkDraft(config, draft);
   const { id, recipientId, schedule } = draft;
   const store = context.state.controlPlane;
-  const sealed = await sealCredentials(id, withPasswordOutOfUrl(draft.entry), context.vault);
+  const entry = withPasswordOutOfUrl(draft.entry);
+  const stored = withCredentialReferences(id, entry);
   if (existing) {
-    await store.updateDestination({ id, recipientId, entry: sealed, schedule });
+    await sealCredentials(id, entry, context.vault);
+    if (!(await store.updateDestination({ id, recipientId, entry: stored, schedule }))) {
+      // Deleted meanwhile: its credentials go with it.
+      await deleteCredentials(id, stored, context.vault);
+      throw new ApiError(404, `no destination "${id}"`);
+    }
     // A credential the entry no longer has (a bastion password replaced by a key) is not kept sealed.
-    await deleteCredentials(id, existing.entry, context.vault, credentialPaths(sealed));
+    await deleteCredentials(id, existing.entry, context.vault, credentialPaths(stored));
     return;
   }
-  if (!(await store.createDestination({ id, recipientId, entry: sealed, schedule }))) {
-    await deleteCredentials(id, sealed, context.vault);
-    throw new ApiError(409, `destination id "${id}" is taken`);
+  // The id is claimed before anything is sealed: of two requests racing for it, the loser touches no secret of the winner's.
+  if (!(await store.createDestination({ id, recipientId, entry: stored, schedule }))) throw new ApiError(409, `destination id "${id}" is taken`);
+  try {
+    await sealCredentials(id, entry, context.vault);
+  } catch (error) {
+    await store.deleteDestination(id);
+    await deleteCredentials(id, stored, context.vault);
+    throw error;
   }
 }

@@ -8,13 +8,19 @@ import {
   type Verification,
 } from '@ferry/state';
 import { z } from 'zod';
-import { CREDENTIAL_FIELDS, SCHEDULES, apiDestinationIdentity, destinationEntrySchema, type DestinationConfigEntry } from '../config/schema.ts';
+import {
+  CREDENTIAL_FIELDS,
+  SCHEDULES,
+  SECRET_FIELDS,
+  apiDestinationIdentity,
+  destinationEntrySchema,
+  type DestinationConfigEntry,
+} from '../config/schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { storeDestination } from './destination-store.ts';
 import {
   credentialPaths,
   deleteCredentials,
-  withManagedDestinations,
   withPasswordOutOfUrl,
   type CombinedConfig,
   type CredentialVault,
@@ -31,6 +37,8 @@ export interface RouteContext {
   readonly state: StateStore;
   /** ferry.yaml, read afresh for each request: a change deployed while the server runs shows at once. */
   loadConfig(): Promise<LoadedConfig>;
+  /** ferry.yaml with the stored recipients and destinations; one that cannot be used is logged and left out. */
+  loadCombined(): Promise<CombinedConfig>;
   readonly vault: CredentialVault;
   readonly runner: TransferRunner;
   /** The connection checks of `ferry destinations check`, for one destination. */
@@ -69,7 +77,7 @@ export function vendorRoutes(context: RouteContext): Route[] {
   const store = state.controlPlane;
 
   /** ferry.yaml and the stored recipients and destinations, checked together. */
-  const combined = async (): Promise<CombinedConfig> => withManagedDestinations(await context.loadConfig(), state);
+  const combined = () => context.loadCombined();
 
   const recipientOf = (config: CombinedConfig, id: string) => {
     const found = config.controlPlane.recipients.find((r) => r.id === id);
@@ -96,10 +104,10 @@ export function vendorRoutes(context: RouteContext): Route[] {
     const raw = (managed?.entry ?? entry) as Record<string, unknown>;
     const connection = Object.fromEntries(
       Object.entries(entry)
-        .filter(([key]) => !IDENTITY_FIELDS.has(key) && !credentialField(key))
+        .filter(([key]) => !IDENTITY_FIELDS.has(key) && !SECRET_FIELDS.includes(key))
         .map(([key, value]) =>
           key === 'ssh'
-            ? [key, Object.fromEntries(Object.entries(value as object).filter(([k]) => !credentialField(k)))]
+            ? [key, Object.fromEntries(Object.entries(value as object).filter(([k]) => !SECRET_FIELDS.includes(k)))]
             : [key, key === 'url' && typeof value === 'string' ? redactUrl(value) : value],
         ),
     );
@@ -115,7 +123,7 @@ export function vendorRoutes(context: RouteContext): Route[] {
       soft_deletes: entry.soft_deletes,
       schedule: entry.schedule,
       paused_at: managed?.pausedAt?.toISOString() ?? null,
-      next_run_at: next === null ? null : new Date(Math.max(next.getTime(), Date.now())).toISOString(),
+      next_run_at: next === null ? null : new Date(Math.max(next.getTime(), context.now().getTime())).toISOString(),
       connection,
       credentials: credentialPaths(raw).map((path) => path.join('.')),
       last_transfer: last ? transferSummary(last) : null,
@@ -123,6 +131,9 @@ export function vendorRoutes(context: RouteContext): Route[] {
   };
   const findDestination = (config: CombinedConfig, id: string) => {
     const entry = config.destinations.find((d) => d.id === id);
+    if (!entry && config.controlPlane.managed.has(id)) {
+      throw new ApiError(409, `destination "${id}" is stored but cannot be used (the server log says why): change it with PATCH, or delete it`);
+    }
     if (!entry) throw new ApiError(404, `no destination "${id}"`);
     return entry;
   };
@@ -351,12 +362,18 @@ export function vendorRoutes(context: RouteContext): Route[] {
             "recipient: a destination's recipient cannot change (its tables hold that tenant's rows): create a new destination",
           );
         }
-        // Credentials not given are kept: their references to the sealed values stay in the entry.
+        // Credentials not given are kept, but only for the place they were given for: pointed elsewhere, a kept
+        // password would be sent to whoever runs the new host.
         const ssh = changes.ssh === undefined ? existing.entry.ssh : keepCredentials(existing.entry.ssh, changes.ssh);
         // A url given with its password in it replaces the stored password (moved out of the url again when stored).
-        const { password: _, ...withoutPassword } = existing.entry;
-        const base =
-          typeof changes.url === 'string' && changes.password === undefined && urlHasPassword(changes.url) ? withoutPassword : existing.entry;
+        const replaced = typeof changes.url === 'string' && urlHasPassword(changes.url);
+        const given = (field: string) => field in changes || (field === 'password' && replaced);
+        const moved = connectionMoved(existing.entry, { ...existing.entry, ...changes });
+        const missing = moved ? SECRET_FIELDS.filter((field) => field in existing.entry && !given(field)) : [];
+        if (missing.length > 0) {
+          throw new ApiError(422, `${missing.join(', ')}: the connection now points elsewhere: give ${missing.length > 1 ? 'them' : 'it'} again`);
+        }
+        const base = Object.fromEntries(Object.entries(existing.entry).filter(([field]) => !(replaced && field === 'password')));
         const entry = { ...base, ...changes, ...(ssh === undefined ? {} : { ssh }) };
         const clear = await openCredentials(entry, existing.entry, context);
         await storeDestination(
@@ -491,11 +508,6 @@ export function vendorRoutes(context: RouteContext): Route[] {
   ];
 }
 
-/** A field never shown: a password, key or passphrase; a url only without its password (redactUrl). */
-function credentialField(key: string): boolean {
-  return key !== 'url' && (CREDENTIAL_FIELDS as readonly string[]).includes(key);
-}
-
 export function magicLinkView(link: MagicLinkRecord, now: Date) {
   return {
     id: link.id,
@@ -601,11 +613,24 @@ function urlHasPassword(url: string): boolean {
 function keepCredentials(existing: unknown, given: unknown): unknown {
   if (existing === undefined || given === null || typeof given !== 'object') return given;
   const old = existing as Record<string, unknown>;
-  const kept = Object.fromEntries(CREDENTIAL_FIELDS.filter((f) => f in old).map((f) => [f, old[f]]));
   const next = given as Record<string, unknown>;
-  // A new way to log in replaces the old one: keep the old only when the new section names none.
+  // A new way to log in replaces the old one, and a bastion elsewhere gets none of the old one's.
   const givesLogin = ['private_key', 'private_key_file', 'password'].some((f) => f in next);
-  return givesLogin ? next : { ...kept, ...next };
+  const sameBastion = ['host', 'port', 'user', 'host_key'].every((f) => JSON.stringify(old[f]) === JSON.stringify(next[f] ?? old[f]));
+  if (givesLogin || !sameBastion) return next;
+  const kept = Object.fromEntries(CREDENTIAL_FIELDS.filter((f) => f in old).map((f) => [f, old[f]]));
+  return { ...kept, ...next };
+}
+
+/**
+ * Whether an entry's connection points elsewhere than before: any field that is not its identity,
+ * a credential, its ssh section, its schema or a timeout (a url's host, port, user or database, a
+ * Snowflake account or user ...).
+ */
+function connectionMoved(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): boolean {
+  const ignored = new Set([...IDENTITY_FIELDS, ...SECRET_FIELDS, 'ssh', 'schema', 'dataset', 'connect_timeout']);
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)].filter((field) => !ignored.has(field)));
+  return [...fields].some((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
 }
 
 /** The entry with its kept `${secret:…}` references opened, so that it can be checked and sealed again as a whole. */

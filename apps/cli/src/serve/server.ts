@@ -4,7 +4,7 @@ import type { SyncEvents } from '@ferry/sync';
 import type { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
 import { authenticate } from '../control-plane/api-keys.ts';
-import type { CredentialVault } from '../control-plane/managed-destinations.ts';
+import { withManagedDestinations, type CombinedConfig, type CredentialVault } from '../control-plane/managed-destinations.ts';
 import { redactSecrets } from '../output/redact.ts';
 import type { connectionTest } from './api-schemas.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -33,6 +33,12 @@ export interface ServerOptions {
   publicUrl(): string;
   /** The vendor, as the customer's pages name it. */
   readonly vendorName: string;
+  /** Whether magic-link customers may point Ferry at loopback or private addresses. */
+  readonly allowPrivateAddresses: boolean;
+  /** Whether a proxy in front sets X-Forwarded-For and -Proto (the rate limit then counts the client, not the proxy). */
+  readonly trustProxy: boolean;
+  /** Whether /metrics answers without an API key. */
+  readonly publicMetrics: boolean;
   /** Requests a minute one client may make to the token-guarded pages (magic links, status, console sign-in). */
   readonly pageRateLimit: number;
   readonly now: () => Date;
@@ -44,6 +50,8 @@ export interface ServerOptions {
 
 export interface FerryServer {
   readonly app: FastifyInstance;
+  /** ferry.yaml with the stored recipients and destinations, unusable ones logged and left out. */
+  loadCombined(): Promise<CombinedConfig>;
   readonly runner: TransferRunner;
   readonly metrics: ServerMetrics;
 }
@@ -57,10 +65,20 @@ export function buildServer(options: ServerOptions): FerryServer {
   const metrics = new ServerMetrics(state);
   const runner = new TransferRunner({ configFile: options.configFile, state, env: options.env, metrics, events: options.events });
   // Bodies are parsed here and validated by zod; Fastify's own logger is off (requests are logged by route pattern below).
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: options.trustProxy });
+  // Each problem with a stored destination is logged once, not at every request.
+  const logged = new Set<string>();
+  const loadCombined = async () =>
+    withManagedDestinations(await options.loadConfig(), state, undefined, {
+      onInvalid: (problem) => {
+        if (!logged.has(problem)) options.log({ msg: 'unusable stored destination or recipient, left out', problem });
+        logged.add(problem);
+      },
+    });
   const routes = vendorRoutes({
     state,
     loadConfig: options.loadConfig,
+    loadCombined,
     vault: options.vault,
     runner,
     testDestination: options.testDestination,
@@ -81,14 +99,20 @@ export function buildServer(options: ServerOptions): FerryServer {
       ms: Math.round(reply.elapsedTime),
     });
   });
-  app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error.status, error.message);
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) return sendError(reply, error.status, redactSecrets(error.message));
     const status = (error as { statusCode?: number }).statusCode;
     // Fastify's own refusals: a body that is not JSON, one too large, an unsupported media type.
     if (status !== undefined && status >= 400 && status < 500)
       return sendError(reply, status === 400 ? 422 : status, redactSecrets((error as Error).message));
-    options.log({ msg: 'error', error: redactSecrets((error as Error).message) });
-    return sendError(reply, 500, `the server failed: ${redactSecrets((error as Error).message)}`);
+    options.log({ msg: 'error', route: request.routeOptions.url ?? 'unknown', error: redactSecrets((error as Error).message) });
+    // The API's callers are the vendor's own; a page's visitor is told nothing about the vendor's setup.
+    const forVendor = request.url.startsWith('/api/');
+    return sendError(
+      reply,
+      500,
+      forVendor ? `the server failed: ${redactSecrets((error as Error).message)}` : 'the server failed: the vendor has been told',
+    );
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no endpoint ${request.method} ${request.url.split('?')[0]}: see /openapi.json`));
 
@@ -106,7 +130,9 @@ export function buildServer(options: ServerOptions): FerryServer {
       return sendError(reply, 503, `the state store cannot be reached: ${redactSecrets((error as Error).message)}`);
     }
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    // Its labels name every destination (customer names, often): an API key reads them unless told otherwise.
+    if (!options.publicMetrics) await callerOf(request, state);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
@@ -118,15 +144,16 @@ export function buildServer(options: ServerOptions): FerryServer {
   registerConnectPages(app, {
     state,
     vault: options.vault,
-    loadConfig: options.loadConfig,
+    loadCombined,
     checkEntry: options.checkEntry,
     now: options.now,
     limiter,
     vendorName: options.vendorName,
+    allowPrivateAddresses: options.allowPrivateAddresses,
   });
   registerConsolePages(app, { state, routes, limiter });
   for (const definition of routes) app.route({ method: definition.method, url: `/api/v1${definition.path}`, handler: handlerOf(definition, state) });
-  return { app, runner, metrics };
+  return { app, runner, metrics, loadCombined };
 }
 
 function handlerOf(definition: Route, state: StateStore) {

@@ -32,13 +32,20 @@ export function cookies(request: FastifyRequest): Map<string, string> {
   const found = new Map<string, string>();
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) found.set(part.slice(0, at).trim(), decodeURIComponent(part.slice(at + 1).trim()));
+    if (at <= 0) continue;
+    try {
+      found.set(part.slice(0, at).trim(), decodeURIComponent(part.slice(at + 1).trim()));
+    } catch {
+      // Not one of Ferry's cookies (they are plain base64url): ignored.
+    }
   }
   return found;
 }
 
 export function setCookie(reply: FastifyReply, name: string, value: string, options: { path: string; maxAgeSeconds?: number }): void {
   const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Strict'];
+  // Sent back only over TLS when the page came over TLS (directly, or from a proxy that says so).
+  if (reply.request.protocol === 'https') parts.push('Secure');
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${options.maxAgeSeconds}`);
   reply.header('set-cookie', parts.join('; '));
 }
@@ -62,8 +69,14 @@ export function issueCsrfToken(request: FastifyRequest, reply: FastifyReply, pat
 export function csrfValid(request: FastifyRequest, form: Record<string, string>): boolean {
   const cookie = cookies(request).get(CSRF_COOKIE);
   const field = form._csrf;
-  if (!cookie || !field || cookie.length !== field.length) return false;
-  return timingSafeEqual(Buffer.from(cookie), Buffer.from(field));
+  return equalSecrets(cookie, field);
+}
+
+/** Whether two secrets are equal, in constant time; false when either is missing. */
+export function equalSecrets(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  const [left, right] = [Buffer.from(a), Buffer.from(b)];
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**
@@ -82,7 +95,7 @@ export class RateLimiter {
   allow(client: string, now = Date.now()): boolean {
     const window = this.#windows.get(client);
     if (!window || now - window.start >= 60_000) {
-      // Old windows go as new ones start, so the map holds only the last minute's clients.
+      // Bounded: past 10,000 clients, forget them all rather than grow without end.
       if (this.#windows.size > 10_000) this.#windows.clear();
       this.#windows.set(client, { start: now, count: 1 });
       return true;

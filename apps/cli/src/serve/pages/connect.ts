@@ -2,10 +2,10 @@ import type { CheckResult } from '@ferry/connections';
 import { setupSql, type DestinationType } from '@ferry/destinations';
 import type { MagicLinkRecord, StateStore, Transfer } from '@ferry/state';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { LoadedConfig } from '../../config/load.ts';
 import type { DestinationConfigEntry } from '../../config/schema.ts';
-import { withManagedDestinations, type CredentialVault } from '../../control-plane/managed-destinations.ts';
+import type { CombinedConfig, CredentialVault } from '../../control-plane/managed-destinations.ts';
 import { openMagicLink, openStatusToken, type LinkRefusal } from '../../control-plane/magic-links.ts';
+import { privateAddressProblem } from '../../control-plane/entry-safety.ts';
 import { randomSecret, sha256Hex } from '../../control-plane/tokens.ts';
 import { redactSecrets } from '../../output/redact.ts';
 import { checkDraft, storeDestination } from '../destination-store.ts';
@@ -17,13 +17,16 @@ import { html, page, when, type Html } from './html.ts';
 export interface ConnectContext {
   readonly state: StateStore;
   readonly vault: CredentialVault;
-  loadConfig(): Promise<LoadedConfig>;
+  /** ferry.yaml with the stored recipients and destinations (see RouteContext). */
+  loadCombined(): Promise<CombinedConfig>;
   /** The connection checks of `ferry destinations test`, on an entry not saved yet. */
   checkEntry(entry: DestinationConfigEntry): Promise<CheckResult[]>;
   readonly now: () => Date;
   readonly limiter: RateLimiter;
   /** Who the customer deals with, as the pages name them. */
   readonly vendorName: string;
+  /** Whether a customer may point Ferry at loopback or private addresses (`--allow-private-addresses`). */
+  readonly allowPrivateAddresses: boolean;
 }
 
 const REFUSALS: Record<LinkRefusal, { status: number; title: string; text: string }> = {
@@ -58,7 +61,7 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
 
   app.get<{ Params: { recipient: string; token: string }; Querystring: { type?: string } }>('/connect/:recipient/:token', async (request, reply) => {
     if (limited(request, reply)) return reply;
-    const config = await withManagedDestinations(await context.loadConfig(), context.state);
+    const config = await context.loadCombined();
     const recipient = config.controlPlane.recipients.find((r) => r.id === request.params.recipient);
     const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
@@ -76,7 +79,7 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
         .code(403)
         .send(message('This form has expired', 'Open the link again and fill in the form there (your browser must accept cookies from this site).'));
     }
-    const config = await withManagedDestinations(await context.loadConfig(), context.state);
+    const config = await context.loadCombined();
     const recipient = config.controlPlane.recipients.find((r) => r.id === request.params.recipient);
     const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
@@ -102,6 +105,13 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
       return securePage(reply)
         .code(422)
         .send(await formPage(context, link, type, csrf, form, { problems: customerProblems(error as Error) }));
+    }
+    // Before Ferry connects anywhere: a link's author must not make it probe the vendor's own network.
+    const privateAddress = context.allowPrivateAddresses ? undefined : await privateAddressProblem(type, entry as unknown as Record<string, unknown>);
+    if (privateAddress) {
+      return securePage(reply)
+        .code(422)
+        .send(await formPage(context, link, type, csrf, form, { problems: [privateAddress] }));
     }
     const saving = form.action === 'save';
     // A save claims the link before its checks: of two saves racing (a double click), one goes on and the
@@ -150,7 +160,8 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
     const link = await openStatusToken(store, request.params.destination, request.params.token);
     if (!link) return refuse(reply, 'invalid');
     const destination = await store.getDestination(request.params.destination);
-    if (!destination)
+    // The id may have been deleted and given to another recipient's destination since.
+    if (!destination || destination.recipientId !== link.recipientId)
       return securePage(reply)
         .code(404)
         .send(message('This destination was removed', `Ask ${context.vendorName} about it.`));
@@ -196,9 +207,7 @@ async function formPage(
   outcome: { problems?: readonly string[]; checks?: readonly CheckResult[] },
 ): Promise<string> {
   const types = typesOf(link);
-  const recipient = (await withManagedDestinations(await context.loadConfig(), context.state)).controlPlane.recipients.find(
-    (r) => r.id === link.recipientId,
-  );
+  const recipient = (await context.loadCombined()).controlPlane.recipients.find((r) => r.id === link.recipientId);
   const sql = setupSqlFor(type, values);
   const checks = outcome.checks;
   const body = html`

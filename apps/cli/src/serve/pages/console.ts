@@ -1,11 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { StateStore } from '@ferry/state';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { authenticate } from '../../control-plane/api-keys.ts';
 import type * as api from '../api-schemas.ts';
 import { ApiError, type Caller, type Route } from '../route.ts';
-import { cookies, csrfValid, formOf, issueCsrfToken, securePage, setCookie, type RateLimiter } from '../web-security.ts';
+import { cookies, csrfValid, equalSecrets, formOf, issueCsrfToken, securePage, setCookie, type RateLimiter } from '../web-security.ts';
 import { html, page, when, type Html } from './html.ts';
 
 type Destination = z.infer<typeof api.destination>;
@@ -38,8 +38,7 @@ export function registerConsolePages(app: FastifyInstance, context: ConsoleConte
     const session = cookies(request).get(SESSION_COOKIE);
     const [keyId, expires, signature] = session?.split('.') ?? [];
     if (!keyId || !expires || !signature) return undefined;
-    const expected = Buffer.from(sign(`${keyId}.${expires}`));
-    if (expected.length !== signature.length || !timingSafeEqual(expected, Buffer.from(signature))) return undefined;
+    if (!equalSecrets(sign(`${keyId}.${expires}`), signature)) return undefined;
     if (Number(expires) < Date.now() / 1000) return undefined;
     const key = await context.state.controlPlane.getApiKey(keyId);
     if (!key || key.revokedAt !== null) return undefined;
