@@ -19,3 +19,8 @@ export async function authenticate(store: ControlPlaneStore, key: string): Promi
   if (!record || record.revokedAt !== null) return undefined;
   return tokenMatches(key, record.hash) ? record : undefined;
 }
+
+/** How the audit log names what an API key did: `api-key:<id> (<name>)`. */
+export function apiKeyActor(key: Pick<ApiKeyRecord, 'id' | 'name'>): string {
+  return `api-key:${key.id} (${key.name})`;
+}

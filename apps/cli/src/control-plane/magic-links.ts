@@ -1,9 +1,21 @@
+import { DESTINATION_TYPES, destinationModule, type DestinationType } from '@ferry/destinations';
 import type { ControlPlaneStore, MagicLinkRecord } from '@ferry/state';
 import { randomId, randomSecret, sha256Hex, tokenMatches } from './tokens.ts';
 
 /** How long a magic link works unless the vendor says otherwise, and at most. */
 export const DEFAULT_LINK_DAYS = 7;
 export const MAX_LINK_DAYS = 30;
+
+/**
+ * The destination types a customer can set up through a magic link: those whose module takes no
+ * file on Ferry's machine (a DuckDB file, a BigQuery key file).
+ */
+export const LINKABLE_TYPES: readonly DestinationType[] = DESTINATION_TYPES.filter((type) => destinationModule(type).fileFields.length === 0);
+
+/** The types a link offers: those it names, or every linkable type. */
+export function linkTypes(link: Pick<MagicLinkRecord, 'destinationTypes'>): DestinationType[] {
+  return link.destinationTypes.length === 0 ? [...LINKABLE_TYPES] : LINKABLE_TYPES.filter((t) => link.destinationTypes.includes(t));
+}
 
 /** `<id>.<secret>`, as it appears in a magic link's or a status page's URL. */
 const TOKEN_FORMAT = /^([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;

@@ -27,8 +27,7 @@ import {
 } from '../control-plane/managed-destinations.ts';
 import { nextRunAt, scheduledDestinations } from '../control-plane/schedules.ts';
 import * as api from './api-schemas.ts';
-import { DEFAULT_LINK_DAYS, MAX_LINK_DAYS, newToken } from '../control-plane/magic-links.ts';
-import { LINKABLE_TYPES } from './pages/form-fields.ts';
+import { DEFAULT_LINK_DAYS, LINKABLE_TYPES, MAX_LINK_DAYS, linkTypes, newToken } from '../control-plane/magic-links.ts';
 import { ApiError, route, type Route } from './route.ts';
 import type { TransferRunner } from './transfers.ts';
 
@@ -514,7 +513,7 @@ export function magicLinkView(link: MagicLinkRecord, now: Date) {
     recipient: link.recipientId,
     product: link.product,
     schedule: link.schedule as (typeof SCHEDULES)[number],
-    destination_types: link.destinationTypes.length > 0 ? [...link.destinationTypes] : [...LINKABLE_TYPES],
+    destination_types: linkTypes(link),
     status: link.usedAt ? ('used' as const) : link.expiresAt.getTime() <= now.getTime() ? ('expired' as const) : ('active' as const),
     created_at: link.createdAt.toISOString(),
     expires_at: link.expiresAt.toISOString(),

@@ -3,7 +3,7 @@ import type { StateStore } from '@ferry/state';
 import type { SyncEvents } from '@ferry/sync';
 import type { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
-import { authenticate } from '../control-plane/api-keys.ts';
+import { apiKeyActor, authenticate } from '../control-plane/api-keys.ts';
 import { withManagedDestinations, type CombinedConfig, type CredentialVault } from '../control-plane/managed-destinations.ts';
 import { redactSecrets } from '../output/redact.ts';
 import type { connectionTest } from './api-schemas.ts';
@@ -179,7 +179,7 @@ async function callerOf(request: FastifyRequest, state: StateStore): Promise<Cal
   if (!key) throw new ApiError(401, 'no API key: send `Authorization: Bearer <key>` with a key from `ferry api-keys create`');
   const record = await authenticate(state.controlPlane, key);
   if (!record) throw new ApiError(401, 'the API key is unknown or revoked: create one with `ferry api-keys create`');
-  return { key: record, actor: `api-key:${record.id} (${record.name})` };
+  return { key: record, actor: apiKeyActor(record) };
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {

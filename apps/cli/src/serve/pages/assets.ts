@@ -52,7 +52,7 @@ form.inline { display: inline; margin-left: 12px; }
 form.inline button { padding: 2px 10px; font-size: 13px; }
 `;
 
-/** Draws the console's charts from the JSON each chart element carries (data-series), with uPlot. */
+/** Draws the console's charts from the JSON each chart element carries (its data-chart attribute), with uPlot. */
 const CONSOLE_SCRIPT = `
 document.querySelectorAll('[data-chart]').forEach(function (element) {
   var chart = JSON.parse(element.getAttribute('data-chart'));

@@ -4,14 +4,14 @@ import type { MagicLinkRecord, StateStore, Transfer } from '@ferry/state';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationConfigEntry } from '../../config/schema.ts';
 import type { CombinedConfig, CredentialVault } from '../../control-plane/managed-destinations.ts';
-import { openMagicLink, openStatusToken, type LinkRefusal } from '../../control-plane/magic-links.ts';
+import { LINKABLE_TYPES, linkTypes, openMagicLink, openStatusToken, type LinkRefusal } from '../../control-plane/magic-links.ts';
 import { privateAddressProblem } from '../../control-plane/entry-safety.ts';
 import { randomSecret, sha256Hex } from '../../control-plane/tokens.ts';
 import { redactSecrets } from '../../output/redact.ts';
 import { checkDraft, storeDestination } from '../destination-store.ts';
 import { ApiError } from '../route.ts';
 import { csrfValid, formOf, issueCsrfToken, securePage, type RateLimiter } from '../web-security.ts';
-import { LINKABLE_TYPES, connectionFields, entryFromForm, inputs, sshFields } from './form-fields.ts';
+import { connectionFields, entryFromForm, inputs, sshFields } from './form-fields.ts';
 import { html, page, when, type Html } from './html.ts';
 
 export interface ConnectContext {
@@ -65,7 +65,7 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
     const recipient = config.controlPlane.recipients.find((r) => r.id === request.params.recipient);
     const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
-    const types = typesOf(opened.link);
+    const types = linkTypes(opened.link);
     const type = types.find((t) => t === request.query.type) ?? (types[0] as DestinationType);
     const csrf = issueCsrfToken(request, reply, '/connect');
     return securePage(reply).send(await formPage(context, opened.link, type, csrf, { type }, {}));
@@ -84,7 +84,7 @@ export function registerConnectPages(app: FastifyInstance, context: ConnectConte
     const opened = await openMagicLink(store, recipient, request.params.token, context.now());
     if ('refused' in opened) return refuse(reply, opened.refused);
     const { link } = opened;
-    const types = typesOf(link);
+    const types = linkTypes(link);
     const type = types.find((t) => t === form.type);
     if (!type) return refuse(reply, 'invalid');
     const csrf = form._csrf as string;
@@ -179,10 +179,6 @@ function destinationIdFor(taken: readonly string[], recipient: string, type: str
   }
 }
 
-function typesOf(link: MagicLinkRecord): DestinationType[] {
-  return link.destinationTypes.length === 0 ? [...LINKABLE_TYPES] : LINKABLE_TYPES.filter((t) => link.destinationTypes.includes(t));
-}
-
 /**
  * What the customer is told about a refused entry: the field problems as they are, but a clash of
  * place without the other destination's name (it may be another customer's).
@@ -206,7 +202,7 @@ async function formPage(
   values: Record<string, string>,
   outcome: { problems?: readonly string[]; checks?: readonly CheckResult[] },
 ): Promise<string> {
-  const types = typesOf(link);
+  const types = linkTypes(link);
   const recipient = (await context.loadCombined()).controlPlane.recipients.find((r) => r.id === link.recipientId);
   const sql = setupSqlFor(type, values);
   const checks = outcome.checks;

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { StateStore } from '@ferry/state';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { authenticate } from '../../control-plane/api-keys.ts';
+import { apiKeyActor, authenticate } from '../../control-plane/api-keys.ts';
 import type * as api from '../api-schemas.ts';
 import { ApiError, type Caller, type Route } from '../route.ts';
 import { cookies, csrfValid, equalSecrets, formOf, issueCsrfToken, securePage, setCookie, type RateLimiter } from '../web-security.ts';
@@ -42,7 +42,7 @@ export function registerConsolePages(app: FastifyInstance, context: ConsoleConte
     if (Number(expires) < Date.now() / 1000) return undefined;
     const key = await context.state.controlPlane.getApiKey(keyId);
     if (!key || key.revokedAt !== null) return undefined;
-    return { key, actor: `api-key:${key.id} (${key.name})` };
+    return { key, actor: apiKeyActor(key) };
   };
   const call = async <T>(
     caller: Caller,
@@ -94,7 +94,7 @@ export function registerConsolePages(app: FastifyInstance, context: ConsoleConte
         .send(loginPage(form._csrf ?? '', 'That API key is unknown or revoked.'));
     const expires = Math.floor(Date.now() / 1000) + SESSION_SECONDS;
     setCookie(reply, SESSION_COOKIE, `${key.id}.${expires}.${sign(`${key.id}.${expires}`)}`, { path: '/console', maxAgeSeconds: SESSION_SECONDS });
-    await context.state.controlPlane.audit({ actor: `api-key:${key.id} (${key.name})`, action: 'console.sign-in', target: key.id, details: {} });
+    await context.state.controlPlane.audit({ actor: apiKeyActor(key), action: 'console.sign-in', target: key.id, details: {} });
     return reply.code(303).header('location', '/console').send();
   });
   app.post('/console/logout', async (_request, reply) => {

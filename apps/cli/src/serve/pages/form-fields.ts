@@ -1,4 +1,4 @@
-import { DESTINATION_TYPES, destinationModule, type DestinationType } from '@ferry/destinations';
+import { destinationModule, type DestinationType } from '@ferry/destinations';
 import { z } from 'zod';
 import { sshTunnel } from '../../config/schema.ts';
 import { html, type Html } from './html.ts';
@@ -14,7 +14,7 @@ export interface FormField {
   readonly help?: string;
 }
 
-/** Fields a customer never types: Ferry's own, or a file on Ferry's machine. */
+/** Fields a customer never types: Ferry's own timeouts and keepalives (their defaults apply). */
 const NOT_ASKED = new Set(['connect_timeout', 'keepalive_interval', 'keepalive_count_max']);
 const SECRET_INPUTS = new Set(['password', 'passphrase']);
 const PLACEHOLDERS: Record<string, string> = {
@@ -23,13 +23,6 @@ const PLACEHOLDERS: Record<string, string> = {
   host_key: 'SHA256:…',
   account: 'xy12345.eu-central-1',
 };
-
-/**
- * The destination types a customer can set up through a magic link: those the customer's
- * warehouse is reached by network, whose module takes no file on Ferry's machine (a DuckDB file,
- * a BigQuery key file).
- */
-export const LINKABLE_TYPES: readonly DestinationType[] = DESTINATION_TYPES.filter((type) => destinationModule(type).fileFields.length === 0);
 
 function fieldsOf(shape: z.ZodRawShape): FormField[] {
   const schema = z.toJSONSchema(z.object(shape), { io: 'input', unrepresentable: 'any' }) as {
