@@ -10,8 +10,10 @@ export interface FerryServerProcess {
   stderr(): string;
   /** Everything it wrote to stdout so far (the listening line first). */
   stdout(): string;
-  /** SIGTERM, then waits for it to exit; SIGKILL if it has not after 10 s. Safe to call twice. */
-  stop(): Promise<void>;
+  /** The JSON lines it logged to stderr so far (its own and the sync reporter's). */
+  logs(): Record<string, unknown>[];
+  /** Sends `signal` (SIGTERM by default) and resolves to how it exited; SIGKILL if it has not after 10 s. Safe to call twice. */
+  stop(signal?: NodeJS.Signals): Promise<{ exitCode: number | undefined; signal: string | undefined }>;
 }
 
 export interface FerryServerOptions {
@@ -98,19 +100,28 @@ export async function startFerryServer(options: FerryServerOptions): Promise<Fer
     });
   });
 
+  let stopped: Promise<{ exitCode: number | undefined; signal: string | undefined }> | undefined;
   return {
     url: url.replace(/\/$/, ''),
     stderr: () => err,
     stdout: () => out,
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      try {
-        await exit;
-      } finally {
-        clearTimeout(timer);
-      }
+    logs: () =>
+      err
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    stop(signal = 'SIGTERM') {
+      stopped ??= (async () => {
+        if (!exited) child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        try {
+          const result = await exit;
+          return { exitCode: result.exitCode, signal: result.signal };
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return stopped;
     },
   };
 }

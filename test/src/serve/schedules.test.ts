@@ -5,7 +5,6 @@ import { basename, join } from 'node:path';
 import { exportModels } from '@ferry/generated';
 import { tenantId } from '@ferry/sample-data';
 import { openStateStore, type ManagedDestination, type StateStore, type Transfer } from '@ferry/state';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { destinationSchema, type DestinationConfigEntry, type Schedule } from '../../../apps/cli/src/config/schema.ts';
@@ -15,7 +14,16 @@ import { loadConfig } from '../../../apps/cli/src/config/load.ts';
 import { withManagedDestinations } from '../../../apps/cli/src/control-plane/managed-destinations.ts';
 import { ServerMetrics } from '../../../apps/cli/src/serve/metrics.ts';
 import { TransferRunner } from '../../../apps/cli/src/serve/transfers.ts';
-import { EXAMPLE_PROJECT, REPO_ROOT, buildSampleDuckDBSource, createTempDatabase, parseLogLines, runFerry, type TempDatabase } from '../index.ts';
+import {
+  EXAMPLE_PROJECT,
+  buildSampleDuckDBSource,
+  createTempDatabase,
+  parseLogLines,
+  runFerry,
+  startFerryServer,
+  type FerryServerProcess,
+  type TempDatabase,
+} from '../index.ts';
 
 /**
  * Schedules: the scheduler `ferry serve` runs (in process, with a clock the test moves), `ferry
@@ -359,81 +367,6 @@ describe('ferry sync --due', () => {
 // (c) Two `ferry serve` processes on one Postgres state store.
 // ---------------------------------------------------------------------------------------------
 
-interface ServeProcess {
-  readonly url: string;
-  stdout(): string;
-  stderr(): string;
-  /** The JSON lines it logged to stderr so far (its own and the sync reporter's). */
-  logs(): Record<string, unknown>[];
-  /** Sends `signal` and resolves to how it exited (SIGKILL after 30 s). */
-  stop(signal?: NodeJS.Signals): Promise<{ exitCode: number | undefined; signal: string | undefined }>;
-}
-
-const LISTENING = /^ferry serve listening on (http:\/\/\S+) /;
-
-/** Starts the built CLI's `ferry serve --port 0`, resolving once its first stdout line says where it listens. */
-async function startServe(cwd: string, env: Record<string, string>, args: readonly string[]): Promise<ServeProcess> {
-  const child: ResultPromise = execa('node', [join(REPO_ROOT, 'apps/cli/bin/ferry.js'), 'serve', '--port', '0', ...args], {
-    cwd,
-    env,
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    forceKillAfterDelay: false,
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = child.then((result) => ({ exitCode: result.exitCode, signal: result.signal }));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ferry serve did not listen within 30 s.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
-    const check = () => {
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      const match = LISTENING.exec(out.split('\n', 1)[0]!);
-      if (match) resolve(match[1]!);
-      else reject(new Error(`ferry serve's first stdout line is not where it listens: ${out.split('\n', 1)[0]}\nstderr:\n${err}`));
-    };
-    child.stdout!.on('data', check);
-    void exited.then(({ exitCode }) => {
-      clearTimeout(timer);
-      reject(new Error(`ferry serve exited (${exitCode}) before listening.\nstderr:\n${err}`));
-    });
-  }).catch(async (error: Error) => {
-    child.kill('SIGKILL');
-    await exited;
-    throw error;
-  });
-  let stopped: Promise<{ exitCode: number | undefined; signal: string | undefined }> | undefined;
-  return {
-    url,
-    stdout: () => out,
-    stderr: () => err,
-    logs: () =>
-      err
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    stop(signal = 'SIGTERM') {
-      stopped ??= (async () => {
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        try {
-          return await exited;
-        } finally {
-          clearTimeout(timer);
-        }
-      })();
-      return stopped;
-    },
-  };
-}
-
 async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -448,7 +381,7 @@ describe('two ferry serve processes sharing a Postgres state store', () => {
   let dir: string;
   let stateDb: TempDatabase;
   let env: Record<string, string>;
-  const servers: ServeProcess[] = [];
+  const servers: FerryServerProcess[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-serve-schedules-'));
@@ -484,8 +417,8 @@ describe('two ferry serve processes sharing a Postgres state store', () => {
       await store.migrate();
       for (const id of DESTINATIONS) expect(await store.acquireLease(id, EXTERNAL_HOLDER, 120)).toBeUndefined();
 
-      servers.push(...(await Promise.all([0, 1].map(() => startServe(dir, env, ['--tick', '1', '-c', 'ferry.yaml'])))));
-      const refusals = (server: ServeProcess, id: string) =>
+      servers.push(...(await Promise.all([0, 1].map(() => startFerryServer({ configFile: 'ferry.yaml', cwd: dir, env, args: ['--tick', '1'] })))));
+      const refusals = (server: FerryServerProcess, id: string) =>
         server
           .logs()
           .filter((line) => line.msg === 'scheduler' && String(line.error).includes(`destination "${id}" is being synced by another ferry process`));
@@ -538,7 +471,7 @@ describe('two ferry serve processes sharing a Postgres state store', () => {
   });
 
   it('stops gracefully on a first SIGINT too, like on SIGTERM (exit 0, not 130)', async () => {
-    const server = await startServe(dir, env, ['--no-scheduler', '-c', 'ferry.yaml']);
+    const server = await startFerryServer({ configFile: 'ferry.yaml', cwd: dir, env, args: ['--no-scheduler'] });
     servers.push(server);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);

@@ -44,7 +44,7 @@ async function api(
     headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: response.status, json: await response.json().catch(() => ({})) };
+  return { status: response.status, json: (await response.json().catch(() => ({}))) as { error?: { message: string } } & Record<string, unknown> };
 }
 
 beforeAll(async () => {
