@@ -126,12 +126,13 @@ export async function openRuntime(
     const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
     const target = { id: entry.id, tenant: entry.tenant, models, softDeletes: entry.soft_deletes };
     const route = destinationTunnel(entry);
-    if (route === undefined) return { ...target, open: () => createDestination(destinationConfig(entry)) };
+    const share = { concurrency: config.sync.concurrency };
+    if (route === undefined) return { ...target, open: () => createDestination(destinationConfig(entry, undefined, share)) };
     // Set while the transfer's tunnel is open; the engine connects only then (it may build a destination before, to read its type).
     let via: Via | undefined;
     return {
       ...target,
-      open: () => createDestination(destinationConfig(entry, via)),
+      open: () => createDestination(destinationConfig(entry, via, share)),
       openRoute: async () => {
         const opened = await openSshTunnel(route.ssh, route.target);
         via = opened.via;

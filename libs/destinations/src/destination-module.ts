@@ -5,6 +5,12 @@ import type { DestinationCapabilities } from './capabilities.ts';
 import type { Destination } from './destination.ts';
 import type { SetupSqlOptions } from './setup-sql-options.ts';
 
+/** What one destination's client may use of Ferry's machine: see DestinationModule.config. */
+export interface ResourceShare {
+  /** Destinations synced at once (ferry.yaml's sync.concurrency). */
+  readonly concurrency: number;
+}
+
 /** The local end of an SSH tunnel, and the bastion it goes through (named in messages). */
 export interface Via {
   readonly host: string;
@@ -65,8 +71,10 @@ export interface DestinationModule<
   /**
    * The client's config for an entry.
    * @param via where to connect instead of the warehouse's address: the local end of its SSH tunnel
+   * @param share how many destinations this process syncs at once: an engine that runs inside
+   *   Ferry's process (DuckDB) sizes itself to its share of the machine
    */
-  config(entry: Entry, via?: Via): Config;
+  config(entry: Entry, via?: Via, share?: ResourceShare): Config;
   /** Where the warehouse answers: checked before logging in, and forwarded to by an SSH tunnel. */
   address(entry: Entry): DestinationAddress;
   /**

@@ -12,7 +12,7 @@ export {
   type DestinationType,
 } from './destination-modules.ts';
 export { destinationPermissionChecks } from './checks/permission-checks.ts';
-export type { DestinationAddress, DestinationModule, ModuleEntry, Via } from './destination-module.ts';
+export type { DestinationAddress, DestinationModule, ModuleEntry, ResourceShare, Via } from './destination-module.ts';
 export { PostgresDestination } from './postgres/postgres-destination.ts';
 export type { PostgresDestinationConfig } from './postgres/postgres-config.ts';
 export { postgresCapabilities } from './postgres/postgres-capabilities.ts';

@@ -16,4 +16,6 @@ export interface DuckDBDestinationConfig {
    * directory). Pick a disk with room for the largest model's CSV when the temp directory is small.
    */
   readonly stagingDirectory?: string;
+  /** Threads DuckDB may use (default: one per core); set from the sync's concurrency by the runner. */
+  readonly threads?: number;
 }

@@ -58,7 +58,9 @@ export class DuckDBDestination extends SqlDestination {
     // Loaded by the first DuckDB destination to connect, not by every importer of @ferry/destinations (a few hundred ms).
     const { DuckDBInstance } = await import('@duckdb/node-api');
     try {
-      this.instance = await DuckDBInstance.fromCache(this.config.path);
+      // Settings apply when the instance is created; a cached one (another destination in the same file) keeps its own.
+      const settings = this.config.threads === undefined ? undefined : { threads: String(this.config.threads) };
+      this.instance = await DuckDBInstance.fromCache(this.config.path, settings);
       this.connection = await this.instance.connect();
     } catch (error) {
       const { kind, what } = describeDuckDBOpenError(error, this.config.path);
