@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceKind } from './source.ts';
 import { collectCsv, parseTransferCsv } from '@ferry/test';
 import { everyTypeModel } from '@ferry/test';
-import { openFixture, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/test';
+// The smallest value of every type, and a row of NULLs: the rows every destination test loads too.
+import { NULLS, openFixture, SMALLEST, SOURCE_KINDS, type SourceFixture, type Value } from '@ferry/test';
 
 // Columns: tenant_id, id, note, Label, small, regular, big, amount, ratio, weight, flag, day,
 // at_time, local_at, updated_at, order (json), ref (uuid). Each row is written as the canonical
@@ -26,26 +27,6 @@ const LARGEST: Value[] = [
   '{"a": [1, 2.5, {"b": "größe 🚢", "q": "say \\"hi\\" \\\\ back"}], "c": null}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
 ];
-const SMALLEST: Value[] = [
-  'acme',
-  '2',
-  '',
-  'line1\nline2\r\nline3',
-  '-32768',
-  '-2147483648',
-  '-9223372036854775808',
-  '-99999999999999999999999999999.999999999',
-  '-1e-45',
-  '5e-324',
-  'false',
-  '0001-01-01',
-  '00:00:00',
-  '0001-01-01 00:00:00',
-  '0001-01-01 00:00:00.000001+00',
-  '[]',
-  '00000000-0000-0000-0000-000000000000',
-];
-const NULLS: Value[] = ['acme', '3', ...Array<Value>(15).fill(null)];
 const AWKWARD: Value[] = [
   'acme',
   '4',
