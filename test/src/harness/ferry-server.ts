@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from './paths.ts';
+import { runFerry } from './workdir.ts';
 
 /** A `ferry serve` process started by startFerryServer. */
 export interface FerryServerProcess {
@@ -124,4 +125,35 @@ export async function startFerryServer(options: FerryServerOptions): Promise<Fer
       return stopped;
     },
   };
+}
+
+/** What a control-plane test starts its servers with. */
+export interface ControlPlaneCredentials {
+  /** A new master key (`ferry keys generate`): it seals the credentials the API and the pages are given. */
+  readonly masterKey: string;
+  /** FERRY_STATE_URL and FERRY_MASTER_KEY, for the server and every CLI command of the test. */
+  readonly env: Record<string, string>;
+  /** An API key from `ferry api-keys create <keyName>`, as it printed it. */
+  readonly apiKey: string;
+  /** What `ferry api-keys create` wrote to stderr (its notice: never the key). */
+  readonly createdNotice: string;
+}
+
+/**
+ * A master key and an API key made through the real CLI, on the state store at `stateUrl`.
+ * Throws, with the command's stderr, when either command fails.
+ */
+export async function controlPlaneCredentials(
+  configFile: string,
+  cwd: string,
+  stateUrl: string,
+  keyName = 'tests',
+): Promise<ControlPlaneCredentials> {
+  const generated = await runFerry(['keys', 'generate']);
+  if (generated.exitCode !== 0) throw new Error(`ferry keys generate failed: ${generated.stderr}`);
+  const masterKey = generated.stdout.trim();
+  const env = { FERRY_STATE_URL: stateUrl, FERRY_MASTER_KEY: masterKey };
+  const created = await runFerry(['api-keys', 'create', keyName, '-c', configFile], { cwd, env });
+  if (created.exitCode !== 0) throw new Error(`ferry api-keys create failed: ${created.stderr}`);
+  return { masterKey, env, apiKey: created.stdout.trim(), createdNotice: created.stderr };
 }

@@ -10,7 +10,7 @@ import {
   POSTGRES_ADMIN_URL,
   buildSampleDuckDBSource,
   createTempDatabase,
-  runFerry,
+  controlPlaneCredentials,
   startFerryServer,
   withDatabase,
   type FerryServerProcess,
@@ -80,13 +80,9 @@ beforeAll(async () => {
     configFile,
     stringify({ project: EXAMPLE_PROJECT, source: { type: 'duckdb', path: source }, products: { [PRODUCT]: ['messages', 'recipients'] } }),
   );
-  const generated = await runFerry(['keys', 'generate']);
-  expect(generated.exitCode, generated.stderr).toBe(0);
-  masterKey = generated.stdout.trim();
-  const env = { FERRY_STATE_URL: database.url, FERRY_MASTER_KEY: masterKey };
-  const created = await runFerry(['api-keys', 'create', 'abuse-tests', '-c', configFile], { cwd: dir, env });
-  expect(created.exitCode, created.stderr).toBe(0);
-  apiKey = created.stdout.trim();
+  const made = await controlPlaneCredentials(configFile, dir, database.url, 'abuse-tests');
+  ({ masterKey, apiKey } = made);
+  const { env } = made;
 
   // These tests open well over the default 30 pages a minute from one address: the main server's
   // limit is raised out of the way, and the limit itself is tested on its own server below.

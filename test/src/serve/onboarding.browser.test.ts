@@ -10,7 +10,7 @@ import {
   REPO_ROOT,
   buildSampleDuckDBSource,
   createTempDatabase,
-  runFerry,
+  controlPlaneCredentials,
   startFerryServer,
   startTestSshServer,
   type FerryServerProcess,
@@ -73,11 +73,9 @@ beforeAll(async () => {
       products: { engagement: ['messages', 'recipients', 'workflows'] },
     }),
   );
-  masterKey = (await runFerry(['keys', 'generate'])).stdout.trim();
-  const env = { FERRY_STATE_URL: database.url, FERRY_MASTER_KEY: masterKey };
-  const created = await runFerry(['api-keys', 'create', 'onboarding-test', '-c', configFile], { cwd: dir, env });
-  expect(created.exitCode, created.stderr).toBe(0);
-  apiKey = created.stdout.trim();
+  const made = await controlPlaneCredentials(configFile, dir, database.url, 'onboarding-test');
+  ({ masterKey, apiKey } = made);
+  const { env } = made;
   server = await startFerryServer({
     configFile,
     cwd: dir,

@@ -8,6 +8,7 @@ import {
   buildSampleDuckDBSource,
   createTempDatabase,
   runFerry,
+  controlPlaneCredentials,
   startFerryServer,
   type FerryServerProcess,
   type TempDatabase,
@@ -55,8 +56,7 @@ beforeAll(async () => {
   ]);
   configFile = join(dir, 'ferry.yaml');
   await writeFile(configFile, config({ everything: ['messages', 'recipients'] }));
-  env = { FERRY_STATE_URL: database.url, FERRY_MASTER_KEY: (await runFerry(['keys', 'generate'])).stdout.trim() };
-  apiKey = (await runFerry(['api-keys', 'create', 'tests', '-c', configFile], { cwd: dir, env })).stdout.trim();
+  ({ env, apiKey } = await controlPlaneCredentials(configFile, dir, database.url));
   server = await startFerryServer({ configFile, cwd: dir, env, args: ['--no-scheduler'] });
   expect((await api('POST', '/recipients', { id: 'globex', name: 'Globex', tenant: 'tenant_002' })).status).toBe(201);
   const created = await api('POST', '/destinations', {

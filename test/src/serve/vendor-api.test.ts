@@ -13,6 +13,7 @@ import {
   createTempDatabase,
   queryDuckDB,
   runFerry,
+  controlPlaneCredentials,
   startFerryServer,
   withDatabase,
   type FerryServerProcess,
@@ -106,17 +107,12 @@ beforeAll(async () => {
     }),
   );
 
-  const generated = await runFerry(['keys', 'generate']);
-  expect(generated.exitCode, generated.stderr).toBe(0);
-  masterKey = generated.stdout.trim();
-  env = { FERRY_STATE_URL: database.url, FERRY_MASTER_KEY: masterKey };
-  const created = await runFerry(['api-keys', 'create', 'tests', '-c', configFile], { cwd: dir, env });
-  expect(created.exitCode, created.stderr).toBe(0);
-  apiKey = created.stdout.trim();
+  const made = await controlPlaneCredentials(configFile, dir, database.url);
+  ({ masterKey, env, apiKey } = made);
   apiKeyId = /^ferry_([0-9a-f]{12})_/.exec(apiKey)?.[1] ?? '';
   expect(apiKeyId, 'api-keys create prints a key as ferry_<id>_<secret>').not.toBe('');
   // Printing the key is that command's job: its stdout stays out of `seen`.
-  seen.push(created.stderr);
+  seen.push(made.createdNotice);
   credentials.push(PASSWORD, masterKey, apiKey);
 
   server = await startFerryServer({ configFile, cwd: dir, env, args: ['--no-scheduler'] });
