@@ -12,7 +12,7 @@ import { destinationTunnel, openSshTunnel, sourceTunnelRoute } from './connectio
 import { SourceTunnel, TunneledSource } from './connections/tunneled-source.ts';
 import { redactSecrets } from './output/redact.ts';
 import { withManagedDestinations, type ControlPlaneView } from './control-plane/managed-destinations.ts';
-import { isDue, scheduledDestinations, type ScheduledDestination } from './control-plane/schedules.ts';
+import { dueDestinations } from './control-plane/schedules.ts';
 
 /** Everything a command needs, built from ferry.yaml. */
 export interface Runtime {
@@ -23,8 +23,6 @@ export interface Runtime {
   readonly controlPlane: ControlPlaneView;
   /** Destinations stored through `ferry serve` that cannot be used (when none was selected): each fails on its own. */
   readonly invalid: readonly InvalidDestination[];
-  /** Every destination's schedule, pause and last start, by id: what `--due` and `ferry serve` go by. */
-  readonly schedules: ReadonlyMap<string, ScheduledDestination>;
   /** The selected destinations: paused ones only when named. */
   readonly targets: readonly DestinationTarget[];
   openSource(): Source;
@@ -94,7 +92,8 @@ export async function openRuntime(
   let config: CatalogedConfig;
   const invalid: InvalidDestination[] = [];
   let controlPlane: ControlPlaneView;
-  let schedules: ReadonlyMap<string, ScheduledDestination>;
+  /** With --due, the destinations due now; undefined otherwise. */
+  let due: ReadonlySet<string> | undefined;
   try {
     // A stored destination that cannot be used fails alone (see `invalid`), never every other one's run.
     const { controlPlane: view, ...combined } = await withManagedDestinations(loaded, state, loaded.catalog, {
@@ -104,7 +103,7 @@ export async function openRuntime(
     if (own.length > 0) throw new ConfigError(loaded.file, own);
     controlPlane = view;
     checkSelection({ ...combined, catalog: loaded.catalog }, selection);
-    schedules = await scheduledDestinations(combined.destinations, view.managed, state);
+    if (selection.due) due = new Set(await dueDestinations(combined.destinations, view.managed, state, selection.due));
     // Only what the command may connect to: another destination's missing secret must not stop this one.
     const selected = (path: readonly PropertyKey[]) =>
       path[0] !== 'destinations' || selection.destination === undefined || combined.destinations[path[1] as number]?.id === selection.destination;
@@ -114,13 +113,11 @@ export async function openRuntime(
     await closeState();
     throw error;
   }
-  const now = selection.due;
   const chosen = config.destinations.filter((d) => {
     if (selection.destination !== undefined) return d.id === selection.destination;
-    const schedule = schedules.get(d.id);
     // A paused destination is synced only when named (-d): not by `ferry sync` for all, nor by a schedule.
-    if (schedule?.paused) return false;
-    return now === undefined || (schedule !== undefined && isDue(schedule, now));
+    if ((controlPlane.managed.get(d.id)?.pausedAt ?? null) !== null) return false;
+    return due === undefined || due.has(d.id);
   });
   const targets = chosen.map((entry): DestinationTarget => {
     const models = modelsOf(config, entry).filter((m) => selection.model === undefined || m === selection.model);
@@ -149,7 +146,6 @@ export async function openRuntime(
     state,
     controlPlane,
     invalid: invalid.filter((i) => selection.destination === undefined && i.destinationId !== ''),
-    schedules,
     targets: targets.filter((t) => t.models.length > 0),
     openSource: () =>
       sourceTunnel

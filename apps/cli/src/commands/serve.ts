@@ -115,8 +115,7 @@ async function serve(flags: ServeFlags, port: number, tick: number, pageRateLimi
     onError: (error) => log({ msg: 'scheduler', error: error.message }),
     async due(now) {
       const combined = await loadCombined();
-      const scheduled = await schedules.scheduledDestinations(combined.destinations, combined.controlPlane.managed, state);
-      return [...scheduled].filter(([, s]) => schedules.isDue(s, now)).map(([id]) => id);
+      return schedules.dueDestinations(combined.destinations, combined.controlPlane.managed, state, now);
     },
   });
   await app.listen({ port, host: flags.host });

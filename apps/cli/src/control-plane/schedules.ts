@@ -50,3 +50,14 @@ export async function scheduledDestinations(
     ]),
   );
 }
+
+/** The destinations due at `now` (paused and manual ones never are), in the order given. */
+export async function dueDestinations(
+  destinations: readonly DestinationConfigEntry[],
+  managed: ReadonlyMap<string, ManagedDestination>,
+  state: StateStore,
+  now: Date,
+): Promise<string[]> {
+  const scheduled = await scheduledDestinations(destinations, managed, state);
+  return [...scheduled].filter(([, schedule]) => isDue(schedule, now)).map(([id]) => id);
+}

@@ -25,7 +25,7 @@ import {
   type CombinedConfig,
   type CredentialVault,
 } from '../control-plane/managed-destinations.ts';
-import { nextRunAt, scheduledDestinations } from '../control-plane/schedules.ts';
+import { nextRunAt, scheduledDestinations, type ScheduledDestination } from '../control-plane/schedules.ts';
 import * as api from './api-schemas.ts';
 import { DEFAULT_LINK_DAYS, LINKABLE_TYPES, MAX_LINK_DAYS, linkTypes, newToken } from '../control-plane/magic-links.ts';
 import { ApiError, route, type Route } from './route.ts';
@@ -95,10 +95,10 @@ export function vendorRoutes(context: RouteContext): Route[] {
     throw new ApiError(404, `no destination "${id}"`);
   };
 
-  const destinationView = async (config: CombinedConfig, entry: DestinationConfigEntry) => {
+  const destinationView = async (config: CombinedConfig, entry: DestinationConfigEntry, schedules?: Map<string, ScheduledDestination>) => {
     const managed = config.controlPlane.managed.get(entry.id);
-    const schedules = await scheduledDestinations([entry], config.controlPlane.managed, state);
-    const schedule = schedules.get(entry.id);
+    // A list reads every schedule once (one query over the transfers), not once per destination.
+    const schedule = (schedules ?? (await scheduledDestinations([entry], config.controlPlane.managed, state))).get(entry.id);
     const [last] = await state.recentTransfers({ destinationId: entry.id, limit: 1 });
     const raw = (managed?.entry ?? entry) as Record<string, unknown>;
     const connection = Object.fromEntries(
@@ -300,7 +300,8 @@ export function vendorRoutes(context: RouteContext): Route[] {
       errors: [],
       handle: async () => {
         const config = await combined();
-        return Promise.all(config.destinations.map((d) => destinationView(config, d)));
+        const schedules = await scheduledDestinations(config.destinations, config.controlPlane.managed, state);
+        return Promise.all(config.destinations.map((d) => destinationView(config, d, schedules)));
       },
     }),
     route<Record<string, never>, Record<string, never>, Record<string, unknown>>({
