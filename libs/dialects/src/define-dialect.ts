@@ -7,6 +7,7 @@ import {
   keysInBucketsQuery,
   insertMissingKeys,
   unmatchedKeysCountQuery,
+  type KeyHash,
   type KeyHashing,
 } from './key-buckets.ts';
 
@@ -20,7 +21,12 @@ export interface DialectDefinition {
   foldIdentifier(name: string): string;
   quoteIdentifier(folded: string): string;
   sameValue(left: string, right: string, type: LogicalType): string;
+  /** The md5 key hash, which every dialect computes alike (see key-buckets.ts). */
   readonly keyHashing: KeyHashing;
+  /** A cheaper key hash of the warehouse's own, for a comparison with the same engine. */
+  readonly ownKeyHash?: { readonly name: Exclude<KeyHash, 'md5'>; readonly hashing: KeyHashing };
+  /** See Dialect.rowEstimateQuery. */
+  rowEstimateQuery?(relation: string): string;
   /** How verify hashes a row inside this warehouse (see row-digests.ts); absent: verify digests rows in Ferry. */
   readonly rowHashing?: RowHashing;
 }
@@ -30,7 +36,12 @@ export interface DialectDefinition {
  * TypeMap the same way and each dialect folder holds only what is its own.
  */
 export function defineDialect(definition: DialectDefinition): Dialect {
-  const { identifierLimit, typeMap } = definition;
+  const { identifierLimit, typeMap, ownKeyHash } = definition;
+  const hashing = (hash: KeyHash = 'md5'): KeyHashing => {
+    if (hash === 'md5') return definition.keyHashing;
+    if (ownKeyHash?.name === hash) return ownKeyHash.hashing;
+    throw new Error(`the ${definition.name} dialect cannot compute the ${hash} key hash`);
+  };
   return {
     name: definition.name,
     maxIdentifierLength: identifierLimit.max,
@@ -40,13 +51,14 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     quoteIdentifier: definition.quoteIdentifier,
     columnType: (type) => columnTypeFrom(typeMap, type),
     sameValue: definition.sameValue,
-    keyBucketsQuery: (from, keyColumns, prefixLength) => keyBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength),
-    keysInBucketsQuery: (from, keyColumns, prefixLength, buckets) =>
-      keysInBucketsQuery(definition.keyHashing, from, keyColumns, prefixLength, buckets),
-    insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets) =>
-      insertMissingKeys(definition.keyHashing, into, target, kept, keyColumns, prefixLength, buckets),
+    keyHashes: ownKeyHash ? [ownKeyHash.name, 'md5'] : ['md5'],
+    keyBucketsQuery: (from, keyColumns, prefixLength, hash) => keyBucketsQuery(hashing(hash), from, keyColumns, prefixLength),
+    keysInBucketsQuery: (from, keyColumns, prefixLength, buckets, hash) => keysInBucketsQuery(hashing(hash), from, keyColumns, prefixLength, buckets),
+    insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets, hash) =>
+      insertMissingKeys(hashing(hash), into, target, kept, keyColumns, prefixLength, buckets),
     unmatchedKeysCountQuery,
-    keyInBucketsCondition: (keyColumns, prefixLength, buckets) => keyInBucketsCondition(definition.keyHashing, keyColumns, prefixLength, buckets),
+    keyInBucketsCondition: (keyColumns, prefixLength, buckets, hash) => keyInBucketsCondition(hashing(hash), keyColumns, prefixLength, buckets),
+    rowEstimateQuery: definition.rowEstimateQuery,
     rowDigests: definition.rowHashing && rowDigestQueries(definition.keyHashing, definition.rowHashing, (type) => columnTypeFrom(typeMap, type)),
   };
 }

@@ -1,4 +1,5 @@
 import type { LogicalType, LogicalTypeKind } from '@ferry/schema';
+import type { KeyHash } from './key-buckets.ts';
 import type { RowDigestQueries } from './row-digests.ts';
 
 /** Every destination dialect Ferry generates SQL for. */
@@ -37,13 +38,18 @@ export interface Dialect {
   /** A boolean SQL expression true when `left` and `right` hold the same value, NULL equal to NULL; never NULL itself. */
   sameValue(left: string, right: string, type: LogicalType): string;
   /**
+   * The key hashes this dialect computes (see key-buckets.ts), its preferred first: `md5` in
+   * every dialect, which is what a comparison with another engine uses.
+   */
+  readonly keyHashes: readonly KeyHash[];
+  /**
    * Hard-delete detection (see key-buckets.ts): `SELECT bucket, keys, checksum` over the rows of
    * `from` (a FROM clause with its WHERE), keyColumns quoted, buckets the first `prefixLength`
-   * hex digits of the key hash. Every dialect hashes a key identically.
+   * hex digits of the key hash (`md5` unless `hash` says otherwise).
    */
-  keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number): string;
+  keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, hash?: KeyHash): string;
   /** The keys (one text column per key column, named as the key column) of the rows of `from` in the given buckets. */
-  keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  keysInBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, buckets: readonly string[], hash?: KeyHash): string;
   /** Inserts into `into` the keys of `target` in the given buckets that the table `kept` (same key columns) lacks. */
   insertMissingKeys(
     into: string,
@@ -52,11 +58,18 @@ export interface Dialect {
     keyColumns: readonly string[],
     prefixLength: number,
     buckets: readonly string[],
+    hash?: KeyHash,
   ): string;
   /** `SELECT COUNT(*)` of the keys of `kept` that `target` lacks (see key-buckets.ts). */
   unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
   /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */
-  keyInBucketsCondition(keyColumns: readonly string[], prefixLength: number, buckets: readonly string[]): string;
+  keyInBucketsCondition(keyColumns: readonly string[], prefixLength: number, buckets: readonly string[], hash?: KeyHash): string;
+  /**
+   * `SELECT` of the warehouse's estimate of the rows of `relation` (a quoted, qualified table
+   * name) from its statistics, a number that is 0 or below when it has none; undefined where
+   * COUNT(*) is cheap (answered from metadata or columnar storage).
+   */
+  readonly rowEstimateQuery: ((relation: string) => string) | undefined;
   /** Verify's in-warehouse row digests (see row-digests.ts); undefined where verify digests rows in Ferry. */
   readonly rowDigests: RowDigestQueries | undefined;
 }

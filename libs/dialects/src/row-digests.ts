@@ -1,5 +1,5 @@
 import type { LogicalType } from '@ferry/schema';
-import { checkedPrefix, inBuckets, keyText, type KeyHashing } from './key-buckets.ts';
+import { inBuckets, keyText, type KeyHashing } from './key-buckets.ts';
 
 /**
  * `ferry verify` inside the warehouses: each side hashes every row and reports, per bucket of
@@ -58,12 +58,12 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
     const hash = rowHashing.rowHash(columns.map((c) => ({ ...c, columnType: columnType(c.type) })));
     // OFFSET 0 keeps Postgres from folding the subquery into the aggregate, which sorts whole rows
     // (to disk, for a large slice) and hashes them after; hashed first, only two columns are sorted.
-    return `(SELECT ${keys}${hashing.md5Hex(keyText(hashing, keyColumns))} AS ferry_key_hash, ${hash} AS ferry_row_hash ${from} OFFSET 0) AS hashed`;
+    return `(SELECT ${keys}${hashing.hash(keyText(hashing, keyColumns))} AS ferry_key_hash, ${hash} AS ferry_row_hash ${from} OFFSET 0) AS hashed`;
   };
   return {
     family: rowHashing.family,
     bucketsQuery(from, keyColumns, columns, prefixLength) {
-      const bucket = `SUBSTR(ferry_key_hash, 1, ${checkedPrefix(prefixLength)})`;
+      const bucket = hashing.bucket('ferry_key_hash', prefixLength);
       return [
         `SELECT ${bucket} AS bucket, COUNT(*) AS row_count, CAST(bit_xor(ferry_row_hash) AS VARCHAR) AS digest`,
         `FROM ${hashed(from, keyColumns, columns, false)}`,
@@ -74,7 +74,7 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
       return [
         `SELECT ${keyColumns.join(', ')}, CAST(ferry_row_hash AS VARCHAR) AS ferry_row_hash`,
         `FROM ${hashed(from, keyColumns, columns, true)}`,
-        `WHERE ${inBuckets('ferry_key_hash', prefixLength, buckets)}`,
+        `WHERE ${inBuckets(hashing.bucket('ferry_key_hash', prefixLength), buckets)}`,
       ].join('\n');
     },
   };

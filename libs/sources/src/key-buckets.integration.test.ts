@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { dialects } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import { collectCsv } from '@ferry/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,3 +117,76 @@ function bucketOfKey(key: readonly string[]): string {
 function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
 }
+
+/**
+ * The `postgres` key hash (hashtextextended), which a Postgres source and a Postgres destination
+ * use with each other: its buckets are the top hex digits of the 64-bit hash (negative ones too),
+ * its digests change with the key set, and the keys listed for a bucket are the keys it counts.
+ */
+describe('the postgres key hash', () => {
+  let fixture: SourceFixture;
+  beforeAll(async () => {
+    fixture = await openFixture('postgres');
+    await fixture.createTable(compositeKeyModel);
+    await fixture.execute(INSERT_ROWS);
+  });
+  afterAll(async () => {
+    await fixture.close();
+  });
+
+  const bucketsOf = (prefix: number) => fixture.source.keyBuckets(bigintKeyModel, 'acme', prefix, undefined, 'postgres');
+  /** Each acme key's hash, as Postgres computes it, in two's complement hex: what the buckets must be prefixes of. */
+  const hashes = async () =>
+    (await fixture.rows(`SELECT "seq", hashtextextended(CAST("seq" AS VARCHAR), 0) FROM "analytics"."composite_key" WHERE "tenant_id" = 'acme'`)).map(
+      ([seq, hash]) => ({
+        seq: String(seq),
+        hex: BigInt.asUintN(64, BigInt(String(hash)))
+          .toString(16)
+          .padStart(16, '0'),
+        value: BigInt(String(hash)),
+      }),
+    );
+
+  it('is offered by Postgres only, and md5 stays the default', () => {
+    expect(fixture.source.keyHashes).toEqual(['postgres', 'md5']);
+    expect(dialects.duckdb.keyHashes).toEqual(['md5']);
+    expect(() => dialects.duckdb.keyBucketsQuery('FROM t', ['"id"'], 2, 'postgres')).toThrow(/duckdb dialect cannot compute the postgres key hash/);
+    expect(dialects.postgres.keyBucketsQuery('FROM t', ['"id"'], 2)).toContain('md5(');
+  });
+
+  it('buckets keys by the top hex digits of their hash, and digests a bucket as the sum of its hashes', async () => {
+    const keys = await hashes();
+    for (const prefix of [1, 2, 3]) {
+      const expected = new Map<string, { count: number; sum: bigint }>();
+      for (const { hex, value } of keys) {
+        const figures = expected.get(hex.slice(0, prefix)) ?? { count: 0, sum: 0n };
+        expected.set(hex.slice(0, prefix), { count: figures.count + 1, sum: figures.sum + value });
+      }
+      const buckets = await bucketsOf(prefix);
+      expect(buckets.map((b) => [b.bucket, b.count, b.checksum])).toEqual(
+        [...expected].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, { count, sum }]) => [bucket, count, String(sum)]),
+      );
+    }
+    // Negative hashes land in the upper half of the buckets, as their bits say.
+    expect((await bucketsOf(1)).map((b) => b.bucket)).toEqual([...'0123456789abcdef']);
+  });
+
+  it('changes one bucket when a key is deleted, and lists exactly the keys a bucket counts', async () => {
+    const keys = await hashes();
+    const deleted = keys.find((k) => k.seq === String(DELETED_SEQ))!;
+    const before = await bucketsOf(2);
+    await fixture.execute(`DELETE FROM "analytics"."composite_key" WHERE "seq" = ${DELETED_SEQ}`);
+    const after = await bucketsOf(2);
+    const changed = before.filter((bucket, i) => JSON.stringify(bucket) !== JSON.stringify(after[i]));
+    expect(changed.map((b) => b.bucket)).toEqual([deleted.hex.slice(0, 2)]);
+    const csv = await collectCsv(fixture.source.exportKeysInBuckets(bigintKeyModel, 'acme', 2, [deleted.hex.slice(0, 2)], undefined, 'postgres'));
+    const listed = csv.split('\n').filter((line) => line !== '');
+    expect(listed.sort()).toEqual(
+      keys
+        .filter((k) => k.seq !== deleted.seq && k.hex.startsWith(deleted.hex.slice(0, 2)))
+        .map((k) => k.seq)
+        .sort(),
+    );
+    expect(listed).toHaveLength(after.find((b) => b.bucket === deleted.hex.slice(0, 2))!.count);
+  });
+});

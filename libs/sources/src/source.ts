@@ -1,3 +1,4 @@
+import type { KeyHash } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 
 /** The warehouses Ferry reads export models from. */
@@ -24,7 +25,7 @@ export interface ReadWindow {
    * Only rows whose primary key hashes into one of these buckets (see key-buckets.ts): the rows a
    * key comparison found differing between source and destination, re-read whatever their cursor.
    */
-  readonly keyBuckets?: { readonly prefixLength: number; readonly buckets: readonly string[] };
+  readonly keyBuckets?: { readonly prefixLength: number; readonly buckets: readonly string[]; readonly hash?: KeyHash };
   /** Only rows whose cursor is NULL (to count them, for a model whose null_cursor is refuse). */
   readonly nullCursorOnly?: boolean;
 }
@@ -60,8 +61,10 @@ export interface Source {
   tenantValues(model: ExportModelSpec, limit: number): Promise<string[]>;
   /** Rows in the tenant's slice (in the window, when given). */
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
-  /** Primary keys grouped by the first `prefixLength` hex digits of their hash (see key-hash.ts). */
-  keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]>;
+  /** The key hashes this source computes, its preferred first (see key-buckets.ts in @ferry/dialects). */
+  readonly keyHashes: readonly KeyHash[];
+  /** Primary keys grouped by the first `prefixLength` hex digits of their hash (`md5` unless `hash` says otherwise; see key-buckets.ts). */
+  keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]>;
   /**
    * Streams the primary keys in the given buckets as CSV in the transfer format, one record per
    * key, its key columns as text in primary-key order: memory stays bounded however many keys.
@@ -72,6 +75,7 @@ export interface Source {
     prefixLength: number,
     buckets: readonly string[],
     window?: ReadWindow,
+    hash?: KeyHash,
   ): AsyncIterable<Buffer>;
   /**
    * Verify inside the warehouse (see row-digests.ts in @ferry/dialects): the engines whose row

@@ -98,12 +98,13 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
     conditions.push(liveCondition(spelling.dialect.quoteIdentifier(model.softDelete), model.columns.find((c) => c.name === model.softDelete)?.type));
   }
   if (window?.keyBuckets) {
-    const { prefixLength, buckets } = window.keyBuckets;
+    const { prefixLength, buckets, hash } = window.keyBuckets;
     conditions.push(
       spelling.dialect.keyInBucketsCondition(
         model.primaryKey.map((k) => spelling.dialect.quoteIdentifier(k)),
         prefixLength,
         buckets,
+        hash,
       ),
     );
   }

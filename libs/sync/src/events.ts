@@ -1,3 +1,4 @@
+import type { KeyHash } from '@ferry/dialects';
 import type { ModelTransfer } from '@ferry/state';
 import type { StreamProgress } from './csv.ts';
 import type { ModelPlan } from './plan.ts';
@@ -43,6 +44,8 @@ export interface DestinationResult {
  * the rows it deleted (gone from the source) and the rows the destination lacked (re-read).
  */
 export interface KeyComparison {
+  /** The key hash both sides bucketed by: md5, or the engine's own when both are one engine. */
+  readonly hash: KeyHash;
   readonly sourceRows: number;
   readonly destinationRows: number;
   /** Buckets whose count or digest differed: 0 when the two key sets are equal. */

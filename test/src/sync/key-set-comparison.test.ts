@@ -1,20 +1,22 @@
 import { join } from 'node:path';
 import { createDestination } from '@ferry/destinations';
 import type { ExportModelSpec } from '@ferry/schema';
-import { DuckDBSource } from '@ferry/sources';
+import { DuckDBSource, PostgresSource, type Source } from '@ferry/sources';
 import type { StateStore } from '@ferry/state';
 import { syncAll, type KeyComparison } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
 import { readDestinationTable, readSlice, type DestinationLocation } from '../harness/slices.ts';
-import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
 import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
  * Equal row counts prove nothing: a row deleted at the source and a row the incremental read
  * cannot see (a backdated cursor, a NULL cursor) leave both sides with the same count. Each
  * sync compares the key sets themselves, deletes what the source lost and re-reads what the
- * destination lacks, so after every sync the destination equals the slice.
+ * destination lacks, so after every sync the destination equals the slice. Run with a DuckDB
+ * source (both destinations compare md5 key hashes) and a Postgres source (the Postgres
+ * destination compares Postgres's own key hash, the DuckDB one md5).
  */
 const TENANT = 'acme';
 
@@ -30,81 +32,100 @@ const base = {
 const spec = exportModelOf(base);
 const catalog = catalogOf(spec);
 
-let scratch: SyncScratch;
-let dir: string;
-let sourcePath: string;
-let destinationDb: TempDatabase;
-let state: StateStore;
-let locations: [string, DestinationLocation, 'postgres' | 'duckdb'][];
+const SOURCE_SQL = `CREATE SCHEMA analytics;
+  CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
+  INSERT INTO analytics.orders VALUES
+    ('acme', 1, 'one', '2024-06-01 00:00:00+00'), ('acme', 2, 'two', '2024-06-01 00:00:00+00'),
+    ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`;
 
-async function sync() {
-  const comparisons: KeyComparison[] = [];
-  const targets = locations.map(([id, location]) => ({
-    id,
-    tenant: TENANT,
-    models: ['orders'],
-    softDeletes: 'keep' as const,
-    open: () =>
-      location.type === 'postgres'
-        ? createDestination({ id, type: 'postgres', url: location.url, schema: 'ferry' })
-        : createDestination({ id, type: 'duckdb', path: location.path, schema: 'ferry' }),
-  }));
-  const results = await syncAll(
-    targets,
-    () => new DuckDBSource({ path: sourcePath }),
-    state,
-    { catalog, fullRefresh: false, lookbackSeconds: 60, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
-    { keysCompared: (_destination, _model, comparison) => comparisons.push(comparison) },
-  );
-  for (const result of results) expect(result.error, result.models.map((m) => m.error).join('; ')).toBeNull();
-  return { models: results.map((r) => r.models[0]!), comparisons };
-}
+/** The key hash each destination must compare by, per source engine. */
+const EXPECTED_HASH = {
+  duckdb: { pg: 'md5', duck: 'md5' },
+  postgres: { pg: 'postgres', duck: 'md5' },
+} as const;
 
-async function expectEqualToSlice(): Promise<void> {
-  const source = new DuckDBSource({ path: sourcePath });
-  await source.connect();
-  const expected = await readSlice(source, spec, TENANT).finally(() => source.close());
-  for (const [id, location, dialect] of locations) {
-    expect(await readDestinationTable(location, 'ferry', spec, catalog.modelSql[dialect].orders!, TENANT), id).toEqual(expected);
+describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync compares key sets, not counts', (sourceKind) => {
+  let scratch: SyncScratch;
+  let dir: string;
+  let sourcePath: string;
+  let sourceDb: TempDatabase | undefined;
+  let destinationDb: TempDatabase;
+  let state: StateStore;
+  let locations: [string, DestinationLocation, 'postgres' | 'duckdb'][];
+
+  const openSource = (): Source => (sourceDb ? new PostgresSource({ url: sourceDb.url }) : new DuckDBSource({ path: sourcePath }));
+  const onSource = async (sql: string) => {
+    if (sourceDb) await sourceDb.client.query(sql);
+    else await runOnDuckDB(sourcePath, sql);
+  };
+
+  async function sync() {
+    const comparisons: (KeyComparison & { destination: string })[] = [];
+    const targets = locations.map(([id, location]) => ({
+      id,
+      tenant: TENANT,
+      models: ['orders'],
+      softDeletes: 'keep' as const,
+      open: () =>
+        location.type === 'postgres'
+          ? createDestination({ id, type: 'postgres', url: location.url, schema: 'ferry' })
+          : createDestination({ id, type: 'duckdb', path: location.path, schema: 'ferry' }),
+    }));
+    const results = await syncAll(
+      targets,
+      openSource,
+      state,
+      { catalog, fullRefresh: false, lookbackSeconds: 60, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 },
+      { keysCompared: (destination, _model, comparison) => comparisons.push({ ...comparison, destination }) },
+    );
+    for (const result of results) expect(result.error, result.models.map((m) => m.error).join('; ')).toBeNull();
+    for (const comparison of comparisons) expect(comparison.hash).toBe(EXPECTED_HASH[sourceKind][comparison.destination as 'pg' | 'duck']);
+    return { models: results.map((r) => r.models[0]!), comparisons };
   }
-}
 
-beforeAll(async () => {
-  scratch = await openSyncScratch(
-    'key-sets',
-    `CREATE SCHEMA analytics;
-     CREATE TABLE analytics.orders (tenant_id VARCHAR, id INTEGER, note VARCHAR, updated_at TIMESTAMPTZ);
-     INSERT INTO analytics.orders VALUES
-       ('acme', 1, 'one', '2024-06-01 00:00:00+00'), ('acme', 2, 'two', '2024-06-01 00:00:00+00'),
-       ('acme', 3, 'three', '2024-06-02 00:00:00+00'), ('globex', 9, 'other tenant', '2024-06-02 00:00:00+00')`,
-  );
-  ({ dir, sourcePath, destinationDb, state } = scratch);
-  locations = [
-    ['pg', { type: 'postgres', url: destinationDb.url }, 'postgres'],
-    ['duck', { type: 'duckdb', path: join(dir, 'duck.duckdb') }, 'duckdb'],
-  ];
-  await sync();
-});
+  async function expectEqualToSlice(): Promise<void> {
+    const source = openSource();
+    await source.connect();
+    const expected = await readSlice(source, spec, TENANT).finally(() => source.close());
+    for (const [id, location, dialect] of locations) {
+      expect(await readDestinationTable(location, 'ferry', spec, catalog.modelSql[dialect].orders!, TENANT), id).toEqual(expected);
+    }
+  }
 
-afterAll(async () => {
-  await scratch?.dispose();
-});
+  beforeAll(async () => {
+    scratch = await openSyncScratch('key-sets', SOURCE_SQL);
+    ({ dir, sourcePath, destinationDb, state } = scratch);
+    if (sourceKind === 'postgres') {
+      sourceDb = await createTempDatabase('ferry_key_sets_source');
+      await sourceDb.client.query(SOURCE_SQL);
+    }
+    locations = [
+      ['pg', { type: 'postgres', url: destinationDb.url }, 'postgres'],
+      ['duck', { type: 'duckdb', path: join(dir, 'duck.duckdb') }, 'duckdb'],
+    ];
+    const { comparisons } = await sync();
+    expect(comparisons).toHaveLength(0);
+  });
 
-describe('each sync compares key sets, not counts', () => {
+  afterAll(async () => {
+    await sourceDb?.drop();
+    await scratch?.dispose();
+  });
+
   it('a deletion and a backdated insert (equal counts) are both found', async () => {
     // A day older than the watermark minus the lookback: no incremental read sees it.
-    await runOnDuckDB(
-      sourcePath,
+    await onSource(
       `DELETE FROM analytics.orders WHERE id = 1; INSERT INTO analytics.orders VALUES ('acme', 4, 'backdated', '2024-05-01 00:00:00+00')`,
     );
     const { models, comparisons } = await sync();
+    expect(comparisons).toHaveLength(2);
     for (const model of models) expect({ inserted: model.rowsInserted, deleted: model.rowsDeleted }).toEqual({ inserted: 1, deleted: 1 });
     for (const comparison of comparisons) expect(comparison).toMatchObject({ sourceRows: 3, destinationRows: 3, deleted: 1, missing: 1 });
     await expectEqualToSlice();
   });
 
   it('a row with a NULL cursor arrives', async () => {
-    await runOnDuckDB(sourcePath, `INSERT INTO analytics.orders VALUES ('acme', 5, 'no cursor', NULL)`);
+    await onSource(`INSERT INTO analytics.orders VALUES ('acme', 5, 'no cursor', NULL)`);
     const { models } = await sync();
     for (const model of models) expect(model.rowsInserted).toBe(1);
     await expectEqualToSlice();
@@ -112,7 +133,7 @@ describe('each sync compares key sets, not counts', () => {
 
   it('a late row committed inside the lookback window arrives through the plain incremental read', async () => {
     // Cursor 30 s before the watermark (2024-06-02): inside the 60 s lookback.
-    await runOnDuckDB(sourcePath, `INSERT INTO analytics.orders VALUES ('acme', 6, 'late', '2024-06-01 23:59:30+00')`);
+    await onSource(`INSERT INTO analytics.orders VALUES ('acme', 6, 'late', '2024-06-01 23:59:30+00')`);
     const { models, comparisons } = await sync();
     for (const model of models) expect(model.rowsInserted).toBe(1);
     // Found by the window, not by the key comparison: nothing was left to re-read.

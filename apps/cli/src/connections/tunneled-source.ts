@@ -85,6 +85,9 @@ export class TunneledSource implements Source {
     return this.#explained(this.#connected().count(...args));
   }
 
+  /** The tunnel carries a Postgres source (the only kind it is built for). */
+  readonly keyHashes = dialects.postgres.keyHashes;
+
   keyBuckets(...args: Parameters<Source['keyBuckets']>): ReturnType<Source['keyBuckets']> {
     return this.#explained(this.#connected().keyBuckets(...args));
   }

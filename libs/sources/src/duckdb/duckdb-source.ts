@@ -1,5 +1,5 @@
 import type { DuckDBBlobVector, DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
-import { dialects } from '@ferry/dialects';
+import { dialects, type KeyHash } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
@@ -57,8 +57,10 @@ export class DuckDBSource implements Source {
     return Number(rows[0]?.[0] ?? 0);
   }
 
-  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
-    const sql = dialects.duckdb.keyBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength);
+  readonly keyHashes = dialects.duckdb.keyHashes;
+
+  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]> {
+    const sql = dialects.duckdb.keyBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, hash);
     const rows = await this.#rows(model, sql);
     return rows.map(([bucket, keys, checksum]) => ({ bucket: String(bucket), count: Number(keys), checksum: String(checksum) }));
   }
@@ -69,11 +71,18 @@ export class DuckDBSource implements Source {
     prefixLength: number,
     buckets: readonly string[],
     window?: ReadWindow,
+    hash?: KeyHash,
   ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     // The key columns alone, in key order, each already text: csvLinesQuery quotes them as the transfer format says.
     const keys = { ...model, columns: model.primaryKey.flatMap((name) => model.columns.filter((c) => c.name === name)) };
-    const query = dialects.duckdb.keysInBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, buckets);
+    const query = dialects.duckdb.keysInBucketsQuery(
+      tenantSliceFrom('duckdb', model, tenant, window),
+      keyColumns(model),
+      prefixLength,
+      buckets,
+      hash,
+    );
     yield* this.#csvLines(model, csvLinesQuery(keys, query));
   }
 

@@ -1,4 +1,4 @@
-import { dialects } from '@ferry/dialects';
+import { dialects, type KeyHash } from '@ferry/dialects';
 import type { ExportModelSpec } from '@ferry/schema';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -81,8 +81,10 @@ export class PostgresSource implements Source {
     return Number(rows[0]?.rows ?? 0);
   }
 
-  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
-    const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength);
+  readonly keyHashes = dialects.postgres.keyHashes;
+
+  async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]> {
+    const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, hash);
     const rows = await this.#read(model, async (client) => (await client.query<{ bucket: string; keys: string; checksum: string }>(sql)).rows);
     return rows.map(({ bucket, keys, checksum }) => ({ bucket, count: Number(keys), checksum }));
   }
@@ -93,11 +95,12 @@ export class PostgresSource implements Source {
     prefixLength: number,
     buckets: readonly string[],
     window?: ReadWindow,
+    hash?: KeyHash,
   ): AsyncIterable<Buffer> {
     if (buckets.length === 0) return;
     yield* this.#copyOut(
       model,
-      dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets),
+      dialects.postgres.keysInBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, buckets, hash),
     );
   }
 
