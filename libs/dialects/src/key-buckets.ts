@@ -165,7 +165,8 @@ const POSTGRES_HASH_MAX_PREFIX = 15;
  * against 9.8 s with md5.
  */
 export const postgresKeyHashing: KeyHashing = {
-  hash: (text) => `hashtextextended(${text}, 0)`,
+  // Under "C": a nondeterministic (say case-insensitive) collation would hash `Acme` as `acme`.
+  hash: (text) => `hashtextextended((${text}) COLLATE "C", 0)`,
   bucket: (hash, prefixLength) => {
     const digits = checkedPrefix(prefixLength, POSTGRES_HASH_MAX_PREFIX);
     return `LPAD(TO_HEX((${hash} >> ${64 - 4 * digits}) & ${16n ** BigInt(digits) - 1n}), ${digits}, '0')`;

@@ -171,6 +171,19 @@ describe('the postgres key hash', () => {
     expect((await bucketsOf(1)).map((b) => b.bucket)).toEqual([...'0123456789abcdef']);
   });
 
+  it("hashes a key's text alike whatever the column's collation, case-insensitive ones too", async () => {
+    const buckets = () => fixture.source.keyBuckets(compositeKeyModel, 'acme', 2, undefined, 'postgres');
+    const before = await buckets();
+    await fixture.execute(
+      `CREATE COLLATION ferry_case_insensitive (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`,
+      `ALTER TABLE "analytics"."composite_key" ALTER COLUMN "code" TYPE text COLLATE ferry_case_insensitive`,
+    );
+    expect(await buckets()).toEqual(before);
+    // And a key whose case changed hashes differently: the collation does not hide it.
+    await fixture.execute(`UPDATE "analytics"."composite_key" SET "code" = upper("code") WHERE "seq" = 7`);
+    expect(await buckets()).not.toEqual(before);
+  });
+
   it('changes one bucket when a key is deleted, and lists exactly the keys a bucket counts', async () => {
     const keys = await hashes();
     const deleted = keys.find((k) => k.seq === String(DELETED_SEQ))!;
