@@ -26,8 +26,24 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (flags.help) {
+  process.stdout.write(
+    [
+      'npm run bench -- [--rows N] [--tenants N] [--runs N] [--seed N] [--scenarios LIST]',
+      '  --rows       messages in the source, all tenants (default 1000000)',
+      '  --tenants    tenants they are spread over (default 20)',
+      '  --runs       measured rounds per scenario, after one warm-up (default 3)',
+      '  --seed       sample data seed (default 1)',
+      `  --scenarios  comma-separated, of: ${SCENARIOS.join(', ')} (default: all)`,
+      'Figures go to bench/results/ (latest.md, and a JSON file per run); a run of every scenario also rewrites the README table.',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 const tenants = Number(flags.tenants);
 const rows = Number(flags.rows);
 const runs = Number(flags.runs);
