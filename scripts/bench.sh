@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# --help needs nothing installed or started.
+for arg in "$@"; do
+  if [[ "$arg" == "--help" || "$arg" == "-h" ]]; then
+    exec npx --no-install tsx --conditions=@ferry/source bench/src/main.ts --help
+  fi
+done
+
 bash scripts/prepare.sh
 bash scripts/setup-bench-venv.sh
 # The benchmark runs the CLI's compiled output, as a vendor would.
