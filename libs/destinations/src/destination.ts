@@ -29,6 +29,11 @@ export interface DestinationSession {
    */
   loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }>;
   /**
+   * Postgres destinations only: bulk-loads rows in COPY's binary format (from a Postgres source
+   * whose column types are the table's), as loadCsv does CSV.
+   */
+  loadPostgresBinary?(relation: string, columns: readonly string[], rows: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }>;
+  /**
    * Changes a column's type in place, keeping its rows: meant for widening (int -> bigint,
    * varchar(n) -> varchar(m > n), numeric precision up). Check `capabilities` first; where they
    * say it cannot be done in place, rebuild the table in a shadow and `swap`.

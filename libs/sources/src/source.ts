@@ -78,6 +78,17 @@ export interface Source {
     hash?: KeyHash,
   ): AsyncIterable<Buffer>;
   /**
+   * Postgres sources only: the exported columns' types as Postgres spells them (format_type),
+   * by column name. With a Postgres destination of the same types, a whole-slice load copies
+   * rows in COPY's binary format instead of CSV (see binary-load.ts in @ferry/sync).
+   */
+  postgresColumnTypes?(model: ExportModelSpec): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Postgres sources only: the slice in COPY's binary format, the model's columns in order, each
+   * cast to the type `casts` names for it, if any. Values travel as Postgres stores them.
+   */
+  exportPostgresBinary?(model: ExportModelSpec, tenant: string, casts: ReadonlyMap<string, string>, window?: ReadWindow): AsyncIterable<Buffer>;
+  /**
    * Verify inside the warehouse (see row-digests.ts in @ferry/dialects): the engines whose row
    * digests agree with this source's. A destination of the same family compares bucket figures
    * with the source; any other is compared row by row in Ferry.

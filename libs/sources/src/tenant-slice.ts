@@ -136,6 +136,22 @@ export function tenantSliceQuery(kind: SourceKind, model: ExportModelSpec, tenan
   return `SELECT ${columns.join(', ')} ${tenantSliceFrom(kind, model, tenant, window)}`;
 }
 
+/**
+ * `SELECT <columns as stored> FROM <slice>`: the model's columns in order, no canonical text,
+ * each cast to the type `casts` names for it: what a binary copy reads (Postgres only).
+ * @throws Error when a cast names something other than a type name.
+ */
+export function tenantSliceStoredQuery(model: ExportModelSpec, tenant: string, casts: ReadonlyMap<string, string>, window?: ReadWindow): string {
+  const quote = SPELLINGS.postgres.dialect.quoteIdentifier;
+  const columns = model.columns.map(({ name }) => {
+    const type = casts.get(name);
+    if (type === undefined) return quote(name);
+    if (!/^[a-z][a-z0-9 _(),]*$/.test(type)) throw new Error(`not a Postgres type name: ${JSON.stringify(type)}`);
+    return `CAST(${quote(name)} AS ${type}) AS ${quote(name)}`;
+  });
+  return `SELECT ${columns.join(', ')} ${tenantSliceFrom('postgres', model, tenant, window)}`;
+}
+
 /** `<cursor> >= CAST(<since> AS <cursor type>) [- <lookback>]`, or undefined without a `since`. */
 function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: ReadWindow | undefined): string | undefined {
   if (window?.since === undefined) return undefined;

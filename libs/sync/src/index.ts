@@ -6,6 +6,7 @@ export * from './sync-all.ts';
 export { onCheckpoint, type SyncCheckpoint } from './checkpoint.ts';
 export { compareCursors, laterCursor } from './cursor.ts';
 export { editDistance, nearest } from './nearest.ts';
+export { binaryLoadCasts } from './binary-load.ts';
 export { bucketPrefixLength } from './key-comparison.ts';
 export { checkSourceBeforeWriting, type SoftDeleteMode } from './sync-model.ts';
 export { canonicalJson, type JsonNumbers } from './verify/canonical-json.ts';

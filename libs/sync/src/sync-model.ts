@@ -3,6 +3,7 @@ import { besideTableName, type Destination, type DestinationSession } from '@fer
 import { formatLogicalType, type ExportModelSpec } from '@ferry/schema';
 import type { Source } from '@ferry/sources';
 import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
+import { binaryLoadCasts, countingBinaryRows } from './binary-load.ts';
 import { countingBytes } from './csv.ts';
 import { laterCursor, lagSeconds } from './cursor.ts';
 import { reconcileKeys, type KeyReconciliation } from './key-comparison.ts';
@@ -109,7 +110,7 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   await destination.execute(bound(sql.createTable, relations));
   // A whole-slice load is the long one: its row count, cheap beside it, gives progress a total.
   input.events.modelTotal?.(input.destinationId, spec.name, await input.source.count(spec, input.tenant));
-  const loaded = await destination.loadCsv(relations.target, destinationColumns(input), sourceCsv(input));
+  const loaded = await loadSlice(input, relations.target, shadow);
   await checkpoint('after-load');
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
   const watermark = await maxCursor(input, relations);
@@ -137,6 +138,19 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
     bytes: loaded.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/** The whole slice into `target` (the shadow table `table`): binary from Postgres to Postgres where the types allow, else CSV. */
+async function loadSlice(input: ModelSyncInput, target: string, table: string): Promise<{ rows: number; bytes: number }> {
+  const { source, destination, spec, sql, tenant, events, destinationId } = input;
+  const casts = await binaryLoadCasts(source, destination, spec, sql, table);
+  if (casts === undefined || !source.exportPostgresBinary || !destination.loadPostgresBinary) {
+    return destination.loadCsv(target, destinationColumns(input), sourceCsv(input));
+  }
+  const rows = countingBinaryRows(source.exportPostgresBinary(spec, tenant, casts), (progress) =>
+    events.modelProgress?.(destinationId, spec.name, progress),
+  );
+  return destination.loadPostgresBinary(target, destinationColumns(input), rows);
 }
 
 /**

@@ -10,7 +10,7 @@ import { postgres } from '../conformance/destinations/postgres.ts';
 import { DuckDBSource, PostgresSource, sourceRelation, type Source, type SourceKind } from '@ferry/sources';
 import { everyTypeModel } from '../index.ts';
 import { openStateStore, type StateStore } from '@ferry/state';
-import { syncAll, type DestinationTarget } from '@ferry/sync';
+import { binaryLoadCasts, syncAll, type DestinationTarget } from '@ferry/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -320,6 +320,19 @@ describe.each(SOURCE_KINDS)('%s source -> Postgres and DuckDB destinations: ever
     for (const kind of DESTINATION_KINDS) {
       const types = await destinationTypes(kind, locations[kind], catalog.modelSql[kind][MODEL.name]!);
       expect(types, `${sourceKind} -> ${kind}`).toEqual(DESTINATION_TYPES[kind]);
+    }
+  });
+
+  it('loaded the Postgres destination in binary from a Postgres source (every column one type on both sides), else in CSV', async () => {
+    // The backfill above is then what proves binary values exact: without this, a silent CSV fallback would pass it too.
+    const source = warehouse.open();
+    const destination = createDestination({ id: 'probe', type: 'postgres', url: destinationDb.url, schema: 'ferry' });
+    await Promise.all([source.connect(), destination.connect()]);
+    try {
+      const sql = catalog.modelSql.postgres[MODEL.name]!;
+      expect(await binaryLoadCasts(source, destination, MODEL, sql, sql.table)).toEqual(sourceKind === 'postgres' ? new Map() : undefined);
+    } finally {
+      await Promise.all([source.close(), destination.close()]);
     }
   });
 

@@ -88,6 +88,22 @@ export class TunneledSource implements Source {
   /** The tunnel carries a Postgres source (the only kind it is built for). */
   readonly keyHashes = dialects.postgres.keyHashes;
 
+  postgresColumnTypes(...args: Parameters<NonNullable<Source['postgresColumnTypes']>>): Promise<ReadonlyMap<string, string>> {
+    const source = this.#connected();
+    if (!source.postgresColumnTypes) throw new Error('the tunneled source is not a Postgres source');
+    return this.#explained(source.postgresColumnTypes(...args));
+  }
+
+  async *exportPostgresBinary(...args: Parameters<NonNullable<Source['exportPostgresBinary']>>): AsyncIterable<Buffer> {
+    const source = this.#connected();
+    if (!source.exportPostgresBinary) throw new Error('the tunneled source is not a Postgres source');
+    try {
+      yield* source.exportPostgresBinary(...args);
+    } catch (error) {
+      throw await this.#explain(error);
+    }
+  }
+
   keyBuckets(...args: Parameters<Source['keyBuckets']>): ReturnType<Source['keyBuckets']> {
     return this.#explained(this.#connected().keyBuckets(...args));
   }

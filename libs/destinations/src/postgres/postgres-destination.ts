@@ -23,16 +23,24 @@ export class PostgresDestination extends PgWireDestination {
   }
 
   async loadCsv(relation: string, columns: readonly string[], csv: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
-    const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
     // CSV mode already reads the transfer format: unquoted empty is NULL, "" is the empty string.
-    const copy = this.connected().query(copyFrom(`COPY ${relation} (${list}) FROM STDIN (FORMAT csv)`));
+    return this.copyIn(relation, columns, csv, 'csv');
+  }
+
+  async loadPostgresBinary(relation: string, columns: readonly string[], rows: AsyncIterable<Buffer>): Promise<{ rows: number; bytes: number }> {
+    return this.copyIn(relation, columns, rows, 'binary');
+  }
+
+  private async copyIn(relation: string, columns: readonly string[], data: AsyncIterable<Buffer>, format: 'csv' | 'binary') {
+    const list = columns.map((column) => this.dialect.quoteIdentifier(column)).join(', ');
+    const copy = this.connected().query(copyFrom(`COPY ${relation} (${list}) FROM STDIN (FORMAT ${format})`));
     const counter = new ByteCount();
     try {
-      await pipeline(csv, counter.through, copy);
+      await pipeline(data, counter.through, copy);
     } catch (error) {
-      // A failing CSV source is the source's error, not the destination's: pass it on as is.
+      // A failing source stream is the source's error, not the destination's: pass it on as is.
       if (!(error instanceof pg.DatabaseError) && this.lostConnection === undefined) throw error;
-      throw this.failure(error, `loading CSV into ${relation}`);
+      throw this.failure(error, `loading ${format === 'csv' ? 'CSV' : 'binary COPY rows'} into ${relation}`);
     }
     return { rows: copy.rowCount, bytes: counter.bytes };
   }

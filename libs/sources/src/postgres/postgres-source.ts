@@ -4,7 +4,15 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { KeyBucket, ReadWindow, Source } from '../source.ts';
 import { readError } from '../source-errors.ts';
-import { rowBucketsQuery, rowHashesInBucketsQuery, sourceRelation, tenantSliceFrom, tenantSliceQuery, tenantValuesQuery } from '../tenant-slice.ts';
+import {
+  rowBucketsQuery,
+  rowHashesInBucketsQuery,
+  sourceRelation,
+  tenantSliceFrom,
+  tenantSliceQuery,
+  tenantSliceStoredQuery,
+  tenantValuesQuery,
+} from '../tenant-slice.ts';
 import { poolConfig, postgresTarget, type PostgresSourceConfig, type PostgresTarget } from './connection.ts';
 import { postgresConnectionError, postgresReadFailure } from './errors.ts';
 import { CANONICAL_TEXT_SESSION } from './session.ts';
@@ -123,13 +131,32 @@ export class PostgresSource implements Source {
     yield* this.#copyOut(model, rowHashesInBucketsQuery('postgres', model, tenant, prefixLength, buckets, window));
   }
 
+  async postgresColumnTypes(model: ExportModelSpec): Promise<ReadonlyMap<string, string>> {
+    const relation = sourceRelation('postgres', model.source);
+    const rows = await this.#read(model, async (client) => {
+      const sql = `SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`;
+      return (await client.query<{ attname: string; type: string }>(sql, [relation])).rows;
+    });
+    return new Map(rows.map((row) => [row.attname, row.type]));
+  }
+
+  async *exportPostgresBinary(
+    model: ExportModelSpec,
+    tenant: string,
+    casts: ReadonlyMap<string, string>,
+    window?: ReadWindow,
+  ): AsyncIterable<Buffer> {
+    yield* this.#copyOut(model, tenantSliceStoredQuery(model, tenant, casts, window), 'binary');
+  }
+
   /** `COPY (query) TO STDOUT (FORMAT csv)`, streamed: the bulk path of every export. */
-  async *#copyOut(model: ExportModelSpec, query: string): AsyncIterable<Buffer> {
+  async *#copyOut(model: ExportModelSpec, query: string, format: 'csv' | 'binary' = 'csv'): AsyncIterable<Buffer> {
     const client = await this.#borrow();
     let finished = false;
     try {
       // Async iteration pulls from the COPY stream, which reads the socket only on demand.
-      for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT csv)`))) yield chunk as Buffer;
+      for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT ${format})`))) yield chunk as Buffer;
       finished = true;
     } catch (error) {
       throw readError(error, model, sourceRelation('postgres', model.source), postgresReadFailure(error));
