@@ -25,6 +25,8 @@ export interface DialectDefinition {
   readonly keyHashing: KeyHashing;
   /** A cheaper key hash of the warehouse's own, for a comparison with the same engine. */
   readonly ownKeyHash?: { readonly name: Exclude<KeyHash, 'md5'>; readonly hashing: KeyHashing };
+  /** See Dialect.refreshStatistics. */
+  refreshStatistics?(relation: string): string;
   /** See Dialect.rowEstimateQuery. */
   rowEstimateQuery?(relation: string): string;
   /** How verify hashes a row inside this warehouse (see row-digests.ts); absent: verify digests rows in Ferry. */
@@ -59,6 +61,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     unmatchedKeysCountQuery,
     keyInBucketsCondition: (keyColumns, prefixLength, buckets, hash) => keyInBucketsCondition(hashing(hash), keyColumns, prefixLength, buckets),
     rowEstimateQuery: definition.rowEstimateQuery,
+    refreshStatistics: definition.refreshStatistics,
     rowDigests: definition.rowHashing && rowDigestQueries(definition.keyHashing, definition.rowHashing, (type) => columnTypeFrom(typeMap, type)),
   };
 }

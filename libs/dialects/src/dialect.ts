@@ -70,6 +70,11 @@ export interface Dialect {
    * COUNT(*) is cheap (answered from metadata or columnar storage).
    */
   readonly rowEstimateQuery: ((relation: string) => string) | undefined;
+  /**
+   * A statement that gathers the planner's statistics of `relation` (quoted, qualified), where
+   * the warehouse plans joins from them and a freshly loaded table has none; undefined elsewhere.
+   */
+  readonly refreshStatistics: ((relation: string) => string) | undefined;
   /** Verify's in-warehouse row digests (see row-digests.ts); undefined where verify digests rows in Ferry. */
   readonly rowDigests: RowDigestQueries | undefined;
 }

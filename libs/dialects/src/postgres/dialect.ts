@@ -19,6 +19,7 @@ export const postgres = defineDialect({
   keyHashing: standardKeyHashing,
   ownKeyHash: { name: 'postgres', hashing: postgresKeyHashing },
   // reltuples: what VACUUM, ANALYZE and CREATE INDEX last counted; -1 before any of them ran.
+  refreshStatistics: (relation) => `ANALYZE ${relation}`,
   rowEstimateQuery: (relation) => `SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = to_regclass('${relation.replaceAll("'", "''")}')`,
   rowHashing: postgresRowHashing,
 });
