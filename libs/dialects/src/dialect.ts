@@ -45,7 +45,8 @@ export interface Dialect {
   /**
    * Hard-delete detection (see key-buckets.ts): `SELECT bucket, keys, checksum` over the rows of
    * `from` (a FROM clause with its WHERE), keyColumns quoted, buckets the first `prefixLength`
-   * hex digits of the key hash (`md5` unless `hash` says otherwise).
+   * hex digits of the key hash (`md5` unless `hash` says otherwise); prefix length 0 reports the
+   * whole key set as one bucket, `''`.
    */
   keyBucketsQuery(from: string, keyColumns: readonly string[], prefixLength: number, hash?: KeyHash): string;
   /** The keys (one text column per key column, named as the key column) of the rows of `from` in the given buckets. */

@@ -5,7 +5,7 @@ export { renderModelSql } from './render.ts';
 export { TEMPLATE_NAMES, type TemplateName } from './templates.ts';
 export { bindRelations, type Relations } from './bind-relations.ts';
 export { fromClause, keepRetiredColumnsSql, ownersTableSql } from './bookkeeping-sql.ts';
-export type { KeyHash, KeyHashing } from './key-buckets.ts';
+export { checksWholeKeySetFirst, type KeyHash, type KeyHashing } from './key-buckets.ts';
 export { IdentifierError } from './identifier-error.ts';
 export { typeMappingMarkdown } from './type-mapping-markdown.ts';
 export type { DigestColumn, RowDigestQueries } from './row-digests.ts';

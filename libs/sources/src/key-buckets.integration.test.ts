@@ -171,6 +171,15 @@ describe('the postgres key hash', () => {
     expect((await bucketsOf(1)).map((b) => b.bucket)).toEqual([...'0123456789abcdef']);
   });
 
+  it('reports the whole key set as one bucket at prefix length 0: every key counted, the sum of every hash', async () => {
+    const keys = await hashes();
+    const sum = keys.reduce((total, k) => total + k.value, 0n);
+    expect(await bucketsOf(0)).toEqual([{ bucket: '', count: keys.length, checksum: String(sum) }]);
+    // No tenant rows: still one bucket, counting none, on both engines alike (the comparison sees equal sets).
+    const none = await fixture.source.keyBuckets(bigintKeyModel, 'nobody', 0, undefined, 'postgres');
+    expect(none.map((b) => [b.bucket, b.count])).toEqual([['', 0]]);
+  });
+
   it("hashes a key's text alike whatever the column's collation, case-insensitive ones too", async () => {
     const buckets = () => fixture.source.keyBuckets(compositeKeyModel, 'acme', 2, undefined, 'postgres');
     const before = await buckets();

@@ -63,7 +63,7 @@ export interface Source {
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** The key hashes this source computes, its preferred first (see key-buckets.ts in @ferry/dialects). */
   readonly keyHashes: readonly KeyHash[];
-  /** Primary keys grouped by the first `prefixLength` hex digits of their hash (`md5` unless `hash` says otherwise; see key-buckets.ts). */
+  /** Primary keys grouped by the first `prefixLength` hex digits of their hash (`md5` unless `hash` says otherwise; see key-buckets.ts); 0: the whole set as one bucket `''`. */
   keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]>;
   /**
    * Streams the primary keys in the given buckets as CSV in the transfer format, one record per

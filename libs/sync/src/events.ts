@@ -48,6 +48,11 @@ export interface KeyComparison {
   readonly hash: KeyHash;
   readonly sourceRows: number;
   readonly destinationRows: number;
+  /**
+   * Hex digits of the key hash that made the buckets compared last: 0 when the whole key sets
+   * were compared as one bucket and found equal (hashes with a summed digest check that first).
+   */
+  readonly prefixLength: number;
   /** Buckets whose count or digest differed: 0 when the two key sets are equal. */
   readonly differingBuckets: number;
   /** Keys of the differing buckets listed from the source. */

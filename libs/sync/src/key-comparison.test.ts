@@ -13,12 +13,32 @@ describe('bucketPrefixLength', () => {
     expect(bucketPrefixLength(16 * 1024 + 1)).toBe(2);
     expect(bucketPrefixLength(256 * 1024)).toBe(2);
     expect(bucketPrefixLength(256 * 1024 + 1)).toBe(3);
-    expect(bucketPrefixLength(16 ** 5 * 1024)).toBe(5);
+    expect(bucketPrefixLength(16 ** 3 * 1024)).toBe(3);
   });
 
-  it('stops at six hex digits', () => {
-    expect(bucketPrefixLength(16 ** 6 * 1024)).toBe(6);
-    expect(bucketPrefixLength(16 ** 6 * 1024 + 1)).toBe(6);
-    expect(bucketPrefixLength(Number.MAX_SAFE_INTEGER)).toBe(6);
+  it('stops at four hex digits (65,536 buckets, whose figures Ferry holds)', () => {
+    expect(bucketPrefixLength(16 ** 4 * 1024)).toBe(4);
+    expect(bucketPrefixLength(16 ** 4 * 1024 + 1)).toBe(4);
+    expect(bucketPrefixLength(Number.MAX_SAFE_INTEGER)).toBe(4);
+  });
+
+  it('sizes buckets from the differences when told them: about √(differences × keys) buckets', () => {
+    // 100 differences in 5M keys: √(5e8) ≈ 22,360 buckets, four hex digits (16^3 is too few).
+    expect(bucketPrefixLength(5_000_000, 100)).toBe(4);
+    // 10k: √(5e10) ≈ 223,607 buckets, held to 16^4.
+    expect(bucketPrefixLength(5_000_000, 10_000)).toBe(4);
+    // One difference in 5M keys: √5M ≈ 2,236 buckets, three digits (4,096 buckets of ~1,200 keys).
+    expect(bucketPrefixLength(5_000_000, 1)).toBe(3);
+    // Zero counts as one: the counts can be equal while the key sets differ.
+    expect(bucketPrefixLength(5_000_000, 0)).toBe(3);
+    expect(bucketPrefixLength(0, 0)).toBe(1);
+  });
+
+  it('keeps at least 8 keys a bucket when the differences are many', () => {
+    // 500 of 20k: √ says 3,162 buckets (three digits), the floor 2,500 (still three).
+    expect(bucketPrefixLength(20_000, 500)).toBe(3);
+    // 1k of 20k: √ says 4,472 (four digits), the floor 2,500 (three).
+    expect(bucketPrefixLength(20_000, 1_000)).toBe(3);
+    expect(bucketPrefixLength(100, 100)).toBe(1);
   });
 });

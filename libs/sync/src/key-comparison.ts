@@ -1,4 +1,4 @@
-import { bindRelations, fromClause, type Dialect, type KeyHash, type ModelSql, type Relations } from '@ferry/dialects';
+import { bindRelations, checksWholeKeySetFirst, fromClause, type Dialect, type KeyHash, type ModelSql, type Relations } from '@ferry/dialects';
 import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
@@ -8,6 +8,13 @@ import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
 const KEYS_PER_BUCKET = 1024;
+/** The fewest keys per bucket when the buckets are sized from the differences: past that, the figures cost more than the listing saves. */
+const MIN_KEYS_PER_BUCKET = 8;
+/**
+ * At most 16^4 = 65,536 buckets: both sides' figures are held in Ferry's memory to compare them
+ * (at 16^5, 5M keys, that took 1 GB and longer than listing the keys of 65,536 buckets).
+ */
+const MAX_PREFIX_LENGTH = 4;
 
 /**
  * Makes the destination hold exactly the tenant's source keys, without a full reload. Runs in
@@ -17,7 +24,10 @@ const KEYS_PER_BUCKET = 1024;
  *    engine's own when both sides are one engine; grouped by its first hex digits, ~1k keys a
  *    bucket, sized from the destination's row estimate) and report per-bucket counts and
  *    digests: one scan of the key columns per side, nothing but the bucket figures leaves the
- *    warehouse; equal figures everywhere mean equal key sets, and their sums are the row counts;
+ *    warehouse; equal figures everywhere mean equal key sets, and their sums are the row counts.
+ *    A hash whose digest is a sum (the engine's own) first compares the whole key sets as one
+ *    bucket, a cheaper scan: equal, nothing more is done; else its counts bound the differences,
+ *    and the buckets are sized from them;
  * 2. only the source's keys of the differing buckets are copied (streamed, bulk-loaded) into a
  *    scratch table beside the destination table, and the warehouse finds the destination keys of
  *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
@@ -65,19 +75,31 @@ interface KeyComparisonInput {
 async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'> & Pick<KeyReconciliation, 'missingRows'>> {
   const { source, tenant, spec, sql, dialect, session, relations } = input;
   const rows = input.liveOnly ? { liveOnly: true } : undefined;
-  const prefix = bucketPrefixLength(await destinationRowsEstimate(input));
   // The cheapest hash both sides compute alike: the engine's own when both are the same engine.
   const hash = dialect.keyHashes.find((h) => source.keyHashes.includes(h)) ?? 'md5';
   const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
   const from = fromClause(relations.target);
-  const [sourceBuckets, destinationBuckets] = await Promise.all([
-    source.keyBuckets(spec, tenant, prefix, rows, hash),
-    session.query(dialect.keyBucketsQuery(from, keyColumns, prefix, hash)),
-  ]);
-  // A bucket differs when its figures differ, or when only one side has it. The bucket counts
-  // add up to each side's rows: no separate count (a full pass over a table just changed).
-  const { differing, sourceRows, destinationRows } = compareBucketFigures(sourceBuckets, destinationBuckets);
-  const counted = { hash, sourceRows, destinationRows, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, missingRows: undefined };
+  const bucketFigures = async (prefixLength: number) => {
+    const [sourceBuckets, destinationBuckets] = await Promise.all([
+      source.keyBuckets(spec, tenant, prefixLength, rows, hash),
+      session.query(dialect.keyBucketsQuery(from, keyColumns, prefixLength, hash)),
+    ]);
+    // A bucket differs when its figures differ, or when only one side has it. The bucket counts
+    // add up to each side's rows: no separate count (a full pass over a table just changed).
+    return compareBucketFigures(sourceBuckets, destinationBuckets);
+  };
+  let prefix: number;
+  if (checksWholeKeySetFirst(hash)) {
+    // One bucket first: when nothing changed (most syncs), that is all. Otherwise the counts say
+    // how many keys at least differ, which sizes the buckets.
+    const whole = await bucketFigures(0);
+    if (whole.differing.length === 0) return unchanged(hash, 0, whole);
+    prefix = bucketPrefixLength(Math.max(whole.sourceRows, whole.destinationRows), Math.abs(whole.sourceRows - whole.destinationRows));
+  } else {
+    prefix = bucketPrefixLength(await destinationRowsEstimate(input));
+  }
+  const { differing, sourceRows, destinationRows } = await bucketFigures(prefix);
+  const counted = unchanged(hash, prefix, { sourceRows, destinationRows });
   if (differing.length === 0) return counted;
 
   // The source's keys of the differing buckets are copied into a table beside the destination's
@@ -121,7 +143,21 @@ async function destinationRowsEstimate(input: KeyComparisonInput): Promise<numbe
   return Number(count ?? 0);
 }
 
-/** Hex digits of the key hash that make buckets of about KEYS_PER_BUCKET keys (1 to 6). */
-export function bucketPrefixLength(keys: number): number {
-  return Math.min(6, Math.max(1, Math.ceil(Math.log(Math.max(keys, 1) / KEYS_PER_BUCKET) / Math.log(16))));
+/** What a comparison that found both key sets equal reports. */
+function unchanged(hash: KeyHash, prefixLength: number, rows: { readonly sourceRows: number; readonly destinationRows: number }) {
+  const { sourceRows, destinationRows } = rows;
+  return { hash, sourceRows, destinationRows, prefixLength, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, missingRows: undefined };
+}
+
+/**
+ * Hex digits of the key hash (1 to MAX_PREFIX_LENGTH) for comparing `keys` keys. Unless told how
+ * many differ, buckets of about KEYS_PER_BUCKET keys. Told that at least `differences` differ:
+ * about √(differences × keys) buckets, which minimises buckets reported plus keys listed (each
+ * difference lists its bucket's keys ÷ buckets keys), but no smaller than MIN_KEYS_PER_BUCKET keys.
+ */
+export function bucketPrefixLength(keys: number, differences?: number): number {
+  const rows = Math.max(keys, 1);
+  const buckets =
+    differences === undefined ? rows / KEYS_PER_BUCKET : Math.min(Math.sqrt(Math.max(differences, 1) * rows), rows / MIN_KEYS_PER_BUCKET);
+  return Math.min(MAX_PREFIX_LENGTH, Math.max(1, Math.ceil(Math.log(buckets) / Math.log(16))));
 }

@@ -195,7 +195,7 @@ describe('the first sync', () => {
     const second = await sync();
     expect(second.transfer).toMatchObject({ action: 'incremental', rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
     expect(second.comparisons).toEqual([
-      { hash: 'md5', sourceRows: 0, destinationRows: 0, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 },
+      { hash: 'md5', sourceRows: 0, destinationRows: 0, prefixLength: 1, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 },
     ]);
   });
 });
@@ -254,7 +254,17 @@ describe('an incremental sync', () => {
     // Only the source keys that share the deleted key's bucket are listed.
     const listed = [2, 3].filter((id) => bucketOf(TENANT, id) === bucketOf(TENANT, 1)).length;
     expect(run.comparisons).toEqual([
-      { hash: 'md5', sourceRows: 2, destinationRows: 3, differingBuckets: 1, keysListed: listed, deleted: 1, missing: 0, durationMs: 0 },
+      {
+        hash: 'md5',
+        sourceRows: 2,
+        destinationRows: 3,
+        prefixLength: 1,
+        differingBuckets: 1,
+        keysListed: listed,
+        deleted: 1,
+        missing: 0,
+        durationMs: 0,
+      },
     ]);
     expect(run.totals).toEqual([]);
     // Nothing was missing, so nothing was re-read by key.
@@ -361,7 +371,7 @@ describe('an incremental sync', () => {
   it('finds nothing to compare further when both key sets are equal', async () => {
     const run = await sync();
     expect(run.comparisons).toEqual([
-      { hash: 'md5', sourceRows: 3, destinationRows: 3, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 },
+      { hash: 'md5', sourceRows: 3, destinationRows: 3, prefixLength: 1, differingBuckets: 0, keysListed: 0, deleted: 0, missing: 0, durationMs: 0 },
     ]);
     expect(counts(run)).toEqual({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
   });
