@@ -153,7 +153,17 @@ export function tenantSliceStoredQuery(model: ExportModelSpec, tenant: string, c
 }
 
 /** `<cursor> >= CAST(<since> AS <cursor type>) [- <lookback>]`, or undefined without a `since`. */
-function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: ReadWindow | undefined): string | undefined {
+/**
+ * `<cursor> >= <since> - <lookback>` (with `OR <cursor> IS NULL` when the model always reads NULL
+ * cursors), spelt for `kind`: the rows of a read window. `cursorColumn` names the cursor as
+ * another table of the same engine holds it (a destination table of the same engine, whose copy
+ * of the window is compared with the source's); by default, the model's own column.
+ */
+export function cursorWindowCondition(kind: SourceKind, model: ExportModelSpec, window: ReadWindow, cursorColumn?: string): string | undefined {
+  return cursorWindow(SPELLINGS[kind], model, window, cursorColumn);
+}
+
+function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: ReadWindow | undefined, cursorColumn?: string): string | undefined {
   if (window?.since === undefined) return undefined;
   if (model.cursor === undefined) {
     throw new Error(
@@ -172,9 +182,10 @@ function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: R
   const bound = `CAST(${since} AS ${spelling.dialect.columnType(cursor.type)})`;
   const lookback = lookbackMicroseconds(model, window.lookbackSeconds ?? 0);
   const start = TIME_CURSOR_KINDS.has(cursor.type.kind) && lookback > 0 ? `${bound} - INTERVAL '${lookback} microseconds'` : bound;
-  const inWindow = `${spelling.dialect.quoteIdentifier(cursor.name)} >= ${start}`;
+  const column = cursorColumn ?? spelling.dialect.quoteIdentifier(cursor.name);
+  const inWindow = `${column} >= ${start}`;
   // A NULL cursor compares as unknown, so such rows are named outright.
-  return model.nullCursor === 'always_read' ? `(${inWindow} OR ${spelling.dialect.quoteIdentifier(cursor.name)} IS NULL)` : inWindow;
+  return model.nullCursor === 'always_read' ? `(${inWindow} OR ${column} IS NULL)` : inWindow;
 }
 
 function lookbackMicroseconds(model: ExportModelSpec, seconds: number): number {
