@@ -15,6 +15,11 @@ export interface RowHashing {
   /** Warehouses whose row hashes agree: Postgres with Postgres, DuckDB with DuckDB. */
   readonly family: string;
   /**
+   * Column kinds whose hash holds as equal some values a merge would tell apart (DuckDB's json(),
+   * which reads JSON numbers as doubles): a digest over them proves no row unchanged.
+   */
+  readonly looseKinds: ReadonlySet<LogicalType['kind']>;
+  /**
    * SQL for a row's hash, an integer: changed by any value of the row changing, NULL told apart
    * from '' and from the text `NULL`. A numeric is cast to its model type first, so both sides
    * read it at one scale, however each declares the column.
@@ -36,6 +41,8 @@ export interface TextColumn extends DigestColumn {
 /** Builds the two queries of an in-warehouse verify for one dialect. */
 export interface RowDigestQueries {
   readonly family: string;
+  /** See RowHashing.looseKinds. */
+  readonly looseKinds: ReadonlySet<LogicalType['kind']>;
   /** `SELECT bucket, row_count, digest` over the rows of `from`; bucket is the first `prefixLength` hex digits of the key hash. */
   bucketsQuery(from: string, keyColumns: readonly string[], columns: readonly DigestColumn[], prefixLength: number): string;
   /** `SELECT <key columns as text>, ferry_row_hash` of the rows of `from` whose key hashes into one of `buckets`. */
@@ -62,6 +69,7 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
   };
   return {
     family: rowHashing.family,
+    looseKinds: rowHashing.looseKinds,
     bucketsQuery(from, keyColumns, columns, prefixLength) {
       const bucket = hashing.bucket('ferry_key_hash', prefixLength);
       return [
@@ -97,6 +105,8 @@ const HASHED_AS_TEXT: ReadonlySet<LogicalType['kind']> = new Set(['bigint', 'tim
 
 export const postgresRowHashing: RowHashing = {
   family: 'postgres',
+  // jsonb equality is what the merge compares too (a Postgres destination stores JSON as jsonb).
+  looseKinds: new Set(),
   rowHash: (columns) =>
     `hash_record_extended(ROW(${columns
       .map(({ column, type, columnType }) => {
@@ -117,6 +127,7 @@ export const postgresRowHashing: RowHashing = {
  */
 export const duckdbRowHashing: RowHashing = {
   family: 'duckdb',
+  looseKinds: new Set(['json']),
   rowHash: (columns) =>
     `md5_number(${columns
       .map(({ column, type, columnType }) => {

@@ -152,12 +152,12 @@ export function tenantSliceStoredQuery(model: ExportModelSpec, tenant: string, c
   return `SELECT ${columns.join(', ')} ${tenantSliceFrom('postgres', model, tenant, window)}`;
 }
 
-/** `<cursor> >= CAST(<since> AS <cursor type>) [- <lookback>]`, or undefined without a `since`. */
 /**
- * `<cursor> >= <since> - <lookback>` (with `OR <cursor> IS NULL` when the model always reads NULL
- * cursors), spelt for `kind`: the rows of a read window. `cursorColumn` names the cursor as
- * another table of the same engine holds it (a destination table of the same engine, whose copy
- * of the window is compared with the source's); by default, the model's own column.
+ * `<cursor> >= CAST(<since> AS <cursor type>) [- <lookback>]` (with `OR <cursor> IS NULL` when the model always reads NULL
+ * cursors), spelt for `kind`: the rows of a read window; undefined without a `since`.
+ * `cursorColumn` names the cursor as another table of the same engine holds it (a destination
+ * table of the same engine, whose copy of the window is compared with the source's); by default,
+ * the model's own column.
  */
 export function cursorWindowCondition(kind: SourceKind, model: ExportModelSpec, window: ReadWindow, cursorColumn?: string): string | undefined {
   return cursorWindow(SPELLINGS[kind], model, window, cursorColumn);

@@ -8,7 +8,11 @@ import type { KeyComparison, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
 const KEYS_PER_BUCKET = 1024;
-/** The fewest keys per bucket when the buckets are sized from the differences: past that, the figures cost more than the listing saves. */
+/**
+ * When the buckets are sized from the differences, no more buckets than keys ÷ this (past that,
+ * the figures cost more than the listing saves); rounding up to a whole hex digit can still make
+ * them up to 16 times smaller.
+ */
 const MIN_KEYS_PER_BUCKET = 8;
 /**
  * At most 16^4 = 65,536 buckets: both sides' figures are held in Ferry's memory to compare them
@@ -153,7 +157,7 @@ function unchanged(hash: KeyHash, prefixLength: number, rows: { readonly sourceR
  * Hex digits of the key hash (1 to MAX_PREFIX_LENGTH) for comparing `keys` keys. Unless told how
  * many differ, buckets of about KEYS_PER_BUCKET keys. Told that at least `differences` differ:
  * about √(differences × keys) buckets, which minimises buckets reported plus keys listed (each
- * difference lists its bucket's keys ÷ buckets keys), but no smaller than MIN_KEYS_PER_BUCKET keys.
+ * difference lists its bucket's keys ÷ buckets keys), and no more than keys ÷ MIN_KEYS_PER_BUCKET.
  */
 export function bucketPrefixLength(keys: number, differences?: number): number {
   const rows = Math.max(keys, 1);

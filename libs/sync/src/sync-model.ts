@@ -11,7 +11,7 @@ import { checkpoint } from './checkpoint.ts';
 import type { ModelPlan } from './plan.ts';
 import type { SchemaDiff } from './schema-diff.ts';
 import type { SyncEvents } from './events.ts';
-import { readWindowUnchanged } from './unchanged-window.ts';
+import { unchangedWindow } from './unchanged-window.ts';
 
 /** What a destination wants done with rows the source marks soft-deleted. */
 export type SoftDeleteMode = 'keep' | 'delete';
@@ -239,12 +239,13 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
   const window = plan.since === undefined ? undefined : { since: plan.since, lookbackSeconds: input.lookbackSeconds };
   // Most syncs find nothing new: where both sides can digest the window alike, an unchanged one
-  // is not read and merged again (the lookback alone is every row of the last few minutes).
-  const unchanged = window !== undefined && (await readWindowUnchanged(input, relations, { ...window, ...(liveOnly ? { liveOnly } : {}) }));
+  // is not read and merged again (the lookback alone is every row of the last few minutes), and
+  // the watermark is read from the destination's copy of it.
+  const unchanged = window && (await unchangedWindow(input, relations, { ...window, ...(liveOnly ? { liveOnly } : {}) }));
   const staged = unchanged
     ? { rows: 0, bytes: 0 }
     : await destination.loadCsv(relations.staging, destinationColumns(input), sourceCsv(input, window));
-  const stagedMax = await maxCursor(input, { ...relations, staging: relations.staging });
+  const stagedMax = await maxCursor(input, { ...relations, staging: unchanged ?? relations.staging });
   await checkpoint('after-stage');
 
   const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);

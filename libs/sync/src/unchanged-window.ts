@@ -9,19 +9,24 @@ const WINDOW_PREFIX = 1;
 /**
  * Whether the read window (rows whose cursor is at least the watermark minus the lookback) holds
  * the same rows, value for value, on both sides. Then reading it again would merge to no change:
- * a row newer than the watermark would be in the source's window only, a late row committed
- * inside the lookback too, and a row changed in either would change its side's digest.
+ * a new or late row in the source's window, or a row changed on either side, would change that
+ * side's digest. Returns the destination's copy of the window, as a relation, when the two agree
+ * (its greatest cursor is the source's, and the next watermark: the destination can hold rows
+ * newer than the last one recorded, after a crash between merge and state write, or rows merged
+ * by a re-read by key); undefined when they differ or cannot be compared.
  *
- * Asked only where it is cheap and exact: both warehouses hash rows alike (the in-warehouse row
- * digests `ferry verify` uses, one engine family), and the model's columns are those the
- * destination holds (no schema change in this plan). Each side reports a count and a digest of
- * its window's rows; the source reads the window only (through the (tenant, cursor) index the
- * docs recommend), the destination filters its table by the cursor. Undefined: not asked.
+ * Compared only where that is exact: both warehouses hash rows alike (the in-warehouse row
+ * digests `ferry verify` uses, one engine family) and tell apart every value of the model's
+ * columns that the merge would, and the model's columns are those the destination holds (no
+ * schema change in this plan). Each side reports a count and a digest of its window's rows: the
+ * source reads the window only (through the (tenant, cursor) index the docs recommend), the
+ * destination filters its table by the cursor.
  */
-export async function readWindowUnchanged(input: ModelSyncInput, relations: Relations, window: ReadWindow): Promise<boolean | undefined> {
+export async function unchangedWindow(input: ModelSyncInput, relations: Relations, window: ReadWindow): Promise<string | undefined> {
   const { source, destination, spec, sql, tenant, plan } = input;
   const queries = destination.dialect.rowDigests;
   if (queries === undefined || queries.family !== source.rowDigestFamily) return undefined;
+  if (spec.columns.some((column) => queries.looseKinds.has(column.type.kind))) return undefined;
   if (plan.action !== 'incremental' || plan.diff !== undefined || spec.cursor === undefined) return undefined;
   const quote = destination.dialect.quoteIdentifier;
   const inWindow = cursorWindowCondition(source.kind, spec, window, quote(sql.columns[spec.cursor] as string));
@@ -31,5 +36,6 @@ export async function readWindowUnchanged(input: ModelSyncInput, relations: Rela
     source.rowBuckets(spec, tenant, WINDOW_PREFIX, window),
     destination.query(queries.bucketsQuery(fromClause(relations.target, inWindow), keyColumns, columns, WINDOW_PREFIX)),
   ]);
-  return compareBucketFigures(sourceBuckets, destinationBuckets).differing.length === 0;
+  if (compareBucketFigures(sourceBuckets, destinationBuckets).differing.length > 0) return undefined;
+  return `(SELECT * ${fromClause(relations.target, inWindow)}) AS ferry_window`;
 }

@@ -116,8 +116,10 @@ export class TunneledSource implements Source {
     }
   }
 
-  /** The tunnel carries a Postgres source (the only kind it is built for). */
-  readonly rowDigestFamily = dialects.postgres.rowDigests?.family;
+  /** The tunnel carries a Postgres source (the only kind it is built for); connected, its own answer (it depends on the server's version). */
+  get rowDigestFamily(): string | undefined {
+    return this.#source ? this.#source.rowDigestFamily : dialects.postgres.rowDigests?.family;
+  }
 
   rowBuckets(...args: Parameters<Source['rowBuckets']>): ReturnType<Source['rowBuckets']> {
     return this.#explained(this.#connected().rowBuckets(...args));

@@ -32,6 +32,8 @@ export class PostgresSource implements Source {
   #pool: pg.Pool | undefined;
   /** Connections already switched to canonical-text settings (a pool reuses them). */
   readonly #prepared = new WeakSet<pg.PoolClient>();
+  /** server_version_num, read on connect. */
+  #serverVersion: number | undefined;
 
   constructor(config: PostgresSourceConfig) {
     this.#config = config;
@@ -51,7 +53,13 @@ export class PostgresSource implements Source {
     pool.on('error', () => undefined);
     this.#pool = pool;
     try {
-      (await this.#borrow()).release();
+      const client = await this.#borrow();
+      try {
+        const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+        this.#serverVersion = Number(rows[0]?.server_version_num);
+      } finally {
+        client.release();
+      }
     } catch (error) {
       this.#pool = undefined;
       await pool.end();
@@ -112,7 +120,14 @@ export class PostgresSource implements Source {
     );
   }
 
-  readonly rowDigestFamily = dialects.postgres.rowDigests?.family;
+  /**
+   * The in-warehouse row digests need Postgres 14 (hash_record_extended, bit_xor): a source
+   * found older on connect offers none, so verify digests its rows in Ferry and a sync reads its
+   * window without comparing it first.
+   */
+  get rowDigestFamily(): string | undefined {
+    return this.#serverVersion !== undefined && this.#serverVersion < 140000 ? undefined : dialects.postgres.rowDigests?.family;
+  }
 
   async rowBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow): Promise<KeyBucket[]> {
     const sql = rowBucketsQuery('postgres', model, tenant, prefixLength, window);
