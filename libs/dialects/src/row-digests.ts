@@ -73,7 +73,7 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
     bucketsQuery(from, keyColumns, columns, prefixLength) {
       const bucket = hashing.bucket('ferry_key_hash', prefixLength);
       return [
-        `SELECT ${bucket} AS bucket, COUNT(*) AS row_count, CAST(bit_xor(ferry_row_hash) AS VARCHAR) AS digest`,
+        `SELECT ${hashing.bucketHex(bucket, prefixLength)} AS bucket, COUNT(*) AS row_count, CAST(bit_xor(ferry_row_hash) AS VARCHAR) AS digest`,
         `FROM ${hashed(from, keyColumns, columns, false)}`,
         `GROUP BY ${bucket}`,
       ].join('\n');
@@ -82,7 +82,7 @@ export function rowDigestQueries(hashing: KeyHashing, rowHashing: RowHashing, co
       return [
         `SELECT ${keyColumns.join(', ')}, CAST(ferry_row_hash AS VARCHAR) AS ferry_row_hash`,
         `FROM ${hashed(from, keyColumns, columns, true)}`,
-        `WHERE ${inBuckets(hashing.bucket('ferry_key_hash', prefixLength), buckets)}`,
+        `WHERE ${inBuckets(hashing, 'ferry_key_hash', prefixLength, buckets)}`,
       ].join('\n');
     },
   };
