@@ -27,4 +27,10 @@ export interface DestinationCapabilities {
   readonly keepsJsonNull: boolean;
   /** Whether a JSON number keeps every digit (false: BigQuery's JSON holds numbers as 64-bit floats). */
   readonly keepsJsonNumberDigits: boolean;
+  /**
+   * Whether the table's PRIMARY KEY refuses a second row with the same key (false: Snowflake,
+   * BigQuery and Redshift record the constraint without enforcing it). Where it does, the key
+   * comparison counts the keys a destination lacks from its bucket figures instead of a join.
+   */
+  readonly enforcesPrimaryKey: boolean;
 }

@@ -36,8 +36,9 @@ const MAX_PREFIX_LENGTH = 4;
  *    scratch table beside the destination table, and the warehouse finds the destination keys of
  *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
  *    copied keys the destination lacks (rows an incremental read could not see: a backdated or
- *    NULL cursor, a late commit). The caller re-reads the rows of those buckets by key hash and
- *    merges them (see `missingRows`).
+ *    NULL cursor, a late commit): from the figures where the destination enforces its key, else
+ *    by a join. The caller re-reads the rows of those buckets by key hash and merges them (see
+ *    `missingRows`).
  * The keys moved are proportional to the buckets touched by differences, not to the table, and
  * none is held in Ferry's memory. With `liveOnly` (a destination that deletes soft-deleted rows,
  * purged before this runs) the source side leaves out soft-deleted rows too, so both sides count
@@ -74,6 +75,8 @@ interface KeyComparisonInput {
    */
   readonly keptKeys: string;
   readonly liveOnly: boolean;
+  /** The destination table refuses a second row for a key (DestinationCapabilities.enforcesPrimaryKey). */
+  readonly uniqueKeys: boolean;
 }
 
 async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'> & Pick<KeyReconciliation, 'missingRows'>> {
@@ -102,7 +105,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   } else {
     prefix = bucketPrefixLength(await destinationRowsEstimate(input));
   }
-  const { differing, sourceRows, destinationRows } = await bucketFigures(prefix);
+  const { differing, differingDestinationRows, sourceRows, destinationRows } = await bucketFigures(prefix);
   const counted = unchanged(hash, prefix, { sourceRows, destinationRows });
   if (differing.length === 0) return counted;
 
@@ -114,13 +117,18 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   // Unanalyzed, Postgres took 700k copied keys for a few and walked the table in key order to
   // anti-join them (17 s at 5M rows, against 2 s for the hash join it picks knowing their number).
   if (dialect.refreshStatistics) await session.execute([dialect.refreshStatistics(input.keptKeys)]);
-  const [[unmatched] = []] = await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns));
   if (relations.deletedKeys === undefined) throw new Error('the key comparison needs the deleted-keys table (relations.deletedKeys)');
   const found = await session.execute([
     dialect.insertMissingKeys(relations.deletedKeys, relations.target, input.keptKeys, keyColumns, prefix, differing, hash),
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
-  const missing = Number(unmatched ?? 0);
+  const missing = input.uniqueKeys
+    ? // Counted without a second join of the two tables: of the destination's keys in those buckets
+      // (unique), all but the `found` ones matched a listed key. A key listed twice (a source whose
+      // key is not unique) can only make this larger: a re-read, never a missing row left out.
+      Math.max(0, listed.rows - (differingDestinationRows - found))
+    : // Where the key is not enforced, a key held twice would hide a missing one from that sum.
+      Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0);
   return {
     ...counted,
     differingBuckets: differing.length,

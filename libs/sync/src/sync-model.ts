@@ -263,7 +263,15 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
     const changed = await session.execute(bound(sql.merge, relations));
     // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
     const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
-    const keys = await reconcileKeys({ ...input, dialect: destination.dialect, session, relations, keptKeys, liveOnly });
+    const keys = await reconcileKeys({
+      ...input,
+      dialect: destination.dialect,
+      session,
+      relations,
+      keptKeys,
+      liveOnly,
+      uniqueKeys: destination.capabilities.enforcesPrimaryKey,
+    });
     const inserted = Number(newRows ?? 0);
     return {
       inserted: inserted - passing,

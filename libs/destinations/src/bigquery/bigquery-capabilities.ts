@@ -18,4 +18,5 @@ export const bigqueryCapabilities: DestinationCapabilities = {
   enforcesVarcharLength: false,
   keepsJsonNull: false,
   keepsJsonNumberDigits: false,
+  enforcesPrimaryKey: false,
 };

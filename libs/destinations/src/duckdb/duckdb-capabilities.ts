@@ -18,4 +18,5 @@ export const duckdbCapabilities: DestinationCapabilities = {
   enforcesVarcharLength: false,
   keepsJsonNull: true,
   keepsJsonNumberDigits: true,
+  enforcesPrimaryKey: true,
 };

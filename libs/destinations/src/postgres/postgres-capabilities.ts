@@ -13,4 +13,5 @@ export const postgresCapabilities: DestinationCapabilities = {
   enforcesVarcharLength: true,
   keepsJsonNull: true,
   keepsJsonNumberDigits: true,
+  enforcesPrimaryKey: true,
 };

@@ -16,4 +16,5 @@ export const redshiftCapabilities: DestinationCapabilities = {
   enforcesVarcharLength: true,
   keepsJsonNull: true,
   keepsJsonNumberDigits: true,
+  enforcesPrimaryKey: false,
 };

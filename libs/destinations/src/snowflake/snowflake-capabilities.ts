@@ -18,4 +18,5 @@ export const snowflakeCapabilities: DestinationCapabilities = {
   enforcesVarcharLength: true,
   keepsJsonNull: true,
   keepsJsonNumberDigits: true,
+  enforcesPrimaryKey: false,
 };
