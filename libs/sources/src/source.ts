@@ -28,6 +28,12 @@ export interface ReadWindow {
   readonly keyBuckets?: { readonly prefixLength: number; readonly buckets: readonly string[]; readonly hash?: KeyHash };
   /** Only rows whose cursor is NULL (to count them, for a model whose null_cursor is refuse). */
   readonly nullCursorOnly?: boolean;
+  /**
+   * Only rows whose cursor is greater than this value (canonical text): none at it, none NULL, no
+   * lookback. Whether anything was written since a watermark, counted through the (tenant,
+   * cursor) index.
+   */
+  readonly newerThan?: string;
 }
 
 /** Per hash bucket of the primary key: how many keys fall in it and a checksum of them. */

@@ -150,6 +150,16 @@ describe.each(['postgres', 'duckdb'] as const)('%s read window', (kind) => {
     );
   });
 
+  it('reads only the rows newer than a value when asked: strictly newer, no NULL cursor, no lookback', () => {
+    const model = { ...everyTypeModel, nullCursor: 'always_read' as const };
+    expect(tenantSliceFrom(kind, model, 'acme', { newerThan: '2024-01-01 00:00:00+00', lookbackSeconds: 60 })).toBe(
+      `${acmeSlice(kind)} AND "updated_at" > ${since}`,
+    );
+    expect(() => tenantSliceFrom(kind, fullRefreshModel, 'acme', { newerThan: '2024-01-01 00:00:00+00' })).toThrow(
+      'export model "full_refresh" has no cursor column',
+    );
+  });
+
   it('reads only the rows whose cursor is NULL when asked, and only for a model that has a cursor', () => {
     expect(tenantSliceFrom(kind, everyTypeModel, 'acme', { nullCursorOnly: true })).toBe(`${acmeSlice(kind)} AND "updated_at" IS NULL`);
     expect(tenantSliceFrom(kind, everyTypeModel, 'acme', { nullCursorOnly: false })).toBe(acmeSlice(kind));

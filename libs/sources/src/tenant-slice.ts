@@ -87,6 +87,10 @@ export function tenantSliceFrom(kind: SourceKind, model: ExportModelSpec, tenant
   ];
   const cursorCondition = cursorWindow(spelling, model, window);
   if (cursorCondition) conditions.push(cursorCondition);
+  if (window?.newerThan !== undefined) {
+    const { column, bound } = cursorBound(spelling, model, window.newerThan);
+    conditions.push(`${column} > ${bound}`);
+  }
   if (window?.nullCursorOnly) {
     if (model.cursor === undefined) throw new Error(`export model "${model.name}" has no cursor column to be NULL`);
     conditions.push(`${spelling.dialect.quoteIdentifier(model.cursor)} IS NULL`);
@@ -165,9 +169,24 @@ export function cursorWindowCondition(kind: SourceKind, model: ExportModelSpec, 
 
 function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: ReadWindow | undefined, cursorColumn?: string): string | undefined {
   if (window?.since === undefined) return undefined;
+  const { column, bound, kind } = cursorBound(spelling, model, window.since, cursorColumn);
+  const lookback = lookbackMicroseconds(model, window.lookbackSeconds ?? 0);
+  const start = TIME_CURSOR_KINDS.has(kind) && lookback > 0 ? `${bound} - INTERVAL '${lookback} microseconds'` : bound;
+  const inWindow = `${column} >= ${start}`;
+  // A NULL cursor compares as unknown, so such rows are named outright.
+  return model.nullCursor === 'always_read' ? `(${inWindow} OR ${column} IS NULL)` : inWindow;
+}
+
+/** The model's cursor column (or `cursorColumn`), and `value` as a literal of the cursor's type. */
+function cursorBound(
+  spelling: SliceSpelling,
+  model: ExportModelSpec,
+  value: string,
+  cursorColumn?: string,
+): { column: string; bound: string; kind: LogicalTypeKind } {
   if (model.cursor === undefined) {
     throw new Error(
-      `export model "${model.name}" has no cursor column, so it cannot be read from a watermark (since ${JSON.stringify(window.since)}): ` +
+      `export model "${model.name}" has no cursor column, so it cannot be read from a watermark (since ${JSON.stringify(value)}): ` +
         'read it in full, or set meta.ferry.cursor on the dbt model and run `ferry generate`',
     );
   }
@@ -178,14 +197,12 @@ function cursorWindow(spelling: SliceSpelling, model: ExportModelSpec, window: R
         'export the cursor column (it must not be PII) and run `ferry generate`',
     );
   }
-  const since = spelling.stringLiteral(checkedText(window.since, `watermark of export model "${model.name}"`));
-  const bound = `CAST(${since} AS ${spelling.dialect.columnType(cursor.type)})`;
-  const lookback = lookbackMicroseconds(model, window.lookbackSeconds ?? 0);
-  const start = TIME_CURSOR_KINDS.has(cursor.type.kind) && lookback > 0 ? `${bound} - INTERVAL '${lookback} microseconds'` : bound;
-  const column = cursorColumn ?? spelling.dialect.quoteIdentifier(cursor.name);
-  const inWindow = `${column} >= ${start}`;
-  // A NULL cursor compares as unknown, so such rows are named outright.
-  return model.nullCursor === 'always_read' ? `(${inWindow} OR ${column} IS NULL)` : inWindow;
+  const literal = spelling.stringLiteral(checkedText(value, `watermark of export model "${model.name}"`));
+  return {
+    column: cursorColumn ?? spelling.dialect.quoteIdentifier(cursor.name),
+    bound: `CAST(${literal} AS ${spelling.dialect.columnType(cursor.type)})`,
+    kind: cursor.type.kind,
+  };
 }
 
 function lookbackMicroseconds(model: ExportModelSpec, seconds: number): number {

@@ -4,7 +4,7 @@ import { fingerprintOf, type ColumnSpec, type ExportModelSpec, type LogicalType 
 import { openFixture, type SourceFixture } from '@ferry/test';
 import type { ModelState, StateStore } from '@ferry/state';
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { KeyComparison } from './events.ts';
 import { onCheckpoint } from './checkpoint.ts';
 import { planModel } from './plan.ts';
@@ -259,23 +259,32 @@ describe('an incremental sync', () => {
     expect((await sync({ lookbackSeconds: 3600 })).transfer.bytes).toBe(0);
   });
 
-  it('moves the watermark up to the newest row both sides hold when it skips an unchanged window', async () => {
+  it('reads the window without digesting it when the source holds rows newer than the watermark, after a crash too', async () => {
+    const digests = vi.spyOn(fixture.source, 'rowBuckets');
+    expect((await sync({ lookbackSeconds: 3600 })).transfer.bytes).toBe(0);
+    expect(digests).toHaveBeenCalledTimes(1);
     // A crash after the merge committed, before the state store recorded the new watermark.
     await atSource(`INSERT INTO analytics.orders VALUES ('acme', 5, 'five', '2024-06-01 13:00:00+00', NULL)`);
     onCheckpoint(async (point) => {
       if (point === 'after-merge') throw new Error('crashed after the merge');
     });
     try {
-      await expect(sync()).rejects.toThrow('crashed after the merge');
+      await expect(sync({ lookbackSeconds: 3600 })).rejects.toThrow('crashed after the merge');
     } finally {
       onCheckpoint(undefined);
     }
     expect(await held()).toContain('5:five');
-    // The destination holds row 5 already: the window compares equal and is not read, and the
-    // watermark still comes from the rows the window holds, not the one last recorded.
-    const next = await sync();
-    expect(next.transfer.bytes).toBe(0);
+    expect(digests).toHaveBeenCalledTimes(1);
+    // Row 5 is newer than the recorded watermark: the window is read again, merged to no change,
+    // and the watermark moves.
+    const next = await sync({ lookbackSeconds: 3600 });
+    expect(digests).toHaveBeenCalledTimes(1);
+    expect(next.transfer.bytes).toBeGreaterThan(0);
+    expect(counts(next)).toEqual({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
     expect(next.state.watermark).toBe('2024-06-01 13:00:00+00');
+    // Quiet again: digested, not read.
+    expect((await sync({ lookbackSeconds: 3600 })).transfer.bytes).toBe(0);
+    expect(digests).toHaveBeenCalledTimes(2);
   });
 
   it('reads the window of a model with JSON columns on DuckDB every time: its digest reads JSON numbers as doubles', async () => {

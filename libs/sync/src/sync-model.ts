@@ -239,13 +239,12 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const liveOnly = input.softDeletes === 'delete' && spec.softDelete !== undefined;
   const window = plan.since === undefined ? undefined : { since: plan.since, lookbackSeconds: input.lookbackSeconds };
   // Most syncs find nothing new: where both sides can digest the window alike, an unchanged one
-  // is not read and merged again (the lookback alone is every row of the last few minutes), and
-  // the watermark is read from the destination's copy of it.
-  const unchanged = window && (await unchangedWindow(input, relations, { ...window, ...(liveOnly ? { liveOnly } : {}) }));
+  // is not read and merged again (the lookback alone is every row of the last few minutes).
+  const unchanged = window !== undefined && (await unchangedWindow(input, relations, { ...window, ...(liveOnly ? { liveOnly } : {}) }));
   const staged = unchanged
     ? { rows: 0, bytes: 0 }
     : await destination.loadCsv(relations.staging, destinationColumns(input), sourceCsv(input, window));
-  const stagedMax = await maxCursor(input, { ...relations, staging: unchanged ?? relations.staging });
+  const stagedMax = unchanged ? null : await maxCursor(input, relations);
   await checkpoint('after-stage');
 
   const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
