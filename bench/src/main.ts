@@ -13,12 +13,15 @@ import { prepareSource, recreateDatabase, workingCopy, type BenchSource } from '
 import { duckdbKeyDigest, postgresColumnNames, postgresDigest, postgresDigests, postgresKeyDigest, type SliceDigest } from './verify.ts';
 
 /**
- * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations,start,verify]`:
+ * `npm run bench [-- --rows N --tenants N --runs N --seed N --scenarios initial,changes,destinations,start,verify
+ *   --without dlt,ceiling --warm-up 0|1]`:
  * each scenario runs every contestant on the same data, side by side: one warm-up round, then
  * `runs` measured rounds, each run checked against the source (a fast wrong answer is a failure).
  * Figures go to bench/results/ and the README.
  */
 const SCENARIOS = ['initial', 'changes', 'destinations', 'start', 'verify'] as const;
+/** The loaders that can sit out a run (at 20M rows one dlt load takes about 17 minutes); Ferry always runs. */
+const OPTIONAL_CONTESTANTS = ['dlt', 'ceiling'] as const;
 const { values: flags } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
@@ -26,19 +29,23 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
+    without: { type: 'string', default: '' },
+    'warm-up': { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (flags.help) {
   process.stdout.write(
     [
-      'npm run bench -- [--rows N] [--tenants N] [--runs N] [--seed N] [--scenarios LIST]',
+      'npm run bench -- [--rows N] [--tenants N] [--runs N] [--seed N] [--scenarios LIST] [--without LIST] [--warm-up 0|1]',
       '  --rows       messages in the source, all tenants (default 1000000)',
       '  --tenants    tenants they are spread over (default 20)',
       '  --runs       measured rounds per scenario, after one warm-up (default 3)',
       '  --seed       sample data seed (default 1)',
       `  --scenarios  comma-separated, of: ${SCENARIOS.join(', ')} (default: all)`,
-      'Figures go to bench/results/ (latest.md, and a JSON file per run); a run of every scenario also rewrites the README table.',
+      `  --without    contestants that sit this run out, comma-separated, of: ${OPTIONAL_CONTESTANTS.join(', ')} (default: none)`,
+      '  --warm-up    rounds before the measured ones, 1 or 0 (default 1; 0 for one long run at scale)',
+      'Figures go to bench/results/ (latest.md, and a JSON file per run); a run of every scenario and contestant also rewrites the README table.',
       '',
     ].join('\n'),
   );
@@ -55,6 +62,18 @@ for (const name of selected) {
   if (!(SCENARIOS as readonly string[]).includes(name))
     throw new Error(`--scenarios: unknown scenario "${name}"; choose from ${SCENARIOS.join(', ')}`);
 }
+const without = new Set(
+  flags.without
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
+);
+for (const name of without) {
+  if (!(OPTIONAL_CONTESTANTS as readonly string[]).includes(name))
+    throw new Error(`--without: "${name}" cannot sit out; choose from ${OPTIONAL_CONTESTANTS.join(', ')}`);
+}
+if (flags['warm-up'] !== '0' && flags['warm-up'] !== '1') throw new Error('--warm-up takes 0 or 1');
+const warmUps = Number(flags['warm-up']);
 
 /** The 100-destination scenario: 100 tenants with this many messages each. */
 const MANY_DESTINATIONS = { tenants: 100, messagesPerTenant: 1000 };
@@ -74,18 +93,20 @@ const FERRY_NAMES = Object.fromEntries(
 );
 
 /** The contestants that sync tenants into destinations, called alike: source, tenants, target, state folder. */
-const LOADERS = [
-  { contestant: 'ferry', label: 'Ferry', load: runFerry },
-  { contestant: 'dlt', label: 'dlt', load: runDlt },
-] as const;
+const LOADERS = (
+  [
+    { contestant: 'ferry', label: 'Ferry', load: runFerry },
+    { contestant: 'dlt', label: 'dlt', load: runDlt },
+  ] as const
+).filter(({ contestant }) => !without.has(contestant));
 
 /** One run of a contestant: what it cost and how its result compared with the source. */
 type Run = (attempt: number) => Promise<{ measurement: Measurement; verdict: string }>;
 
 /**
- * Runs a scenario `runs` + 1 rounds (the first a warm-up). A round first calls `prepare` (which
- * may change the source and returns the rows the round moves), then each contestant in turn, so
- * all of them see the same data and the same machine noise.
+ * Runs a scenario `runs` + `warmUps` rounds (the first a warm-up, unless there is none). A round
+ * first calls `prepare` (which may change the source and returns the rows the round moves), then
+ * each contestant in turn, so all of them see the same data and the same machine noise.
  */
 async function scenario(
   info: { readonly scenario: string; readonly megabytes?: number },
@@ -94,7 +115,7 @@ async function scenario(
 ): Promise<void> {
   const measured = contestants.map(() => ({ runs: [] as Measurement[], verdict: '' }));
   let moved = 0;
-  for (let attempt = 0; attempt <= runs; attempt += 1) {
+  for (let attempt = 1 - warmUps; attempt <= runs; attempt += 1) {
     moved = await prepare(attempt);
     for (const [i, { contestant, run }] of contestants.entries()) {
       const { measurement, verdict } = await run(attempt);
@@ -230,19 +251,23 @@ if (selected.has('initial')) {
             return { measurement, verdict: await matchesSource(label, source, target, slice, contestant === 'ferry' ? FERRY_NAMES : {}) };
           },
         })),
-        {
-          contestant: 'ceiling',
-          destinations: 1,
-          run: async () => {
-            const target = await freshPostgres(postgres);
-            const measurement = await runCeiling(source.url, one ? firstTenant : undefined, target.url);
-            const expected = await postgresDigest(source.url, 'analytics.messages', one ? firstTenant : undefined, { columns: COLUMNS });
-            return {
-              measurement,
-              verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected),
-            };
-          },
-        },
+        ...(without.has('ceiling')
+          ? []
+          : [
+              {
+                contestant: 'ceiling' as const,
+                destinations: 1,
+                run: async () => {
+                  const target = await freshPostgres(postgres);
+                  const measurement = await runCeiling(source.url, one ? firstTenant : undefined, target.url);
+                  const expected = await postgresDigest(source.url, 'analytics.messages', one ? firstTenant : undefined, { columns: COLUMNS });
+                  return {
+                    measurement,
+                    verdict: mustEqual('ceiling', await postgresDigest(target.url, 'ceiling.messages', undefined, { columns: COLUMNS }), expected),
+                  };
+                },
+              },
+            ]),
       ],
       async () => sliceRows,
     );
@@ -464,6 +489,6 @@ async function deleteSome(url: string, relation: string, count: number, salt: st
   }
 }
 
-// Only a run of every scenario is a complete table for the README.
-const readme = SCENARIOS.every((name) => selected.has(name)) ? join(REPO_ROOT, 'README.md') : undefined;
-process.stdout.write(await writeResults(join(REPO_ROOT, 'bench', 'results'), { rows: source.rows, tenants }, runs, results, readme));
+// Only a run of every scenario and every contestant is a complete table for the README.
+const readme = SCENARIOS.every((name) => selected.has(name)) && without.size === 0 ? join(REPO_ROOT, 'README.md') : undefined;
+process.stdout.write(await writeResults(join(REPO_ROOT, 'bench', 'results'), { rows: source.rows, tenants }, { runs, warmUps }, results, readme));

@@ -86,10 +86,11 @@ const README_END = '<!-- /bench:latest -->';
 export async function writeResults(
   dir: string,
   source: { rows: number; tenants: number },
-  runs: number,
+  rounds: { readonly runs: number; readonly warmUps: number },
   results: readonly Result[],
   readme?: string,
 ): Promise<string> {
+  const { runs, warmUps } = rounds;
   await mkdir(dir, { recursive: true });
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), node: process.version };
   const all = figures(results);
@@ -98,7 +99,7 @@ export async function writeResults(
     `# Ferry benchmark: ${source.rows.toLocaleString('en')} messages, ${source.tenants} tenants`,
     '',
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, Postgres on loopback. ` +
-      `Medians of ${runs} runs after one warm-up, all contestants side by side in one run; every run checked against the source. ` +
+      `${runs === 1 ? 'One run' : `Medians of ${runs} runs`}${warmUps > 0 ? ' after one warm-up' : ', no warm-up'}, all contestants side by side in one run; every run checked against the source. ` +
       'For a sync of changes, rows are the changed rows (updated + inserted + deleted).',
     '',
     '| scenario | contestant | rows | wall s | rows/s | MB/s | CPU s | peak RSS MB | ms per destination | hard-delete check s (keys listed) | ceiling / contestant | dlt / Ferry | checked |',
@@ -124,7 +125,7 @@ export async function writeResults(
     }),
   ];
   const stamp = new Date().toISOString().slice(0, 16).replace(':', '');
-  await writeFile(join(dir, `${stamp}-${source.rows}.json`), `${JSON.stringify({ machine, source, runs, results: all }, null, 2)}\n`);
+  await writeFile(join(dir, `${stamp}-${source.rows}.json`), `${JSON.stringify({ machine, source, runs, warmUps, results: all }, null, 2)}\n`);
   await writeFile(join(dir, 'latest.md'), lines.join('\n'));
   // In the README the title is a bold line: the README has its own headings.
   if (readme !== undefined) await showInReadme(readme, [`**${(lines[0] ?? '').replace(/^# /, '')}**`, ...lines.slice(1)].join('\n'));
