@@ -112,6 +112,16 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
     await scratch?.dispose();
   });
 
+  it('gathers the statistics of a Postgres table never analyzed before its first merge, once', async () => {
+    // Loaded whole, never vacuumed or analyzed (autovacuum off, or not come round yet): the
+    // planner would guess its size when joining staged rows to it.
+    const reltuples = async () =>
+      Number((await destinationDb.client.query(`SELECT reltuples FROM pg_class WHERE oid = to_regclass('ferry.orders')`)).rows[0]?.reltuples);
+    expect(await reltuples()).toBe(-1);
+    await sync();
+    expect(await reltuples()).toBe(3);
+  });
+
   it('a deletion and a backdated insert (equal counts) are both found', async () => {
     // A day older than the watermark minus the lookback: no incremental read sees it.
     await onSource(
