@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketPrefixLength } from './key-comparison.ts';
+import { bucketPrefixLength, lackedFromFigures } from './key-comparison.ts';
 
 describe('bucketPrefixLength', () => {
   it('uses one hex digit (16 buckets) up to 16 buckets of 1024 keys, however few the keys', () => {
@@ -40,5 +40,21 @@ describe('bucketPrefixLength', () => {
     // 1k of 20k: √ says 4,472 (four digits), the floor 2,500 (three).
     expect(bucketPrefixLength(20_000, 1_000)).toBe(3);
     expect(bucketPrefixLength(100, 100)).toBe(1);
+  });
+});
+
+describe('lackedFromFigures', () => {
+  it('counts the listed keys no destination key matched: listed less the destination keys kept', () => {
+    // 5 listed; the destination held 4 in those buckets, 1 of them not listed (found, deleted): 3 matched, 2 lacked.
+    expect(lackedFromFigures(5, 4, 1, 't')).toBe(2);
+    expect(lackedFromFigures(3, 3, 0, 't')).toBe(0);
+    // Buckets only the destination has: every key there is found.
+    expect(lackedFromFigures(0, 2, 2, 't')).toBe(0);
+  });
+
+  it('refuses a destination that lost rows between the figures and the anti-join, naming the table', () => {
+    expect(() => lackedFromFigures(2, 4, 1, '"ferry"."orders"')).toThrow(
+      'the destination table "ferry"."orders" lost rows while Ferry compared its keys (another writer changed it)',
+    );
   });
 });

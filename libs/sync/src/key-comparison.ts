@@ -123,10 +123,7 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
   const missing = input.uniqueKeys
-    ? // Counted without a second join of the two tables: of the destination's keys in those buckets
-      // (unique), all but the `found` ones matched a listed key. A key listed twice (a source whose
-      // key is not unique) can only make this larger: a re-read, never a missing row left out.
-      Math.max(0, listed.rows - (differingDestinationRows - found))
+    ? lackedFromFigures(listed.rows, differingDestinationRows, found, relations.target)
     : // Where the key is not enforced, a key held twice would hide a missing one from that sum.
       Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0);
   return {
@@ -137,6 +134,24 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
     missing,
     missingRows: missing > 0 ? { prefixLength: prefix, buckets: differing, hash } : undefined,
   };
+}
+
+/**
+ * The listed keys a destination that enforces its key lacks, without a second join of the two
+ * tables: of its `inBuckets` keys in the differing buckets (unique), all but the `found` ones
+ * matched one listed key each. A key listed twice (a source whose key is not unique) can only make
+ * this larger: a re-read, never a missing row left out. Below zero, the table lost rows between
+ * the figures and the anti-join (another writer; Postgres reads each statement's own snapshot):
+ * refused, so the transaction rolls back and the sync is retried.
+ */
+export function lackedFromFigures(listed: number, inBuckets: number, found: number, target: string): number {
+  const lacked = listed - (inBuckets - found);
+  if (lacked < 0) {
+    throw new Error(
+      `the destination table ${target} lost rows while Ferry compared its keys (another writer changed it): nothing was changed; run the sync again`,
+    );
+  }
+  return lacked;
 }
 
 /**

@@ -247,7 +247,7 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const stagedMax = unchanged ? null : await maxCursor(input, relations);
   await checkpoint('after-stage');
 
-  await gatherStatisticsOnce(destination, relations.target);
+  await gatherMissingStatistics(destination, relations.target);
   const keptKeys = destination.scratchRelation(`kept_keys_${spec.name}`);
   const helpers = helperTables(input, relations, keptKeys);
   await destination.execute(helpers.create);
@@ -352,12 +352,12 @@ async function mergeMissingRows(
  * guessed a 5M-row table's size and hash-joined all of it to count 52k staged rows (2.3 s, against
  * 0.3 s through the key's index). Where the warehouse keeps no such statistics, nothing to do.
  */
-async function gatherStatisticsOnce(destination: Destination, relation: string): Promise<void> {
+async function gatherMissingStatistics(destination: Destination, relation: string): Promise<void> {
   const { rowEstimateQuery, refreshStatistics } = destination.dialect;
   if (rowEstimateQuery === undefined || refreshStatistics === undefined) return;
   const [[estimate] = []] = await destination.query(rowEstimateQuery(relation));
-  // Below 0: never counted (0 is a table found empty).
-  if (Number(estimate) < 0) await destination.execute([refreshStatistics(relation)]);
+  // Never analyzed: -1 from Postgres 14, 0 before it (as for an empty table, cheap to analyze).
+  if (Number(estimate) <= 0) await destination.execute([refreshStatistics(relation)]);
 }
 
 /** The one value of a generated counting query; 0 where the model renders none (no soft-delete column). */
