@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: installs and starts what the benchmark needs (scripts/prepare.sh, and dlt's venv
 # for the dlt contestant), then runs bench/src/main.ts with the arguments given (--rows,
-# --tenants, --runs, --seed, --scenarios).
+# --tenants, --runs, --seed, --scenarios, --without, --warm-up).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
