@@ -544,6 +544,7 @@ describe('soft-deleted rows', () => {
 
 describe('a sync after the model changed', () => {
   const withCode = exportModel({ columns: [...orders.columns, column('code', 'text')] });
+  const wideKey = exportModel({ columns: orders.columns.map((c) => (c.name === 'id' ? column('id', 'bigint', false) : c)) });
 
   beforeEach(async () => {
     await atSource(`ALTER TABLE analytics.orders ADD COLUMN code VARCHAR;
@@ -554,6 +555,7 @@ describe('a sync after the model changed', () => {
 
   const codes = async () =>
     (await destination.query(`SELECT id, code FROM ${destination.relation('orders')} ORDER BY id`)).map(([id, code]) => `${id}:${code}`);
+  const ids = async () => (await destination.query(`SELECT id FROM ${destination.relation('orders')} ORDER BY id`)).flat();
 
   it('adds a new column and fills it for the rows already held, whatever their cursor', async () => {
     await sync();
@@ -663,6 +665,30 @@ describe('a sync after the model changed', () => {
     expect((await destination.introspect('orders'))?.columns.get('qty')?.type).toBe('BIGINT');
     const qty = await destination.query(`SELECT qty FROM ${destination.relation('orders')} ORDER BY id`);
     expect(qty.flat()).toEqual(['10', '20']);
+  });
+
+  it('widens a key column in place: DuckDB tables declare no key constraint that would refuse it', async () => {
+    await sync();
+    const keyConstraints = () =>
+      destination.query(`SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'orders' AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`);
+    expect(await keyConstraints()).toEqual([['0']]);
+    const run = await sync({ spec: wideKey });
+    expect(run.transfer).toMatchObject({ action: 'evolve', schemaChanges: ['widen id in place', 'rows changed since 2024-06-01 11:00:00+00'] });
+    expect((await destination.introspect('orders'))?.columns.get('id')?.type).toBe('BIGINT');
+    expect(await ids()).toEqual(['1', '2']);
+  });
+
+  it('names --full-refresh for a key column of a table an earlier Ferry created with a PRIMARY KEY, which rebuilds it without one', async () => {
+    await sync();
+    await destination.execute([`ALTER TABLE ${destination.relation('orders')} ADD PRIMARY KEY (tenant_id, id)`]);
+    await expect(sync({ spec: wideKey })).rejects.toThrow(
+      /cannot change a key column's type .*Fix: run `ferry sync --full-refresh` for this model once: it rebuilds the table without the constraint/,
+    );
+    expect((await destination.introspect('orders'))?.columns.get('id')?.type).toBe('INTEGER');
+    const rebuilt = await sync({ spec: wideKey, fullRefresh: true });
+    expect(rebuilt.transfer.action).toBe('rebuild');
+    expect((await destination.introspect('orders'))?.columns.get('id')?.type).toBe('BIGINT');
+    expect(await ids()).toEqual(['1', '2']);
   });
 
   it('leaves the table as it was when the merge that fills a new column fails', async () => {

@@ -252,7 +252,7 @@ export const PROBE_SQL: Readonly<Record<DialectName, ModelSql>> = {
       "updated_at": "updated_at"
     },
     "createTable": [
-      "CREATE TABLE IF NOT EXISTS {target} (\n  \"tenant_id\" VARCHAR NOT NULL,\n  \"id\" BIGINT NOT NULL,\n  \"note\" VARCHAR(64),\n  \"updated_at\" TIMESTAMPTZ NOT NULL,\n  PRIMARY KEY (\"tenant_id\", \"id\")\n)"
+      "CREATE TABLE IF NOT EXISTS {target} (\n  \"tenant_id\" VARCHAR NOT NULL,\n  \"id\" BIGINT NOT NULL,\n  \"note\" VARCHAR(64),\n  \"updated_at\" TIMESTAMPTZ NOT NULL\n)"
     ],
     "createStaging": [
       "CREATE TEMPORARY TABLE {staging} (\n  \"tenant_id\" VARCHAR,\n  \"id\" BIGINT,\n  \"note\" VARCHAR(64),\n  \"updated_at\" TIMESTAMPTZ\n)"
@@ -275,7 +275,7 @@ export const PROBE_SQL: Readonly<Record<DialectName, ModelSql>> = {
       ]
     },
     "merge": [
-      "INSERT INTO {target} AS t (\"tenant_id\", \"id\", \"note\", \"updated_at\")\nSELECT \"tenant_id\", \"id\", \"note\", \"updated_at\" FROM {staging}\nQUALIFY CASE\n  WHEN COUNT(*) OVER (PARTITION BY \"tenant_id\", \"id\") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')\n  ELSE TRUE\nEND\nON CONFLICT (\"tenant_id\", \"id\") DO UPDATE SET\n  \"note\" = EXCLUDED.\"note\",\n  \"updated_at\" = EXCLUDED.\"updated_at\"\nWHERE (t.\"updated_at\" IS NULL OR EXCLUDED.\"updated_at\" IS NULL OR t.\"updated_at\" <= EXCLUDED.\"updated_at\")\n  AND NOT (\n    t.\"note\" IS NOT DISTINCT FROM EXCLUDED.\"note\"\n    AND t.\"updated_at\" IS NOT DISTINCT FROM EXCLUDED.\"updated_at\"\n  )"
+      "MERGE INTO {target} AS t\nUSING (\n  SELECT \"tenant_id\", \"id\", \"note\", \"updated_at\" FROM {staging}\n  QUALIFY CASE\n    WHEN COUNT(*) OVER (PARTITION BY \"tenant_id\", \"id\") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')\n    ELSE TRUE\n  END\n) AS s\nON t.\"tenant_id\" = s.\"tenant_id\" AND t.\"id\" = s.\"id\"\nWHEN MATCHED AND (t.\"updated_at\" IS NULL OR s.\"updated_at\" IS NULL OR t.\"updated_at\" <= s.\"updated_at\")\n  AND NOT (\n    t.\"note\" IS NOT DISTINCT FROM s.\"note\"\n    AND t.\"updated_at\" IS NOT DISTINCT FROM s.\"updated_at\"\n  ) THEN UPDATE SET\n  \"note\" = s.\"note\",\n  \"updated_at\" = s.\"updated_at\"\nWHEN NOT MATCHED THEN INSERT (\"tenant_id\", \"id\", \"note\", \"updated_at\") VALUES (s.\"tenant_id\", s.\"id\", s.\"note\", s.\"updated_at\")"
     ],
     "deleteByKeys": [
       "DELETE FROM {target} AS t USING {deleted_keys} AS d\nWHERE t.\"tenant_id\" = d.\"tenant_id\" AND t.\"id\" = d.\"id\""

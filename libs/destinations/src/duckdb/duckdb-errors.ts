@@ -53,6 +53,15 @@ export function describeDuckDBError(error: unknown, path: string, schema: string
       what: `${doing} failed: ${path} is not writable (${reason}). Give Ferry's user write access to the file and its directory`,
     };
   }
+  if (/Cannot change the type of a column that has a UNIQUE or PRIMARY KEY constraint/.test(reason)) {
+    // Tables Ferry creates have no key constraint (see the dialect's create_table); older ones did.
+    return {
+      kind: 'statement',
+      what:
+        `${doing} failed: the table was created with a PRIMARY KEY by an earlier Ferry, and DuckDB cannot change a key column's type (${reason}). ` +
+        'Fix: run `ferry sync --full-refresh` for this model once: it rebuilds the table without the constraint',
+    };
+  }
   if (doing.startsWith('loading') && /^(Conversion|Invalid Input|Constraint) Error/.test(reason)) {
     return { kind: 'load', what: `${doing} failed: ${reason}` };
   }

@@ -19,8 +19,7 @@ CREATE TABLE IF NOT EXISTS {target} (
   "attributes" JSON,
   "note" VARCHAR,
   "updated_at" TIMESTAMPTZ NOT NULL,
-  "deleted_at" TIMESTAMPTZ,
-  PRIMARY KEY ("tenant_id", "order_id")
+  "deleted_at" TIMESTAMPTZ
 );
 
 -- orders: createStaging
@@ -51,46 +50,49 @@ CREATE TEMPORARY TABLE {deleted_keys} (
 );
 
 -- orders: merge
-INSERT INTO {target} AS t ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at")
-SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("tenant_id", "order_id") DO UPDATE SET
-  "order" = EXCLUDED."order",
-  "userid" = EXCLUDED."userid",
-  "quantity" = EXCLUDED."quantity",
-  "line_count" = EXCLUDED."line_count",
-  "amount" = EXCLUDED."amount",
-  "discount_rate" = EXCLUDED."discount_rate",
-  "weight_kg" = EXCLUDED."weight_kg",
-  "is_gift" = EXCLUDED."is_gift",
-  "ship_date" = EXCLUDED."ship_date",
-  "ship_time" = EXCLUDED."ship_time",
-  "placed_at" = EXCLUDED."placed_at",
-  "attributes" = EXCLUDED."attributes",
-  "note" = EXCLUDED."note",
-  "updated_at" = EXCLUDED."updated_at",
-  "deleted_at" = EXCLUDED."deleted_at"
-WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
+MERGE INTO {target} AS t
+USING (
+  SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id"
+WHEN MATCHED AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
   AND NOT (
-    t."order" IS NOT DISTINCT FROM EXCLUDED."order"
-    AND t."userid" IS NOT DISTINCT FROM EXCLUDED."userid"
-    AND t."quantity" IS NOT DISTINCT FROM EXCLUDED."quantity"
-    AND t."line_count" IS NOT DISTINCT FROM EXCLUDED."line_count"
-    AND t."amount" IS NOT DISTINCT FROM EXCLUDED."amount"
-    AND t."discount_rate" IS NOT DISTINCT FROM EXCLUDED."discount_rate"
-    AND t."weight_kg" IS NOT DISTINCT FROM EXCLUDED."weight_kg"
-    AND t."is_gift" IS NOT DISTINCT FROM EXCLUDED."is_gift"
-    AND t."ship_date" IS NOT DISTINCT FROM EXCLUDED."ship_date"
-    AND t."ship_time" IS NOT DISTINCT FROM EXCLUDED."ship_time"
-    AND t."placed_at" IS NOT DISTINCT FROM EXCLUDED."placed_at"
-    AND t."attributes" IS NOT DISTINCT FROM EXCLUDED."attributes"
-    AND t."note" IS NOT DISTINCT FROM EXCLUDED."note"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-    AND t."deleted_at" IS NOT DISTINCT FROM EXCLUDED."deleted_at"
-  );
+    t."order" IS NOT DISTINCT FROM s."order"
+    AND t."userid" IS NOT DISTINCT FROM s."userid"
+    AND t."quantity" IS NOT DISTINCT FROM s."quantity"
+    AND t."line_count" IS NOT DISTINCT FROM s."line_count"
+    AND t."amount" IS NOT DISTINCT FROM s."amount"
+    AND t."discount_rate" IS NOT DISTINCT FROM s."discount_rate"
+    AND t."weight_kg" IS NOT DISTINCT FROM s."weight_kg"
+    AND t."is_gift" IS NOT DISTINCT FROM s."is_gift"
+    AND t."ship_date" IS NOT DISTINCT FROM s."ship_date"
+    AND t."ship_time" IS NOT DISTINCT FROM s."ship_time"
+    AND t."placed_at" IS NOT DISTINCT FROM s."placed_at"
+    AND t."attributes" IS NOT DISTINCT FROM s."attributes"
+    AND t."note" IS NOT DISTINCT FROM s."note"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+    AND t."deleted_at" IS NOT DISTINCT FROM s."deleted_at"
+  ) THEN UPDATE SET
+  "order" = s."order",
+  "userid" = s."userid",
+  "quantity" = s."quantity",
+  "line_count" = s."line_count",
+  "amount" = s."amount",
+  "discount_rate" = s."discount_rate",
+  "weight_kg" = s."weight_kg",
+  "is_gift" = s."is_gift",
+  "ship_date" = s."ship_date",
+  "ship_time" = s."ship_time",
+  "placed_at" = s."placed_at",
+  "attributes" = s."attributes",
+  "note" = s."note",
+  "updated_at" = s."updated_at",
+  "deleted_at" = s."deleted_at"
+WHEN NOT MATCHED THEN INSERT ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at") VALUES (s."tenant_id", s."order_id", s."order", s."userid", s."quantity", s."line_count", s."amount", s."discount_rate", s."weight_kg", s."is_gift", s."ship_date", s."ship_time", s."placed_at", s."attributes", s."note", s."updated_at", s."deleted_at");
 
 -- orders: deleteByKeys
 DELETE FROM {target} AS t USING {deleted_keys} AS d
@@ -197,51 +199,57 @@ ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ;
 ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "deleted_at" TIMESTAMPTZ;
 
 -- orders without a cursor: merge
-INSERT INTO {target} AS t ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at")
-SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("tenant_id", "order_id") DO UPDATE SET
-  "order" = EXCLUDED."order",
-  "userid" = EXCLUDED."userid",
-  "quantity" = EXCLUDED."quantity",
-  "line_count" = EXCLUDED."line_count",
-  "amount" = EXCLUDED."amount",
-  "discount_rate" = EXCLUDED."discount_rate",
-  "weight_kg" = EXCLUDED."weight_kg",
-  "is_gift" = EXCLUDED."is_gift",
-  "ship_date" = EXCLUDED."ship_date",
-  "ship_time" = EXCLUDED."ship_time",
-  "placed_at" = EXCLUDED."placed_at",
-  "attributes" = EXCLUDED."attributes",
-  "note" = EXCLUDED."note",
-  "updated_at" = EXCLUDED."updated_at",
-  "deleted_at" = EXCLUDED."deleted_at"
-WHERE NOT (
-    t."order" IS NOT DISTINCT FROM EXCLUDED."order"
-    AND t."userid" IS NOT DISTINCT FROM EXCLUDED."userid"
-    AND t."quantity" IS NOT DISTINCT FROM EXCLUDED."quantity"
-    AND t."line_count" IS NOT DISTINCT FROM EXCLUDED."line_count"
-    AND t."amount" IS NOT DISTINCT FROM EXCLUDED."amount"
-    AND t."discount_rate" IS NOT DISTINCT FROM EXCLUDED."discount_rate"
-    AND t."weight_kg" IS NOT DISTINCT FROM EXCLUDED."weight_kg"
-    AND t."is_gift" IS NOT DISTINCT FROM EXCLUDED."is_gift"
-    AND t."ship_date" IS NOT DISTINCT FROM EXCLUDED."ship_date"
-    AND t."ship_time" IS NOT DISTINCT FROM EXCLUDED."ship_time"
-    AND t."placed_at" IS NOT DISTINCT FROM EXCLUDED."placed_at"
-    AND t."attributes" IS NOT DISTINCT FROM EXCLUDED."attributes"
-    AND t."note" IS NOT DISTINCT FROM EXCLUDED."note"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-    AND t."deleted_at" IS NOT DISTINCT FROM EXCLUDED."deleted_at"
-  );
+MERGE INTO {target} AS t
+USING (
+  SELECT "tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id"
+WHEN MATCHED AND NOT (
+    t."order" IS NOT DISTINCT FROM s."order"
+    AND t."userid" IS NOT DISTINCT FROM s."userid"
+    AND t."quantity" IS NOT DISTINCT FROM s."quantity"
+    AND t."line_count" IS NOT DISTINCT FROM s."line_count"
+    AND t."amount" IS NOT DISTINCT FROM s."amount"
+    AND t."discount_rate" IS NOT DISTINCT FROM s."discount_rate"
+    AND t."weight_kg" IS NOT DISTINCT FROM s."weight_kg"
+    AND t."is_gift" IS NOT DISTINCT FROM s."is_gift"
+    AND t."ship_date" IS NOT DISTINCT FROM s."ship_date"
+    AND t."ship_time" IS NOT DISTINCT FROM s."ship_time"
+    AND t."placed_at" IS NOT DISTINCT FROM s."placed_at"
+    AND t."attributes" IS NOT DISTINCT FROM s."attributes"
+    AND t."note" IS NOT DISTINCT FROM s."note"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+    AND t."deleted_at" IS NOT DISTINCT FROM s."deleted_at"
+  ) THEN UPDATE SET
+  "order" = s."order",
+  "userid" = s."userid",
+  "quantity" = s."quantity",
+  "line_count" = s."line_count",
+  "amount" = s."amount",
+  "discount_rate" = s."discount_rate",
+  "weight_kg" = s."weight_kg",
+  "is_gift" = s."is_gift",
+  "ship_date" = s."ship_date",
+  "ship_time" = s."ship_time",
+  "placed_at" = s."placed_at",
+  "attributes" = s."attributes",
+  "note" = s."note",
+  "updated_at" = s."updated_at",
+  "deleted_at" = s."deleted_at"
+WHEN NOT MATCHED THEN INSERT ("tenant_id", "order_id", "order", "userid", "quantity", "line_count", "amount", "discount_rate", "weight_kg", "is_gift", "ship_date", "ship_time", "placed_at", "attributes", "note", "updated_at", "deleted_at") VALUES (s."tenant_id", s."order_id", s."order", s."userid", s."quantity", s."line_count", s."amount", s."discount_rate", s."weight_kg", s."is_gift", s."ship_date", s."ship_time", s."placed_at", s."attributes", s."note", s."updated_at", s."deleted_at");
 
 -- order_tags, every column a key: merge
-INSERT INTO {target} AS t ("tenant_id", "order_id", "tag")
-SELECT "tenant_id", "order_id", "tag" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id", "tag") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("tenant_id", "order_id", "tag") DO NOTHING;
+MERGE INTO {target} AS t
+USING (
+  SELECT "tenant_id", "order_id", "tag" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "order_id", "tag") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."tenant_id" = s."tenant_id" AND t."order_id" = s."order_id" AND t."tag" = s."tag"
+WHEN NOT MATCHED THEN INSERT ("tenant_id", "order_id", "tag") VALUES (s."tenant_id", s."order_id", s."tag");

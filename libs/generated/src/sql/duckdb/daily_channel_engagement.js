@@ -32,8 +32,7 @@ export const dailyChannelEngagement = {
   "messages_interacted" INTEGER NOT NULL,
   "event_count" BIGINT NOT NULL,
   "total_cost" DECIMAL(14,6),
-  "interaction_rate" DECIMAL(7,4),
-  PRIMARY KEY ("tenant_id", "message_date", "channel_type", "workflow_key")
+  "interaction_rate" DECIMAL(7,4)
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "tenant_id" VARCHAR(64),
@@ -71,33 +70,36 @@ export const dailyChannelEngagement = {
     total_cost: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "total_cost" DECIMAL(14,6)`],
     interaction_rate: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "interaction_rate" DECIMAL(7,4)`],
   },
-  merge: [`INSERT INTO {target} AS t ("tenant_id", "message_date", "channel_type", "workflow_key", "messages_total", "messages_delivered", "messages_failed", "messages_seen", "messages_read", "messages_interacted", "event_count", "total_cost", "interaction_rate")
-SELECT "tenant_id", "message_date", "channel_type", "workflow_key", "messages_total", "messages_delivered", "messages_failed", "messages_seen", "messages_read", "messages_interacted", "event_count", "total_cost", "interaction_rate" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "message_date", "channel_type", "workflow_key") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("tenant_id", "message_date", "channel_type", "workflow_key") DO UPDATE SET
-  "messages_total" = EXCLUDED."messages_total",
-  "messages_delivered" = EXCLUDED."messages_delivered",
-  "messages_failed" = EXCLUDED."messages_failed",
-  "messages_seen" = EXCLUDED."messages_seen",
-  "messages_read" = EXCLUDED."messages_read",
-  "messages_interacted" = EXCLUDED."messages_interacted",
-  "event_count" = EXCLUDED."event_count",
-  "total_cost" = EXCLUDED."total_cost",
-  "interaction_rate" = EXCLUDED."interaction_rate"
-WHERE NOT (
-    t."messages_total" IS NOT DISTINCT FROM EXCLUDED."messages_total"
-    AND t."messages_delivered" IS NOT DISTINCT FROM EXCLUDED."messages_delivered"
-    AND t."messages_failed" IS NOT DISTINCT FROM EXCLUDED."messages_failed"
-    AND t."messages_seen" IS NOT DISTINCT FROM EXCLUDED."messages_seen"
-    AND t."messages_read" IS NOT DISTINCT FROM EXCLUDED."messages_read"
-    AND t."messages_interacted" IS NOT DISTINCT FROM EXCLUDED."messages_interacted"
-    AND t."event_count" IS NOT DISTINCT FROM EXCLUDED."event_count"
-    AND t."total_cost" IS NOT DISTINCT FROM EXCLUDED."total_cost"
-    AND t."interaction_rate" IS NOT DISTINCT FROM EXCLUDED."interaction_rate"
-  )`],
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "tenant_id", "message_date", "channel_type", "workflow_key", "messages_total", "messages_delivered", "messages_failed", "messages_seen", "messages_read", "messages_interacted", "event_count", "total_cost", "interaction_rate" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "tenant_id", "message_date", "channel_type", "workflow_key") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."tenant_id" = s."tenant_id" AND t."message_date" = s."message_date" AND t."channel_type" = s."channel_type" AND t."workflow_key" = s."workflow_key"
+WHEN MATCHED AND NOT (
+    t."messages_total" IS NOT DISTINCT FROM s."messages_total"
+    AND t."messages_delivered" IS NOT DISTINCT FROM s."messages_delivered"
+    AND t."messages_failed" IS NOT DISTINCT FROM s."messages_failed"
+    AND t."messages_seen" IS NOT DISTINCT FROM s."messages_seen"
+    AND t."messages_read" IS NOT DISTINCT FROM s."messages_read"
+    AND t."messages_interacted" IS NOT DISTINCT FROM s."messages_interacted"
+    AND t."event_count" IS NOT DISTINCT FROM s."event_count"
+    AND t."total_cost" IS NOT DISTINCT FROM s."total_cost"
+    AND t."interaction_rate" IS NOT DISTINCT FROM s."interaction_rate"
+  ) THEN UPDATE SET
+  "messages_total" = s."messages_total",
+  "messages_delivered" = s."messages_delivered",
+  "messages_failed" = s."messages_failed",
+  "messages_seen" = s."messages_seen",
+  "messages_read" = s."messages_read",
+  "messages_interacted" = s."messages_interacted",
+  "event_count" = s."event_count",
+  "total_cost" = s."total_cost",
+  "interaction_rate" = s."interaction_rate"
+WHEN NOT MATCHED THEN INSERT ("tenant_id", "message_date", "channel_type", "workflow_key", "messages_total", "messages_delivered", "messages_failed", "messages_seen", "messages_read", "messages_interacted", "event_count", "total_cost", "interaction_rate") VALUES (s."tenant_id", s."message_date", s."channel_type", s."workflow_key", s."messages_total", s."messages_delivered", s."messages_failed", s."messages_seen", s."messages_read", s."messages_interacted", s."event_count", s."total_cost", s."interaction_rate")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."tenant_id" = d."tenant_id" AND t."message_date" = d."message_date" AND t."channel_type" = d."channel_type" AND t."workflow_key" = d."workflow_key"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],

@@ -20,8 +20,7 @@ export const messageEvents = {
   "channel_type" VARCHAR(16) NOT NULL,
   "event_type" VARCHAR(32) NOT NULL,
   "occurred_at" TIMESTAMPTZ NOT NULL,
-  "properties" JSON,
-  PRIMARY KEY ("id")
+  "properties" JSON
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "id" BIGINT,
@@ -44,28 +43,31 @@ export const messageEvents = {
     occurred_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "occurred_at" TIMESTAMPTZ`],
     properties: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "properties" JSON`],
   },
-  merge: [`INSERT INTO {target} AS t ("id", "tenant_id", "message_id", "channel_type", "event_type", "occurred_at", "properties")
-SELECT "id", "tenant_id", "message_id", "channel_type", "event_type", "occurred_at", "properties" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("id") DO UPDATE SET
-  "tenant_id" = EXCLUDED."tenant_id",
-  "message_id" = EXCLUDED."message_id",
-  "channel_type" = EXCLUDED."channel_type",
-  "event_type" = EXCLUDED."event_type",
-  "occurred_at" = EXCLUDED."occurred_at",
-  "properties" = EXCLUDED."properties"
-WHERE (t."occurred_at" IS NULL OR EXCLUDED."occurred_at" IS NULL OR t."occurred_at" <= EXCLUDED."occurred_at")
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "id", "tenant_id", "message_id", "channel_type", "event_type", "occurred_at", "properties" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."id" = s."id"
+WHEN MATCHED AND (t."occurred_at" IS NULL OR s."occurred_at" IS NULL OR t."occurred_at" <= s."occurred_at")
   AND NOT (
-    t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
-    AND t."message_id" IS NOT DISTINCT FROM EXCLUDED."message_id"
-    AND t."channel_type" IS NOT DISTINCT FROM EXCLUDED."channel_type"
-    AND t."event_type" IS NOT DISTINCT FROM EXCLUDED."event_type"
-    AND t."occurred_at" IS NOT DISTINCT FROM EXCLUDED."occurred_at"
-    AND t."properties" IS NOT DISTINCT FROM EXCLUDED."properties"
-  )`],
+    t."tenant_id" IS NOT DISTINCT FROM s."tenant_id"
+    AND t."message_id" IS NOT DISTINCT FROM s."message_id"
+    AND t."channel_type" IS NOT DISTINCT FROM s."channel_type"
+    AND t."event_type" IS NOT DISTINCT FROM s."event_type"
+    AND t."occurred_at" IS NOT DISTINCT FROM s."occurred_at"
+    AND t."properties" IS NOT DISTINCT FROM s."properties"
+  ) THEN UPDATE SET
+  "tenant_id" = s."tenant_id",
+  "message_id" = s."message_id",
+  "channel_type" = s."channel_type",
+  "event_type" = s."event_type",
+  "occurred_at" = s."occurred_at",
+  "properties" = s."properties"
+WHEN NOT MATCHED THEN INSERT ("id", "tenant_id", "message_id", "channel_type", "event_type", "occurred_at", "properties") VALUES (s."id", s."tenant_id", s."message_id", s."channel_type", s."event_type", s."occurred_at", s."properties")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."id" = d."id"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],

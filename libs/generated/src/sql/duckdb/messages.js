@@ -44,8 +44,7 @@ export const messages = {
   "read_at" TIMESTAMPTZ,
   "interacted_at" TIMESTAMPTZ,
   "archived_at" TIMESTAMPTZ,
-  "updated_at" TIMESTAMPTZ NOT NULL,
-  PRIMARY KEY ("id")
+  "updated_at" TIMESTAMPTZ NOT NULL
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "id" UUID,
@@ -92,52 +91,55 @@ export const messages = {
     archived_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "archived_at" TIMESTAMPTZ`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ`],
   },
-  merge: [`INSERT INTO {target} AS t ("id", "tenant_id", "channel_type", "workflow_key", "recipient_id", "status", "vendor_status", "provider", "payload", "cost", "is_engaged", "inserted_at", "sent_at", "delivered_at", "seen_at", "read_at", "interacted_at", "archived_at", "updated_at")
-SELECT "id", "tenant_id", "channel_type", "workflow_key", "recipient_id", "status", "vendor_status", "provider", "payload", "cost", "is_engaged", "inserted_at", "sent_at", "delivered_at", "seen_at", "read_at", "interacted_at", "archived_at", "updated_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("id") DO UPDATE SET
-  "tenant_id" = EXCLUDED."tenant_id",
-  "channel_type" = EXCLUDED."channel_type",
-  "workflow_key" = EXCLUDED."workflow_key",
-  "recipient_id" = EXCLUDED."recipient_id",
-  "status" = EXCLUDED."status",
-  "vendor_status" = EXCLUDED."vendor_status",
-  "provider" = EXCLUDED."provider",
-  "payload" = EXCLUDED."payload",
-  "cost" = EXCLUDED."cost",
-  "is_engaged" = EXCLUDED."is_engaged",
-  "inserted_at" = EXCLUDED."inserted_at",
-  "sent_at" = EXCLUDED."sent_at",
-  "delivered_at" = EXCLUDED."delivered_at",
-  "seen_at" = EXCLUDED."seen_at",
-  "read_at" = EXCLUDED."read_at",
-  "interacted_at" = EXCLUDED."interacted_at",
-  "archived_at" = EXCLUDED."archived_at",
-  "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "id", "tenant_id", "channel_type", "workflow_key", "recipient_id", "status", "vendor_status", "provider", "payload", "cost", "is_engaged", "inserted_at", "sent_at", "delivered_at", "seen_at", "read_at", "interacted_at", "archived_at", "updated_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."id" = s."id"
+WHEN MATCHED AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
   AND NOT (
-    t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
-    AND t."channel_type" IS NOT DISTINCT FROM EXCLUDED."channel_type"
-    AND t."workflow_key" IS NOT DISTINCT FROM EXCLUDED."workflow_key"
-    AND t."recipient_id" IS NOT DISTINCT FROM EXCLUDED."recipient_id"
-    AND t."status" IS NOT DISTINCT FROM EXCLUDED."status"
-    AND t."vendor_status" IS NOT DISTINCT FROM EXCLUDED."vendor_status"
-    AND t."provider" IS NOT DISTINCT FROM EXCLUDED."provider"
-    AND t."payload" IS NOT DISTINCT FROM EXCLUDED."payload"
-    AND t."cost" IS NOT DISTINCT FROM EXCLUDED."cost"
-    AND t."is_engaged" IS NOT DISTINCT FROM EXCLUDED."is_engaged"
-    AND t."inserted_at" IS NOT DISTINCT FROM EXCLUDED."inserted_at"
-    AND t."sent_at" IS NOT DISTINCT FROM EXCLUDED."sent_at"
-    AND t."delivered_at" IS NOT DISTINCT FROM EXCLUDED."delivered_at"
-    AND t."seen_at" IS NOT DISTINCT FROM EXCLUDED."seen_at"
-    AND t."read_at" IS NOT DISTINCT FROM EXCLUDED."read_at"
-    AND t."interacted_at" IS NOT DISTINCT FROM EXCLUDED."interacted_at"
-    AND t."archived_at" IS NOT DISTINCT FROM EXCLUDED."archived_at"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-  )`],
+    t."tenant_id" IS NOT DISTINCT FROM s."tenant_id"
+    AND t."channel_type" IS NOT DISTINCT FROM s."channel_type"
+    AND t."workflow_key" IS NOT DISTINCT FROM s."workflow_key"
+    AND t."recipient_id" IS NOT DISTINCT FROM s."recipient_id"
+    AND t."status" IS NOT DISTINCT FROM s."status"
+    AND t."vendor_status" IS NOT DISTINCT FROM s."vendor_status"
+    AND t."provider" IS NOT DISTINCT FROM s."provider"
+    AND t."payload" IS NOT DISTINCT FROM s."payload"
+    AND t."cost" IS NOT DISTINCT FROM s."cost"
+    AND t."is_engaged" IS NOT DISTINCT FROM s."is_engaged"
+    AND t."inserted_at" IS NOT DISTINCT FROM s."inserted_at"
+    AND t."sent_at" IS NOT DISTINCT FROM s."sent_at"
+    AND t."delivered_at" IS NOT DISTINCT FROM s."delivered_at"
+    AND t."seen_at" IS NOT DISTINCT FROM s."seen_at"
+    AND t."read_at" IS NOT DISTINCT FROM s."read_at"
+    AND t."interacted_at" IS NOT DISTINCT FROM s."interacted_at"
+    AND t."archived_at" IS NOT DISTINCT FROM s."archived_at"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+  ) THEN UPDATE SET
+  "tenant_id" = s."tenant_id",
+  "channel_type" = s."channel_type",
+  "workflow_key" = s."workflow_key",
+  "recipient_id" = s."recipient_id",
+  "status" = s."status",
+  "vendor_status" = s."vendor_status",
+  "provider" = s."provider",
+  "payload" = s."payload",
+  "cost" = s."cost",
+  "is_engaged" = s."is_engaged",
+  "inserted_at" = s."inserted_at",
+  "sent_at" = s."sent_at",
+  "delivered_at" = s."delivered_at",
+  "seen_at" = s."seen_at",
+  "read_at" = s."read_at",
+  "interacted_at" = s."interacted_at",
+  "archived_at" = s."archived_at",
+  "updated_at" = s."updated_at"
+WHEN NOT MATCHED THEN INSERT ("id", "tenant_id", "channel_type", "workflow_key", "recipient_id", "status", "vendor_status", "provider", "payload", "cost", "is_engaged", "inserted_at", "sent_at", "delivered_at", "seen_at", "read_at", "interacted_at", "archived_at", "updated_at") VALUES (s."id", s."tenant_id", s."channel_type", s."workflow_key", s."recipient_id", s."status", s."vendor_status", s."provider", s."payload", s."cost", s."is_engaged", s."inserted_at", s."sent_at", s."delivered_at", s."seen_at", s."read_at", s."interacted_at", s."archived_at", s."updated_at")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."id" = d."id"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],

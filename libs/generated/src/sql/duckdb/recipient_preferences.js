@@ -18,8 +18,7 @@ export const recipientPreferences = {
   "workflow_key" VARCHAR(128) NOT NULL,
   "channel_type" VARCHAR(16) NOT NULL,
   "is_enabled" BOOLEAN NOT NULL,
-  "updated_at" TIMESTAMPTZ NOT NULL,
-  PRIMARY KEY ("recipient_id", "workflow_key", "channel_type")
+  "updated_at" TIMESTAMPTZ NOT NULL
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "tenant_id" VARCHAR(64),
@@ -42,22 +41,25 @@ export const recipientPreferences = {
     is_enabled: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "is_enabled" BOOLEAN`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ`],
   },
-  merge: [`INSERT INTO {target} AS t ("tenant_id", "recipient_id", "workflow_key", "channel_type", "is_enabled", "updated_at")
-SELECT "tenant_id", "recipient_id", "workflow_key", "channel_type", "is_enabled", "updated_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "recipient_id", "workflow_key", "channel_type") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("recipient_id", "workflow_key", "channel_type") DO UPDATE SET
-  "tenant_id" = EXCLUDED."tenant_id",
-  "is_enabled" = EXCLUDED."is_enabled",
-  "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "tenant_id", "recipient_id", "workflow_key", "channel_type", "is_enabled", "updated_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "recipient_id", "workflow_key", "channel_type") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."recipient_id" = s."recipient_id" AND t."workflow_key" = s."workflow_key" AND t."channel_type" = s."channel_type"
+WHEN MATCHED AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
   AND NOT (
-    t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
-    AND t."is_enabled" IS NOT DISTINCT FROM EXCLUDED."is_enabled"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-  )`],
+    t."tenant_id" IS NOT DISTINCT FROM s."tenant_id"
+    AND t."is_enabled" IS NOT DISTINCT FROM s."is_enabled"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+  ) THEN UPDATE SET
+  "tenant_id" = s."tenant_id",
+  "is_enabled" = s."is_enabled",
+  "updated_at" = s."updated_at"
+WHEN NOT MATCHED THEN INSERT ("tenant_id", "recipient_id", "workflow_key", "channel_type", "is_enabled", "updated_at") VALUES (s."tenant_id", s."recipient_id", s."workflow_key", s."channel_type", s."is_enabled", s."updated_at")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."recipient_id" = d."recipient_id" AND t."workflow_key" = d."workflow_key" AND t."channel_type" = d."channel_type"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],

@@ -24,8 +24,7 @@ export const recipients = {
   "properties" JSON,
   "created_at" TIMESTAMPTZ,
   "updated_at" TIMESTAMPTZ NOT NULL,
-  "deleted_at" TIMESTAMPTZ,
-  PRIMARY KEY ("id")
+  "deleted_at" TIMESTAMPTZ
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "id" UUID,
@@ -52,32 +51,35 @@ export const recipients = {
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ`],
     deleted_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "deleted_at" TIMESTAMPTZ`],
   },
-  merge: [`INSERT INTO {target} AS t ("id", "tenant_id", "external_id", "locale", "timezone", "properties", "created_at", "updated_at", "deleted_at")
-SELECT "id", "tenant_id", "external_id", "locale", "timezone", "properties", "created_at", "updated_at", "deleted_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("id") DO UPDATE SET
-  "tenant_id" = EXCLUDED."tenant_id",
-  "external_id" = EXCLUDED."external_id",
-  "locale" = EXCLUDED."locale",
-  "timezone" = EXCLUDED."timezone",
-  "properties" = EXCLUDED."properties",
-  "created_at" = EXCLUDED."created_at",
-  "updated_at" = EXCLUDED."updated_at",
-  "deleted_at" = EXCLUDED."deleted_at"
-WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "id", "tenant_id", "external_id", "locale", "timezone", "properties", "created_at", "updated_at", "deleted_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."id" = s."id"
+WHEN MATCHED AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
   AND NOT (
-    t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
-    AND t."external_id" IS NOT DISTINCT FROM EXCLUDED."external_id"
-    AND t."locale" IS NOT DISTINCT FROM EXCLUDED."locale"
-    AND t."timezone" IS NOT DISTINCT FROM EXCLUDED."timezone"
-    AND t."properties" IS NOT DISTINCT FROM EXCLUDED."properties"
-    AND t."created_at" IS NOT DISTINCT FROM EXCLUDED."created_at"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-    AND t."deleted_at" IS NOT DISTINCT FROM EXCLUDED."deleted_at"
-  )`],
+    t."tenant_id" IS NOT DISTINCT FROM s."tenant_id"
+    AND t."external_id" IS NOT DISTINCT FROM s."external_id"
+    AND t."locale" IS NOT DISTINCT FROM s."locale"
+    AND t."timezone" IS NOT DISTINCT FROM s."timezone"
+    AND t."properties" IS NOT DISTINCT FROM s."properties"
+    AND t."created_at" IS NOT DISTINCT FROM s."created_at"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+    AND t."deleted_at" IS NOT DISTINCT FROM s."deleted_at"
+  ) THEN UPDATE SET
+  "tenant_id" = s."tenant_id",
+  "external_id" = s."external_id",
+  "locale" = s."locale",
+  "timezone" = s."timezone",
+  "properties" = s."properties",
+  "created_at" = s."created_at",
+  "updated_at" = s."updated_at",
+  "deleted_at" = s."deleted_at"
+WHEN NOT MATCHED THEN INSERT ("id", "tenant_id", "external_id", "locale", "timezone", "properties", "created_at", "updated_at", "deleted_at") VALUES (s."id", s."tenant_id", s."external_id", s."locale", s."timezone", s."properties", s."created_at", s."updated_at", s."deleted_at")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."id" = d."id"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],

@@ -28,8 +28,7 @@ export const workflows = {
   "is_active" BOOLEAN,
   "published_at" TIMESTAMP,
   "created_at" TIMESTAMPTZ,
-  "updated_at" TIMESTAMPTZ NOT NULL,
-  PRIMARY KEY ("id")
+  "updated_at" TIMESTAMPTZ NOT NULL
 )`],
   createStaging: [`CREATE TEMPORARY TABLE {staging} (
   "id" UUID,
@@ -60,36 +59,39 @@ export const workflows = {
     created_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "created_at" TIMESTAMPTZ`],
     updated_at: [`ALTER TABLE {target} ADD COLUMN IF NOT EXISTS "updated_at" TIMESTAMPTZ`],
   },
-  merge: [`INSERT INTO {target} AS t ("id", "tenant_id", "workflow_key", "name", "description", "categories", "version", "is_active", "published_at", "created_at", "updated_at")
-SELECT "id", "tenant_id", "workflow_key", "name", "description", "categories", "version", "is_active", "published_at", "created_at", "updated_at" FROM {staging}
-QUALIFY CASE
-  WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
-  ELSE TRUE
-END
-ON CONFLICT ("id") DO UPDATE SET
-  "tenant_id" = EXCLUDED."tenant_id",
-  "workflow_key" = EXCLUDED."workflow_key",
-  "name" = EXCLUDED."name",
-  "description" = EXCLUDED."description",
-  "categories" = EXCLUDED."categories",
-  "version" = EXCLUDED."version",
-  "is_active" = EXCLUDED."is_active",
-  "published_at" = EXCLUDED."published_at",
-  "created_at" = EXCLUDED."created_at",
-  "updated_at" = EXCLUDED."updated_at"
-WHERE (t."updated_at" IS NULL OR EXCLUDED."updated_at" IS NULL OR t."updated_at" <= EXCLUDED."updated_at")
+  merge: [`MERGE INTO {target} AS t
+USING (
+  SELECT "id", "tenant_id", "workflow_key", "name", "description", "categories", "version", "is_active", "published_at", "created_at", "updated_at" FROM {staging}
+  QUALIFY CASE
+    WHEN COUNT(*) OVER (PARTITION BY "id") > 1 THEN error('ferry: staging holds more than one row for a primary key; stage one row per key')
+    ELSE TRUE
+  END
+) AS s
+ON t."id" = s."id"
+WHEN MATCHED AND (t."updated_at" IS NULL OR s."updated_at" IS NULL OR t."updated_at" <= s."updated_at")
   AND NOT (
-    t."tenant_id" IS NOT DISTINCT FROM EXCLUDED."tenant_id"
-    AND t."workflow_key" IS NOT DISTINCT FROM EXCLUDED."workflow_key"
-    AND t."name" IS NOT DISTINCT FROM EXCLUDED."name"
-    AND t."description" IS NOT DISTINCT FROM EXCLUDED."description"
-    AND t."categories" IS NOT DISTINCT FROM EXCLUDED."categories"
-    AND t."version" IS NOT DISTINCT FROM EXCLUDED."version"
-    AND t."is_active" IS NOT DISTINCT FROM EXCLUDED."is_active"
-    AND t."published_at" IS NOT DISTINCT FROM EXCLUDED."published_at"
-    AND t."created_at" IS NOT DISTINCT FROM EXCLUDED."created_at"
-    AND t."updated_at" IS NOT DISTINCT FROM EXCLUDED."updated_at"
-  )`],
+    t."tenant_id" IS NOT DISTINCT FROM s."tenant_id"
+    AND t."workflow_key" IS NOT DISTINCT FROM s."workflow_key"
+    AND t."name" IS NOT DISTINCT FROM s."name"
+    AND t."description" IS NOT DISTINCT FROM s."description"
+    AND t."categories" IS NOT DISTINCT FROM s."categories"
+    AND t."version" IS NOT DISTINCT FROM s."version"
+    AND t."is_active" IS NOT DISTINCT FROM s."is_active"
+    AND t."published_at" IS NOT DISTINCT FROM s."published_at"
+    AND t."created_at" IS NOT DISTINCT FROM s."created_at"
+    AND t."updated_at" IS NOT DISTINCT FROM s."updated_at"
+  ) THEN UPDATE SET
+  "tenant_id" = s."tenant_id",
+  "workflow_key" = s."workflow_key",
+  "name" = s."name",
+  "description" = s."description",
+  "categories" = s."categories",
+  "version" = s."version",
+  "is_active" = s."is_active",
+  "published_at" = s."published_at",
+  "created_at" = s."created_at",
+  "updated_at" = s."updated_at"
+WHEN NOT MATCHED THEN INSERT ("id", "tenant_id", "workflow_key", "name", "description", "categories", "version", "is_active", "published_at", "created_at", "updated_at") VALUES (s."id", s."tenant_id", s."workflow_key", s."name", s."description", s."categories", s."version", s."is_active", s."published_at", s."created_at", s."updated_at")`],
   deleteByKeys: [`DELETE FROM {target} AS t USING {deleted_keys} AS d
 WHERE t."id" = d."id"`],
   dropStaging: [`DROP TABLE IF EXISTS {staging}`],
