@@ -23,8 +23,11 @@ export interface DialectDefinition {
   sameValue(left: string, right: string, type: LogicalType): string;
   /** The md5 key hash, which every dialect computes alike (see key-buckets.ts). */
   readonly keyHashing: KeyHashing;
-  /** A cheaper key hash of the warehouse's own, for a comparison with the same engine. */
-  readonly ownKeyHash?: { readonly name: Exclude<KeyHash, 'md5'>; readonly hashing: KeyHashing };
+  /**
+   * Key hashes cheaper than md5's sorted digest that this warehouse also computes, cheapest first
+   * (one of its own for the same engine; md5-sum). A comparison uses the first both sides offer.
+   */
+  readonly moreKeyHashes?: readonly { readonly name: Exclude<KeyHash, 'md5'>; readonly hashing: KeyHashing }[];
   /** See Dialect.refreshStatistics. */
   refreshStatistics?(relation: string): string;
   /** See Dialect.rowEstimateQuery. */
@@ -38,10 +41,11 @@ export interface DialectDefinition {
  * TypeMap the same way and each dialect folder holds only what is its own.
  */
 export function defineDialect(definition: DialectDefinition): Dialect {
-  const { identifierLimit, typeMap, ownKeyHash } = definition;
+  const { identifierLimit, typeMap, moreKeyHashes = [] } = definition;
   const hashing = (hash: KeyHash = 'md5'): KeyHashing => {
     if (hash === 'md5') return definition.keyHashing;
-    if (ownKeyHash?.name === hash) return ownKeyHash.hashing;
+    const more = moreKeyHashes.find((offered) => offered.name === hash);
+    if (more) return more.hashing;
     throw new Error(`the ${definition.name} dialect cannot compute the ${hash} key hash`);
   };
   return {
@@ -53,7 +57,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     quoteIdentifier: definition.quoteIdentifier,
     columnType: (type) => columnTypeFrom(typeMap, type),
     sameValue: definition.sameValue,
-    keyHashes: ownKeyHash ? [ownKeyHash.name, 'md5'] : ['md5'],
+    keyHashes: [...moreKeyHashes.map((offered) => offered.name), 'md5'],
     keyBucketsQuery: (from, keyColumns, prefixLength, hash) => keyBucketsQuery(hashing(hash), from, keyColumns, prefixLength),
     keysInBucketsQuery: (from, keyColumns, prefixLength, buckets, hash) => keysInBucketsQuery(hashing(hash), from, keyColumns, prefixLength, buckets),
     insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets, hash) =>

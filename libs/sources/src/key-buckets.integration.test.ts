@@ -55,6 +55,42 @@ describe('key buckets on postgres and duckdb', () => {
     }
   });
 
+  it.each(MODELS.map((model) => [model.name, model] as const))(
+    'sum md5-sum digests identically on both engines, as the md5 of each key text says',
+    async (_, model) => {
+      const keys = (
+        await sortedKeys(
+          'postgres',
+          model,
+          (await bucketsOf('postgres', model)).map((b) => b.bucket),
+        )
+      ).map(md5);
+      expect(keys).toHaveLength(ACME_KEYS);
+      // Digits 17-31 of each key's md5 as an integer, summed per bucket: computed here, apart from any engine.
+      const expected = (prefix: number) => {
+        const figures = new Map<string, { count: number; sum: bigint }>();
+        for (const hash of keys) {
+          const bucket = hash.slice(0, prefix);
+          const { count, sum } = figures.get(bucket) ?? { count: 0, sum: 0n };
+          figures.set(bucket, { count: count + 1, sum: sum + BigInt(`0x${hash.slice(16, 31)}`) });
+        }
+        return [...figures].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, { count, sum }]) => ({ bucket, count, checksum: String(sum) }));
+      };
+      for (const prefix of [0, 1, 2]) {
+        const postgres = await fixtures.postgres!.source.keyBuckets(model, 'acme', prefix, undefined, 'md5-sum');
+        expect(postgres).toEqual(expected(prefix));
+        expect(await fixtures.duckdb!.source.keyBuckets(model, 'acme', prefix, undefined, 'md5-sum')).toEqual(postgres);
+        // The same buckets as md5's: only the digest differs.
+        if (prefix > 0)
+          expect(postgres.map((b) => [b.bucket, b.count])).toEqual((await bucketsOf('postgres', model, prefix)).map((b) => [b.bucket, b.count]));
+      }
+      // No keys: one bucket counting none, alike on both engines.
+      const none = await fixtures.postgres!.source.keyBuckets(model, 'nobody', 0, undefined, 'md5-sum');
+      expect(none).toEqual([{ bucket: '', count: 0, checksum: '0' }]);
+      expect(await fixtures.duckdb!.source.keyBuckets(model, 'nobody', 0, undefined, 'md5-sum')).toEqual(none);
+    },
+  );
+
   it('list the same keys of a bucket on both engines, in canonical text', async () => {
     const buckets = (await bucketsOf('postgres', compositeKeyModel)).slice(0, 3);
     const keys = await sortedKeys(
@@ -148,8 +184,8 @@ describe('the postgres key hash', () => {
     );
 
   it('is offered by Postgres only, and md5 stays the default', () => {
-    expect(fixture.source.keyHashes).toEqual(['postgres', 'md5']);
-    expect(dialects.duckdb.keyHashes).toEqual(['md5']);
+    expect(fixture.source.keyHashes).toEqual(['postgres', 'md5-sum', 'md5']);
+    expect(dialects.duckdb.keyHashes).toEqual(['md5-sum', 'md5']);
     expect(() => dialects.duckdb.keyBucketsQuery('FROM t', ['"id"'], 2, 'postgres')).toThrow(/duckdb dialect cannot compute the postgres key hash/);
     expect(dialects.postgres.keyBucketsQuery('FROM t', ['"id"'], 2)).toContain('md5(');
   });

@@ -1,5 +1,5 @@
 import { defineDialect } from '../define-dialect.ts';
-import { standardKeyHashing } from '../key-buckets.ts';
+import { duckdbMd5SumKeyHashing, standardKeyHashing } from '../key-buckets.ts';
 import { duckdbRowHashing } from '../row-digests.ts';
 import { foldToLowerAscii, quoteWithDoubleQuotes } from '../identifiers.ts';
 import { duckdbTypeMap } from './type-map.ts';
@@ -19,5 +19,6 @@ export const duckdb = defineDialect({
   quoteIdentifier: quoteWithDoubleQuotes,
   sameValue: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
   keyHashing: standardKeyHashing,
+  moreKeyHashes: [{ name: 'md5-sum', hashing: duckdbMd5SumKeyHashing }],
   rowHashing: duckdbRowHashing,
 });

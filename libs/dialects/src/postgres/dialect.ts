@@ -1,5 +1,5 @@
 import { defineDialect } from '../define-dialect.ts';
-import { postgresKeyHashing, standardKeyHashing } from '../key-buckets.ts';
+import { postgresKeyHashing, postgresMd5SumKeyHashing, standardKeyHashing } from '../key-buckets.ts';
 import { postgresRowHashing } from '../row-digests.ts';
 import { foldToLowerAscii, quoteWithDoubleQuotes } from '../identifiers.ts';
 import { postgresTypeMap } from './type-map.ts';
@@ -17,7 +17,10 @@ export const postgres = defineDialect({
   quoteIdentifier: quoteWithDoubleQuotes,
   sameValue: (left, right) => `${left} IS NOT DISTINCT FROM ${right}`,
   keyHashing: standardKeyHashing,
-  ownKeyHash: { name: 'postgres', hashing: postgresKeyHashing },
+  moreKeyHashes: [
+    { name: 'postgres', hashing: postgresKeyHashing },
+    { name: 'md5-sum', hashing: postgresMd5SumKeyHashing },
+  ],
   // reltuples: what VACUUM, ANALYZE and CREATE INDEX last counted; -1 before any of them ran.
   refreshStatistics: (relation) => `ANALYZE ${relation}`,
   rowEstimateQuery: (relation) => `SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE oid = to_regclass('${relation.replaceAll("'", "''")}')`,
