@@ -331,9 +331,36 @@ async function syncsOfChanges(from: BenchSource, name: string, scenarioName: str
     await scenario({ scenario: 'sync with no changes, one tenant' }, contestants([work.tenants[0] as string]), async () => 0);
 }
 
-// 2. Syncs of changes, then syncs with nothing to do.
+/**
+ * Ferry's syncs of changes into DuckDB files, as syncsOfChanges does into Postgres (a working copy
+ * of its own, loaded once, not measured), then with nothing changed; keys checked against the
+ * source after each run. dlt is left out: its DuckDB tables keep the deleted rows, which a check
+ * of keys cannot tell from rows it lost.
+ */
+async function ferryChangesIntoDuckDB(from: BenchSource, scenarioName: string): Promise<void> {
+  const work = await workingCopy(from, 'ferry_bench_src_changes_duckdb');
+  const target = await freshDuckDB('changes-duckdb');
+  const dir = await freshDir('ferry-changes-duckdb');
+  const initial = await runFerry(work.url, work.tenants, target, dir);
+  log(`${scenarioName}: initial load by Ferry: ${initial.wallSeconds.toFixed(2)} s, peak RSS ${Math.round(initial.peakRssMb)} MB`);
+  const ferry = [
+    {
+      contestant: 'ferry' as const,
+      destinations: work.tenants.length,
+      run: async () => ({
+        measurement: await runFerry(work.url, work.tenants, target, dir),
+        verdict: await keysMatchSource('Ferry', work, target, work.tenants),
+      }),
+    },
+  ];
+  await scenario({ scenario: scenarioName }, ferry, async (attempt) => changedRows(await applyChanges(work.url, attempt + 1)));
+  await scenario({ scenario: `sync with no changes, ${everyTenant(work.tenants.length)}, Postgres -> DuckDB` }, ferry, async () => 0);
+}
+
+// 2. Syncs of changes, then syncs with nothing to do: into Postgres, Ferry and dlt; into DuckDB, Ferry.
 if (selected.has('changes')) {
   await syncsOfChanges(source, 'changes', `sync of changes (1% updated, 0.1% new, 0.2% deleted), ${everyTenant(tenants)}`, true);
+  await ferryChangesIntoDuckDB(source, `sync of changes (1% updated, 0.1% new, 0.2% deleted), ${everyTenant(tenants)}, Postgres -> DuckDB`);
 }
 
 // 3. 100 destinations, each with a few changes: the cost of a destination beyond its rows.
