@@ -29,8 +29,9 @@ export interface DestinationCapabilities {
   readonly keepsJsonNumberDigits: boolean;
   /**
    * Whether the table's PRIMARY KEY refuses a second row with the same key (false: Snowflake,
-   * BigQuery and Redshift record the constraint without enforcing it). Where it does, the key
-   * comparison counts the keys a destination lacks from its bucket figures instead of a join.
+   * BigQuery and Redshift record the constraint without enforcing it; Ferry's DuckDB tables
+   * declare none). Where it does, the key comparison counts the keys a destination lacks from its
+   * bucket figures instead of a join; where it does not, a whole load is checked for a key held twice.
    */
   readonly enforcesPrimaryKey: boolean;
 }

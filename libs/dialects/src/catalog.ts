@@ -5,7 +5,7 @@ import type { DialectName, ModelSql } from './dialect.ts';
  * The layout of the generated catalog that this Ferry reads. The generator writes it into every
  * catalog; the runtime refuses a catalog of another format, since its SQL may not fit the engine.
  */
-export const CATALOG_FORMAT = 3;
+export const CATALOG_FORMAT = 4;
 
 /**
  * A generated catalog (`libs/generated` in a Ferry workspace): the export models and their SQL per

@@ -2,6 +2,7 @@ import type { LogicalType } from '@ferry/schema';
 import type { Dialect, DialectName, IdentifierLimit, TypeMap } from './dialect.ts';
 import { rowDigestQueries, type RowHashing } from './row-digests.ts';
 import {
+  duplicateKeyQuery,
   keyBucketsQuery,
   keyInBucketsCondition,
   keysInBucketsQuery,
@@ -63,6 +64,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets, hash) =>
       insertMissingKeys(hashing(hash), into, target, kept, keyColumns, prefixLength, buckets),
     unmatchedKeysCountQuery,
+    duplicateKeyQuery,
     keyInBucketsCondition: (keyColumns, prefixLength, buckets, hash) => keyInBucketsCondition(hashing(hash), keyColumns, prefixLength, buckets),
     rowEstimateQuery: definition.rowEstimateQuery,
     refreshStatistics: definition.refreshStatistics,

@@ -63,6 +63,8 @@ export interface Dialect {
   ): string;
   /** `SELECT COUNT(*)` of the keys of `kept` that `target` lacks (see key-buckets.ts). */
   unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
+  /** One key more than one row of `relation` holds, or no row (see key-buckets.ts). */
+  duplicateKeyQuery(relation: string, keyColumns: readonly string[]): string;
   /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */
   keyInBucketsCondition(keyColumns: readonly string[], prefixLength: number, buckets: readonly string[], hash?: KeyHash): string;
   /**

@@ -135,6 +135,14 @@ export function unmatchedKeysCountQuery(kept: string, target: string, keyColumns
   ].join('\n');
 }
 
+/**
+ * One key that more than one row of `relation` holds (its key columns, as stored), or no row: what
+ * a whole load into a table without an enforced primary key is checked with.
+ */
+export function duplicateKeyQuery(relation: string, keyColumns: readonly string[]): string {
+  return `SELECT ${keyColumns.join(', ')} FROM ${relation} GROUP BY ${keyColumns.join(', ')} HAVING COUNT(*) > 1 LIMIT 1`;
+}
+
 /** `<bucket of the hash> IN (...)`: whether the hash `hash` (SQL) falls in one of `buckets`. */
 export function inBuckets(hashing: KeyHashing, hash: string, prefixLength: number, buckets: readonly string[]): string {
   return `${hashing.bucket(hash, prefixLength)} IN (${buckets.map((b) => hashing.bucketLiteral(b, prefixLength)).join(', ')})`;

@@ -9,7 +9,7 @@ export * from "./sql/index.js";
 
 /** The whole catalog, as `ferry plan|sync` load it through ferry.yaml's `project.generated`. */
 export const catalog = {
-  format: 3,
+  format: 4,
   ferryVersion: "0.1.0",
   manifestDigest: "68161d5c77e670c070a359d745f1402ae539e703caea4d12dab7003156623bcd",
   exportModels,

@@ -44,7 +44,7 @@ export interface DestinationResult {
  * the rows it deleted (gone from the source) and the rows the destination lacked (re-read).
  */
 export interface KeyComparison {
-  /** The key hash both sides bucketed by: md5, or the engine's own when both are one engine. */
+  /** The key hash both sides bucketed by: md5 (sorted digests), md5-sum (Postgres and DuckDB), or Postgres's own. */
   readonly hash: KeyHash;
   readonly sourceRows: number;
   readonly destinationRows: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketPrefixLength, lackedFromFigures } from './key-comparison.ts';
+import { bucketPrefixLength, lackedFromFigures, uniqueOnBothSides } from './key-comparison.ts';
 
 describe('bucketPrefixLength', () => {
   it('uses one hex digit (16 buckets) up to 16 buckets of 1024 keys, however few the keys', () => {
@@ -55,6 +55,28 @@ describe('lackedFromFigures', () => {
   it('refuses a destination that lost rows between the figures and the anti-join, naming the table', () => {
     expect(() => lackedFromFigures(2, 4, 1, '"ferry"."orders"')).toThrow(
       'the destination table "ferry"."orders" lost rows while Ferry compared its keys (another writer changed it)',
+    );
+  });
+});
+
+describe('uniqueOnBothSides', () => {
+  const where = { model: 'orders', tenant: 'acme', target: '"ferry"."orders"' };
+
+  it('passes the lacked count on when the listed keys the destination holds are its rows not found deleted', () => {
+    // 5 listed, 2 of them lacked; the destination held 4 in those buckets, 1 found deleted: 3 = 3.
+    expect(uniqueOnBothSides(5, 2, 4, 1, where)).toBe(2);
+    expect(uniqueOnBothSides(0, 0, 2, 2, where)).toBe(0);
+  });
+
+  it('refuses a destination holding a key twice: more rows held than listed keys matched', () => {
+    expect(() => uniqueOnBothSides(3, 0, 4, 0, where)).toThrow(
+      'tenant "acme": the destination table "ferry"."orders" holds a primary key in more than one row (written by something other than Ferry, or loaded before Ferry checked keys): run `ferry sync --full-refresh` for model orders to reload it. Nothing was changed',
+    );
+  });
+
+  it('refuses a source listing a key twice: more listed keys matched than rows held', () => {
+    expect(() => uniqueOnBothSides(4, 0, 3, 0, where)).toThrow(
+      /^tenant "acme": the source holds a primary key of model orders in more than one row: make the key unique/,
     );
   });
 });

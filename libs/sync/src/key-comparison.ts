@@ -24,12 +24,12 @@ const MAX_PREFIX_LENGTH = 4;
  * Makes the destination hold exactly the tenant's source keys, without a full reload. Runs in
  * the merge's transaction, after the merge. Counts prove nothing (a row deleted and a row missing
  * make equal counts), so both sides always compare their key sets:
- * 1. both hash their keys into buckets (a hash of the key text both compute alike: md5, or the
+ * 1. both hash their keys into buckets (a hash of the key text both compute alike: md5, the
  *    engine's own when both sides are one engine; grouped by its first hex digits, ~1k keys a
  *    bucket, sized from the destination's row estimate) and report per-bucket counts and
  *    digests: one scan of the key columns per side, nothing but the bucket figures leaves the
  *    warehouse; equal figures everywhere mean equal key sets, and their sums are the row counts.
- *    A hash whose digest is a sum (the engine's own) first compares the whole key sets as one
+ *    A hash whose digest is a sum (Postgres's own, md5-sum) first compares the whole key sets as one
  *    bucket, a cheaper scan: equal, nothing more is done; else its counts bound the differences,
  *    and the buckets are sized from them;
  * 2. only the source's keys of the differing buckets are copied (streamed, bulk-loaded) into a
@@ -37,7 +37,8 @@ const MAX_PREFIX_LENGTH = 4;
  *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
  *    copied keys the destination lacks (rows an incremental read could not see: a backdated or
  *    NULL cursor, a late commit): from the figures where the destination enforces its key, else
- *    by a join. The caller re-reads the rows of those buckets by key hash and merges them (see
+ *    by a join, the figures then refusing a key held twice on either side (see
+ *    uniqueOnBothSides). The caller re-reads the rows of those buckets by key hash and merges them (see
  *    `missingRows`).
  * The keys moved are proportional to the buckets touched by differences, not to the table, and
  * none is held in Ferry's memory. With `liveOnly` (a destination that deletes soft-deleted rows,
@@ -122,10 +123,19 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
     dialect.insertMissingKeys(relations.deletedKeys, relations.target, input.keptKeys, keyColumns, prefix, differing, hash),
   ]);
   const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
-  const missing = input.uniqueKeys
-    ? lackedFromFigures(listed.rows, differingDestinationRows, found, relations.target)
-    : // Where the key is not enforced, a key held twice would hide a missing one from that sum.
-      Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0);
+  let missing: number;
+  if (input.uniqueKeys) {
+    missing = lackedFromFigures(listed.rows, differingDestinationRows, found, relations.target);
+  } else {
+    // Where the key is not enforced, a key held twice would hide a missing one from that sum.
+    const unmatched = Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0);
+    // The figures hold both sides to unique keys where both render a key's text alike (Postgres
+    // and DuckDB); md5 pairs engines whose texts may differ for one value, which the join matches.
+    missing =
+      hash === 'md5'
+        ? unmatched
+        : uniqueOnBothSides(listed.rows, unmatched, differingDestinationRows, found, { model: spec.name, tenant, target: relations.target });
+  }
   return {
     ...counted,
     differingBuckets: differing.length,
@@ -152,6 +162,30 @@ export function lackedFromFigures(listed: number, inBuckets: number, found: numb
     );
   }
   return lacked;
+}
+
+/**
+ * Where the destination does not enforce its key, the figures still say whether every key is held
+ * once: with unique keys on both sides, the listed keys the destination holds (listed - lacked)
+ * are its rows in the differing buckets that were not found deleted. More destination rows: a key
+ * held twice there; fewer: a key the source listed twice. Either way no sync could settle which
+ * row is right, and this one would exit clean while the sides differ: refused, so the transaction
+ * rolls back. Returns `lacked`.
+ */
+export function uniqueOnBothSides(
+  listed: number,
+  lacked: number,
+  inBuckets: number,
+  found: number,
+  where: { readonly model: string; readonly tenant: string; readonly target: string },
+): number {
+  const held = inBuckets - found;
+  if (listed - lacked === held) return lacked;
+  const side =
+    held > listed - lacked
+      ? `the destination table ${where.target} holds a primary key in more than one row (written by something other than Ferry, or loaded before Ferry checked keys): run \`ferry sync --full-refresh\` for model ${where.model} to reload it`
+      : `the source holds a primary key of model ${where.model} in more than one row: make the key unique in the dbt model (a dbt \`unique\` test catches this at build time)`;
+  throw new Error(`tenant "${where.tenant}": ${side}. Nothing was changed`);
 }
 
 /**

@@ -489,6 +489,47 @@ describe('an incremental sync', () => {
   });
 });
 
+describe("a primary key held by more than one row (Ferry's DuckDB tables enforce none)", () => {
+  const twoAgain = (cursor: string) => `INSERT INTO analytics.orders VALUES ('acme', 2, 'two again', '${cursor}', NULL)`;
+  const tables = async () => (await destination.query(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ferry' ORDER BY 1`)).flat();
+
+  it('refuses a first load whose source holds a key twice, leaving no table behind', async () => {
+    await atSource(SEED);
+    await atSource(twoAgain('2024-06-01 11:30:00+00'));
+    await expect(sync()).rejects.toThrow(
+      /^export model "orders" holds more than one row for primary key \(tenant_id, id\) = \(acme, 2\) for tenant "acme": nothing was changed in the destination/,
+    );
+    expect(await tables()).toEqual([]);
+  });
+
+  it('refuses a rebuild the same way, keeping the table in place', async () => {
+    await atSource(SEED);
+    await sync();
+    await atSource(twoAgain('2024-05-01 00:00:00+00'));
+    await expect(sync({ fullRefresh: true })).rejects.toThrow(/holds more than one row for primary key/);
+    expect(await tables()).toEqual(['orders']);
+    expect(await held()).toEqual(['1:one', '2:two', '3:three']);
+  });
+
+  it('refuses an incremental sync when the source holds a key twice outside the read window', async () => {
+    await atSource(SEED);
+    await sync();
+    // Backdated: the window does not read it, so no merge sees two staged rows for the key.
+    await atSource(twoAgain('2024-05-01 00:00:00+00'));
+    await expect(sync()).rejects.toThrow(/^tenant "acme": the source holds a primary key of model orders in more than one row/);
+    expect(await held()).toEqual(['1:one', '2:two', '3:three']);
+  });
+
+  it('refuses an incremental sync when the destination holds a key twice, naming --full-refresh, which mends it', async () => {
+    await atSource(SEED);
+    await sync();
+    await destination.execute([`INSERT INTO ${destination.relation('orders')} SELECT * FROM ${destination.relation('orders')} WHERE id = 2`]);
+    await expect(sync()).rejects.toThrow(/holds a primary key in more than one row .*run `ferry sync --full-refresh` for model orders/);
+    await sync({ fullRefresh: true });
+    expect(await held()).toEqual(['1:one', '2:two', '3:three']);
+  });
+});
+
 describe('soft-deleted rows', () => {
   const SOFT_SEED = `INSERT INTO analytics.orders VALUES
     ('acme', 1, 'one', '2024-06-01 10:00:00+00', NULL),

@@ -112,6 +112,7 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
   // A whole-slice load is the long one: its row count, cheap beside it, gives progress a total.
   input.events.modelTotal?.(input.destinationId, spec.name, await input.source.count(spec, input.tenant));
   const loaded = await loadSlice(input, relations.target, shadow);
+  if (!destination.capabilities.enforcesPrimaryKey) await refuseDuplicateKeys(input, shadow);
   await checkpoint('after-load');
   const purged = input.softDeletes === 'delete' ? await destination.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
   const watermark = await maxCursor(input, relations);
@@ -139,6 +140,24 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
     bytes: loaded.bytes,
     lagSeconds: lagSeconds(watermark, cursorKind(spec)),
   };
+}
+
+/**
+ * Where the destination enforces no primary key (Snowflake, BigQuery, Redshift, DuckDB), a whole
+ * load keeps every row of a key the source holds twice (a dbt fan-out), and no later sync could
+ * mend it: the key is in the source, so the key comparison deletes nothing. Refused before the
+ * swap, so the table in place stays as it was; the shadow table is dropped.
+ */
+async function refuseDuplicateKeys(input: ModelSyncInput, shadow: string): Promise<void> {
+  const { destination, spec, sql, tenant } = input;
+  const keyColumns = spec.primaryKey.map((key) => destination.dialect.quoteIdentifier(sql.columns[key] as string));
+  const [duplicate] = await destination.query(destination.dialect.duplicateKeyQuery(destination.relation(shadow), keyColumns));
+  if (duplicate === undefined) return;
+  await destination.dropTable(shadow);
+  throw new Error(
+    `export model "${spec.name}" holds more than one row for primary key (${spec.primaryKey.join(', ')}) = (${duplicate.join(', ')}) for tenant "${tenant}": ` +
+      'nothing was changed in the destination. Make the key unique in the dbt model (a dbt `unique` test on it catches this at build time), or set meta.ferry.primary_key to columns that are',
+  );
 }
 
 /** The whole slice into `target` (the shadow table `table`): binary from Postgres to Postgres where the types allow, else CSV. */

@@ -15,8 +15,8 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
  * cannot see (a backdated cursor, a NULL cursor) leave both sides with the same count. Each
  * sync compares the key sets themselves, deletes what the source lost and re-reads what the
  * destination lacks, so after every sync the destination equals the slice. Run with a DuckDB
- * source (both destinations compare md5 key hashes) and a Postgres source (the Postgres
- * destination compares Postgres's own key hash, the DuckDB one md5).
+ * source (both destinations compare md5-sum key hashes) and a Postgres source (the Postgres
+ * destination compares Postgres's own key hash, the DuckDB one md5-sum).
  */
 const TENANT = 'acme';
 
