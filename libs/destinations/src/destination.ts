@@ -8,6 +8,11 @@ export interface TableShape {
    * warehouse's own spelling (Postgres `character varying(64)`, DuckDB `VARCHAR`), not Ferry's.
    */
   readonly columns: ReadonlyMap<string, { readonly type: string; readonly nullable: boolean }>;
+  /**
+   * The table declares a PRIMARY KEY or UNIQUE constraint where Ferry's own tables declare none
+   * (DuckDB, in tables an earlier Ferry created), which keeps key columns from changing in place.
+   */
+  readonly declaresKey?: boolean;
 }
 
 /**

@@ -90,9 +90,10 @@ async function planFor<Model extends string>(
   options: Pick<SyncOptions<Model>, 'fullRefresh' | 'catalog'>,
 ): Promise<ModelPlan> {
   const { spec, sql } = catalogEntry(options.catalog, destination, model);
-  const plan = planModel({ ...planInput(options, destination, model), state, table: await destination.introspect(sql.table) });
+  const table = await destination.introspect(sql.table);
+  const plan = planModel({ ...planInput(options, destination, model), state, table });
   // What the destination cannot change in place, it gets by a rebuild in a shadow table.
-  const cannot = inPlaceLimits(destination, spec, plan);
+  const cannot = inPlaceLimits(destination, spec, plan, table?.declaresKey === true);
   if (cannot.length > 0) return { ...plan, action: 'rebuild', reasons: [...plan.reasons, ...cannot] };
   return plan;
 }
@@ -311,13 +312,19 @@ export async function tenantWithoutRows<Model extends string>(
   }
 }
 
-function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: ModelPlan): string[] {
+/**
+ * @param declaresKey the table declares a key constraint its destination's own tables do not
+ *   (a DuckDB table an earlier Ferry created), which refuses a key column's type change
+ */
+function inPlaceLimits(destination: Destination, spec: ExportModelSpec, plan: ModelPlan, declaresKey: boolean): string[] {
   if (plan.action !== 'evolve' || !plan.diff) return [];
   const { capabilities, type } = destination;
   const reasons: string[] = [];
   for (const { column } of typeChanges(destination, plan.diff)) {
     const inKey = spec.primaryKey.includes(column.name);
-    if (inKey ? !capabilities.alterPrimaryKeyColumnTypeInPlace : !capabilities.alterColumnTypeInPlace) {
+    if (inKey && declaresKey) {
+      reasons.push(`the table declares a primary key, so ${type} cannot change the type of key column ${column.destinationName} in place`);
+    } else if (inKey ? !capabilities.alterPrimaryKeyColumnTypeInPlace : !capabilities.alterColumnTypeInPlace) {
       reasons.push(`${type} cannot change the type of ${inKey ? 'key ' : ''}column ${column.destinationName} in place`);
     }
   }

@@ -743,7 +743,7 @@ describe('a sync after the model changed', () => {
     await sync();
     await destination.execute([`ALTER TABLE ${destination.relation('orders')} ADD PRIMARY KEY (tenant_id, id)`]);
     await expect(sync({ spec: wideKey })).rejects.toThrow(
-      /cannot change a key column's type .*Fix: run `ferry sync --full-refresh` for this model once: it rebuilds the table without the constraint/,
+      /declares a PRIMARY KEY .*cannot change a key column's type .*Fix: run `ferry sync --full-refresh` for this model once: it rebuilds the table without the constraint/,
     );
     expect((await destination.introspect('orders'))?.columns.get('id')?.type).toBe('INTEGER');
     const rebuilt = await sync({ spec: wideKey, fullRefresh: true });

@@ -7,7 +7,7 @@ import { runOnDuckDB } from './duckdb.ts';
 import { createTempDatabase, type TempDatabase } from './postgres.ts';
 
 /** An exported column of a hand-made model, its destination name its own. */
-export function columnOf(name: string, kind: 'text' | 'integer' | 'timestamptz', nullable = true): ColumnSpec {
+export function columnOf(name: string, kind: 'text' | 'integer' | 'bigint' | 'timestamptz', nullable = true): ColumnSpec {
   return { name, destinationName: name, type: { kind } as LogicalType, nullable, dataType: kind };
 }
 

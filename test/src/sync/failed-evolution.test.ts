@@ -8,7 +8,7 @@ import type { StateStore } from '@ferry/state';
 import { syncAll } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
-import { runOnDuckDB, type TempDatabase } from '../index.ts';
+import { queryDuckDB, runOnDuckDB, type TempDatabase } from '../index.ts';
 import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
@@ -126,5 +126,28 @@ describe('a model change whose load fails', () => {
       { id: 1, quantity: 12 },
       { id: 2, quantity: 3 },
     ]);
+  });
+});
+
+describe('a DuckDB table an earlier Ferry created with a PRIMARY KEY', () => {
+  const v3 = version(
+    keyed.map((column) => (column.name === 'id' ? columnOf('id', 'bigint', false) : column)).concat(columnOf('quantity', 'integer')),
+  );
+  const keyConstraints = () =>
+    queryDuckDB(
+      join(dir, 'duck.duckdb'),
+      `SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'orders' AND constraint_type = 'PRIMARY KEY'`,
+    );
+
+  it('is rebuilt without the key when a key column widens, where a table of its own widens in place', async () => {
+    await runOnDuckDB(join(dir, 'duck.duckdb'), `ALTER TABLE ferry.orders ADD PRIMARY KEY (id)`);
+    expect(await keyConstraints()).toEqual([['1']]);
+    const results = await sync(v3);
+    for (const result of results) expect(result.error, result.destinationId).toBeNull();
+    const duck = results.find((r) => r.destinationId === 'duck')!.models[0]!;
+    expect(duck.action).toBe('rebuild');
+    expect(duck.schemaChanges).toContain('the table declares a primary key, so duckdb cannot change the type of key column id in place');
+    expect(results.find((r) => r.destinationId === 'pg')!.models[0]!.action).toBe('evolve');
+    expect(await keyConstraints()).toEqual([['0']]);
   });
 });

@@ -19,6 +19,10 @@ FROM duckdb_columns()
 WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2
 ORDER BY column_index`;
 
+/** How many PRIMARY KEY or UNIQUE constraints a table declares, as text. Parameters: $1 schema, $2 table. */
+const KEY_CONSTRAINTS_QUERY = `SELECT CAST(COUNT(*) AS VARCHAR) FROM duckdb_constraints()
+WHERE database_name = current_database() AND schema_name = $1 AND table_name = $2 AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`;
+
 /**
  * A DuckDB destination on one connection. Bulk loads stage the CSV in a file and COPY it, so
  * DuckDB's parallel CSV reader does the parsing (faster than feeding an appender from JavaScript).
@@ -138,7 +142,11 @@ export class DuckDBDestination extends SqlDestination {
   }
 
   async introspect(table: string): Promise<TableShape | undefined> {
-    return tableShapeFrom(await this.read(COLUMNS_QUERY, [this.schema, table], `reading the columns of ${this.relation(table)}`));
+    const doing = `reading the columns of ${this.relation(table)}`;
+    const shape = tableShapeFrom(await this.read(COLUMNS_QUERY, [this.schema, table], doing));
+    if (shape === undefined) return undefined;
+    const [[keys] = []] = await this.read(KEY_CONSTRAINTS_QUERY, [this.schema, table], doing);
+    return Number(keys) > 0 ? { ...shape, declaresKey: true } : shape;
   }
 
   private async runDoing(sql: string, doing: string): Promise<number> {

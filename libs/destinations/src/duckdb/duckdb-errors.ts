@@ -54,11 +54,12 @@ export function describeDuckDBError(error: unknown, path: string, schema: string
     };
   }
   if (/Cannot change the type of a column that has a UNIQUE or PRIMARY KEY constraint/.test(reason)) {
-    // Tables Ferry creates have no key constraint (see the dialect's create_table); older ones did.
+    // Tables Ferry creates have no key constraint (see the dialect's create_table); older ones did,
+    // and a sync plans a rebuild for those (TableShape.declaresKey): this is a caller that did not.
     return {
       kind: 'statement',
       what:
-        `${doing} failed: the table was created with a PRIMARY KEY by an earlier Ferry, and DuckDB cannot change a key column's type (${reason}). ` +
+        `${doing} failed: the table declares a PRIMARY KEY (as tables an earlier Ferry created do), and DuckDB cannot change a key column's type (${reason}). ` +
         'Fix: run `ferry sync --full-refresh` for this model once: it rebuilds the table without the constraint',
     };
   }
