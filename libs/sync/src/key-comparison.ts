@@ -80,12 +80,17 @@ interface KeyComparisonInput {
   readonly uniqueKeys: boolean;
 }
 
+/** The model's primary key columns as the destination names them, quoted for its SQL. */
+export function quotedKeyColumns(dialect: Dialect, spec: ExportModelSpec, sql: ModelSql): string[] {
+  return spec.primaryKey.map((key) => dialect.quoteIdentifier(sql.columns[key] as string));
+}
+
 async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'> & Pick<KeyReconciliation, 'missingRows'>> {
   const { source, tenant, spec, sql, dialect, session, relations } = input;
   const rows = input.liveOnly ? { liveOnly: true } : undefined;
   // The cheapest hash both sides compute alike: the engine's own when both are the same engine.
   const hash = dialect.keyHashes.find((h) => source.keyHashes.includes(h)) ?? 'md5';
-  const keyColumns = spec.primaryKey.map((k) => dialect.quoteIdentifier(sql.columns[k] as string));
+  const keyColumns = quotedKeyColumns(dialect, spec, sql);
   const from = fromClause(relations.target);
   const bucketFigures = async (prefixLength: number) => {
     const [sourceBuckets, destinationBuckets] = await Promise.all([

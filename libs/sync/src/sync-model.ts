@@ -6,7 +6,7 @@ import type { ModelState, ModelTransfer, StateStore } from '@ferry/state';
 import { binaryLoadCasts, countingBinaryRows } from './binary-load.ts';
 import { countingBytes } from './csv.ts';
 import { laterCursor, lagSeconds } from './cursor.ts';
-import { reconcileKeys, type KeyReconciliation } from './key-comparison.ts';
+import { quotedKeyColumns, reconcileKeys, type KeyReconciliation } from './key-comparison.ts';
 import { checkpoint } from './checkpoint.ts';
 import type { ModelPlan } from './plan.ts';
 import type { SchemaDiff } from './schema-diff.ts';
@@ -150,7 +150,7 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
  */
 async function refuseDuplicateKeys(input: ModelSyncInput, shadow: string): Promise<void> {
   const { destination, spec, sql, tenant } = input;
-  const keyColumns = spec.primaryKey.map((key) => destination.dialect.quoteIdentifier(sql.columns[key] as string));
+  const keyColumns = quotedKeyColumns(destination.dialect, spec, sql);
   const [duplicate] = await destination.query(destination.dialect.duplicateKeyQuery(destination.relation(shadow), keyColumns));
   if (duplicate === undefined) return;
   await destination.dropTable(shadow);

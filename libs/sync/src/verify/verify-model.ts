@@ -7,6 +7,7 @@ import { countingBytes, csvRecords } from '../csv.ts';
 import type { SyncEvents } from '../events.ts';
 import type { SoftDeleteMode } from '../sync-model.ts';
 import { compareBucketFigures } from '../bucket-figures.ts';
+import { quotedKeyColumns } from '../key-comparison.ts';
 import { oneStatement } from '../one-statement.ts';
 import { BucketTally, rowReading, type RowReading, type TextRow } from './row-digests.ts';
 
@@ -146,7 +147,7 @@ function sliceWindow(input: ModelVerifyInput): ReadWindow | undefined {
 
 async function compareInWarehouses(input: ModelVerifyInput, queries: RowDigestQueries): Promise<Comparison> {
   const { source, destination, spec, sql, tenant } = input;
-  const keyColumns = spec.primaryKey.map((k) => destination.dialect.quoteIdentifier(sql.columns[k] as string));
+  const keyColumns = quotedKeyColumns(destination.dialect, spec, sql);
   const columns = spec.columns.map(({ name, type }) => ({ column: destination.dialect.quoteIdentifier(sql.columns[name] as string), type }));
   const target = destination.relation(sql.table);
 
