@@ -47,11 +47,16 @@ function keyComparisons(stderr: string): Partial<Measurement> {
   const comparisons = stderr
     .split('\n')
     .filter((line) => line.includes('"keys.compared"'))
-    .map((line) => JSON.parse(line) as { durationMs: number; keysListed: number });
-  if (comparisons.length === 0) return {};
+    .map((line) => JSON.parse(line) as { durationMs: number; keysListed: number; stepsMs: Record<string, number> });
+  const longest = comparisons.reduce<(typeof comparisons)[number] | undefined>(
+    (a, c) => (a === undefined || c.durationMs > a.durationMs ? c : a),
+    undefined,
+  );
+  if (longest === undefined) return {};
   return {
-    keyComparisonSeconds: Math.max(...comparisons.map((c) => c.durationMs)) / 1000,
+    keyComparisonSeconds: longest.durationMs / 1000,
     keysListed: comparisons.reduce((sum, c) => sum + c.keysListed, 0),
+    keyComparisonSteps: Object.fromEntries(Object.entries(longest.stepsMs).map(([step, ms]) => [step, ms / 1000])),
   };
 }
 

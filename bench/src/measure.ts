@@ -14,6 +14,8 @@ export interface Measurement {
   readonly keyComparisonSeconds?: number;
   /** Ferry only: keys listed by all key comparisons, from its log (the rest compared as bucket digests). */
   readonly keysListed?: number;
+  /** Ferry only: the steps of that longest comparison, in seconds (see KeyComparisonSteps). */
+  readonly keyComparisonSteps?: Readonly<Record<string, number>>;
 }
 
 /**

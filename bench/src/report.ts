@@ -36,7 +36,12 @@ export interface Figures extends Result {
   readonly medianCpuSeconds: number;
   readonly maxPeakRssMb: number;
   /** Ferry's longest hard-delete key comparison of one destination, and the keys it listed (medians). */
-  readonly keyComparison: { readonly seconds: number; readonly keysListed: number } | null;
+  readonly keyComparison: {
+    readonly seconds: number;
+    readonly keysListed: number;
+    /** Median seconds of each step that ran (see KeyComparisonSteps). */
+    readonly steps: Readonly<Record<string, number>>;
+  } | null;
   /** The ceiling's time over this contestant's, in the same scenario. */
   readonly shareOfCeiling: number | null;
   /** dlt's time over Ferry's, in the same scenario (on Ferry's row). */
@@ -66,13 +71,23 @@ export function figures(results: readonly Result[]): Figures[] {
       medianCpuSeconds: median(r.runs.map((m) => m.cpuSeconds)),
       maxPeakRssMb: Math.max(...r.runs.map((m) => m.peakRssMb)),
       keyComparison: r.runs.every((m) => m.keyComparisonSeconds !== undefined)
-        ? { seconds: median(r.runs.map((m) => m.keyComparisonSeconds ?? 0)), keysListed: median(r.runs.map((m) => m.keysListed ?? 0)) }
+        ? {
+            seconds: median(r.runs.map((m) => m.keyComparisonSeconds ?? 0)),
+            keysListed: median(r.runs.map((m) => m.keysListed ?? 0)),
+            steps: medianSteps(r.runs),
+          }
         : null,
       shareOfCeiling: ceiling ? wall(ceiling) / seconds : null,
       dltOverFerry: dlt ? wall(dlt) / seconds : null,
       overRawRead: read ? seconds / wall(read) : null,
     };
   });
+}
+
+/** The median seconds of each key comparison step, over the runs (a step a run skipped counts 0 there). */
+function medianSteps(runs: Result['runs']): Record<string, number> {
+  const names = [...new Set(runs.flatMap((m) => Object.keys(m.keyComparisonSteps ?? {})))];
+  return Object.fromEntries(names.map((name) => [name, median(runs.map((m) => m.keyComparisonSteps?.[name] ?? 0))]));
 }
 
 /** Where the README shows the latest table: between these two lines. */
@@ -113,6 +128,12 @@ export async function writeResults(
         `${fixed(f.shareOfCeiling, 2)} | ${fixed(f.dltOverFerry, 1)} | ${f.verdict} |`,
     ),
     '',
+    // Where the longest key comparison's time went, for the scenarios that listed keys.
+    ...all.flatMap((f) => {
+      if (f.keyComparison === null || f.keyComparison.keysListed === 0) return [];
+      const steps = Object.entries(f.keyComparison.steps).map(([step, seconds]) => `${step} ${seconds.toFixed(2)} s`);
+      return [`${f.scenario}: the longest key comparison, ${f.keyComparison.seconds.toFixed(2)} s: ${steps.join(', ')}.`, ''];
+    }),
     // A full verify against its target, in words: the table's ceiling column shows it inverted.
     ...all.flatMap((f) => {
       const read = all.find((o) => o.scenario === f.scenario && o.contestant === 'read');

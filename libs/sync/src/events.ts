@@ -61,4 +61,20 @@ export interface KeyComparison {
   /** Source keys the destination did not hold: their rows are re-read and merged. */
   readonly missing: number;
   readonly durationMs: number;
+  /** Where `durationMs` went: the steps that ran (see reconcileKeys), in milliseconds. */
+  readonly stepsMs: KeyComparisonSteps;
+}
+
+/**
+ * The steps of a key comparison: the whole key sets compared as one bucket (hashes with a summed
+ * digest), the bucket figures of both sides, the source's keys of the differing buckets copied
+ * beside the destination table, the warehouse matching them with the destination's keys (those
+ * deleted from the source found, those the destination lacks counted), and the rows found deleted.
+ */
+export interface KeyComparisonSteps {
+  readonly wholeSets?: number;
+  readonly buckets?: number;
+  readonly listing?: number;
+  readonly matching?: number;
+  readonly deleting?: number;
 }

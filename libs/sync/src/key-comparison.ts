@@ -2,9 +2,9 @@ import { bindRelations, checksWholeKeySetFirst, fromClause, type Dialect, type K
 import type { DestinationSession } from '@ferry/destinations';
 import type { Source } from '@ferry/sources';
 import type { ExportModelSpec } from '@ferry/schema';
-import { compareBucketFigures } from './bucket-figures.ts';
+import { compareBucketFigures, type BucketComparison } from './bucket-figures.ts';
 import { oneStatement } from './one-statement.ts';
-import type { KeyComparison, SyncEvents } from './events.ts';
+import type { KeyComparison, KeyComparisonSteps, SyncEvents } from './events.ts';
 
 /** Keys per bucket the comparison aims for: a differing bucket costs listing about this many keys. */
 const KEYS_PER_BUCKET = 1024;
@@ -47,8 +47,18 @@ const MAX_PREFIX_LENGTH = 4;
  */
 export async function reconcileKeys(input: KeyComparisonInput): Promise<KeyReconciliation> {
   const started = performance.now();
-  const { missingRows, ...comparison } = await compareKeys(input);
-  input.events.keysCompared?.(input.destinationId, input.spec.name, { ...comparison, durationMs: Math.round(performance.now() - started) });
+  const steps: { -readonly [step in keyof KeyComparisonSteps]: number } = {};
+  const timed: TimedStep = async (step, work) => {
+    const stepStarted = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[step] = (steps[step] ?? 0) + performance.now() - stepStarted;
+    }
+  };
+  const { missingRows, ...comparison } = await compareKeys(input, timed);
+  const stepsMs = Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, Math.round(ms)]));
+  input.events.keysCompared?.(input.destinationId, input.spec.name, { ...comparison, durationMs: Math.round(performance.now() - started), stepsMs });
   return { deleted: comparison.deleted, missingRows };
 }
 
@@ -85,14 +95,20 @@ export function quotedKeyColumns(dialect: Dialect, spec: ExportModelSpec, sql: M
   return spec.primaryKey.map((key) => dialect.quoteIdentifier(sql.columns[key] as string));
 }
 
-async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyComparison, 'durationMs'> & Pick<KeyReconciliation, 'missingRows'>> {
+/** Runs one step of the comparison, adding its time to the step's. */
+type TimedStep = <T>(step: keyof KeyComparisonSteps, work: () => Promise<T>) => Promise<T>;
+
+async function compareKeys(
+  input: KeyComparisonInput,
+  timed: TimedStep,
+): Promise<Omit<KeyComparison, 'durationMs' | 'stepsMs'> & Pick<KeyReconciliation, 'missingRows'>> {
   const { source, tenant, spec, sql, dialect, session, relations } = input;
   const rows = input.liveOnly ? { liveOnly: true } : undefined;
   // The cheapest hash both sides compute alike: the engine's own when both are the same engine.
   const hash = dialect.keyHashes.find((h) => source.keyHashes.includes(h)) ?? 'md5';
   const keyColumns = quotedKeyColumns(dialect, spec, sql);
   const from = fromClause(relations.target);
-  const bucketFigures = async (prefixLength: number) => {
+  const bucketFigures = async (prefixLength: number): Promise<BucketComparison> => {
     const [sourceBuckets, destinationBuckets] = await Promise.all([
       source.keyBuckets(spec, tenant, prefixLength, rows, hash),
       session.query(dialect.keyBucketsQuery(from, keyColumns, prefixLength, hash)),
@@ -105,13 +121,13 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   if (checksWholeKeySetFirst(hash)) {
     // One bucket first: when nothing changed (most syncs), that is all. Otherwise the counts say
     // how many keys at least differ, which sizes the buckets.
-    const whole = await bucketFigures(0);
+    const whole = await timed('wholeSets', () => bucketFigures(0));
     if (whole.differing.length === 0) return unchanged(hash, 0, whole);
     prefix = bucketPrefixLength(Math.max(whole.sourceRows, whole.destinationRows), Math.abs(whole.sourceRows - whole.destinationRows));
   } else {
-    prefix = bucketPrefixLength(await destinationRowsEstimate(input));
+    prefix = bucketPrefixLength(await timed('buckets', () => destinationRowsEstimate(input)));
   }
-  const { differing, differingDestinationRows, sourceRows, destinationRows } = await bucketFigures(prefix);
+  const { differing, differingDestinationRows, sourceRows, destinationRows } = await timed('buckets', () => bucketFigures(prefix));
   const counted = unchanged(hash, prefix, { sourceRows, destinationRows });
   if (differing.length === 0) return counted;
 
@@ -119,21 +135,27 @@ async function compareKeys(input: KeyComparisonInput): Promise<Omit<KeyCompariso
   // (bulk, streamed), and the warehouse itself compares them with the destination's keys.
   const bind = (statements: readonly string[]) => statements.map((s) => bindRelations(s, relations));
   const keyNames = spec.primaryKey.map((k) => sql.columns[k] as string);
-  const listed = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows, hash));
-  // Unanalyzed, Postgres took 700k copied keys for a few and walked the table in key order to
-  // anti-join them (17 s at 5M rows, against 2 s for the hash join it picks knowing their number).
-  if (dialect.refreshStatistics) await session.execute([dialect.refreshStatistics(input.keptKeys)]);
+  const listed = await timed('listing', async () => {
+    const loaded = await session.loadCsv(input.keptKeys, keyNames, source.exportKeysInBuckets(spec, tenant, prefix, differing, rows, hash));
+    // Unanalyzed, Postgres took 700k copied keys for a few and walked the table in key order to
+    // anti-join them (17 s at 5M rows, against 2 s for the hash join it picks knowing their number).
+    if (dialect.refreshStatistics) await session.execute([dialect.refreshStatistics(input.keptKeys)]);
+    return loaded;
+  });
   if (relations.deletedKeys === undefined) throw new Error('the key comparison needs the deleted-keys table (relations.deletedKeys)');
-  const found = await session.execute([
-    dialect.insertMissingKeys(relations.deletedKeys, relations.target, input.keptKeys, keyColumns, prefix, differing, hash),
-  ]);
-  const deleted = found > 0 ? await session.execute(bind(sql.deleteByKeys)) : 0;
+  const deletedKeys = relations.deletedKeys;
+  const found = await timed('matching', () =>
+    session.execute([dialect.insertMissingKeys(deletedKeys, relations.target, input.keptKeys, keyColumns, prefix, differing, hash)]),
+  );
+  const deleted = found > 0 ? await timed('deleting', () => session.execute(bind(sql.deleteByKeys))) : 0;
   let missing: number;
   if (input.uniqueKeys) {
     missing = lackedFromFigures(listed.rows, differingDestinationRows, found, relations.target);
   } else {
     // Where the key is not enforced, a key held twice would hide a missing one from that sum.
-    const unmatched = Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0);
+    const unmatched = await timed('matching', async () =>
+      Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0),
+    );
     // The figures hold both sides to unique keys where both render a key's text alike (Postgres
     // and DuckDB); md5 pairs engines whose texts may differ for one value, which the join matches.
     missing =

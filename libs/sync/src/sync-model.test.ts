@@ -129,7 +129,11 @@ async function sync(
             expect([destinationId, model]).toEqual(['acme-dw', spec.name]);
             expect(comparison.durationMs).toBeGreaterThanOrEqual(0);
             expect(comparison.durationMs).toBeLessThan(60_000);
-            comparisons.push({ ...comparison, durationMs: 0 });
+            // Which steps ran is asserted below; how long they took, only that it adds up.
+            const steps = Object.values(comparison.stepsMs);
+            expect(steps.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(comparison.durationMs + steps.length);
+            const ran = Object.fromEntries(Object.keys(comparison.stepsMs).map((step) => [step, 0]));
+            comparisons.push({ ...comparison, durationMs: 0, stepsMs: ran });
           },
           modelProgress: (destinationId, model, read) => progress.push(`${destinationId}/${model} ${read.bytes}`),
           modelTotal: (destinationId, model, rows) => totals.push(`${destinationId}/${model} ${rows}`),
@@ -206,6 +210,7 @@ describe('the first sync', () => {
         deleted: 0,
         missing: 0,
         durationMs: 0,
+        stepsMs: { wholeSets: 0 },
       },
     ]);
   });
@@ -341,6 +346,7 @@ describe('an incremental sync', () => {
         deleted: 1,
         missing: 0,
         durationMs: 0,
+        stepsMs: { wholeSets: 0, buckets: 0, listing: 0, matching: 0, deleting: 0 },
       },
     ]);
     expect(run.totals).toEqual([]);
@@ -458,6 +464,7 @@ describe('an incremental sync', () => {
         deleted: 0,
         missing: 0,
         durationMs: 0,
+        stepsMs: { wholeSets: 0 },
       },
     ]);
     expect(counts(run)).toEqual({ rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
