@@ -762,7 +762,9 @@ describe('a sync after the model changed', () => {
   it('leaves the table as it was when the merge that fills a new column fails', async () => {
     await sync();
     await atSource(`INSERT INTO analytics.orders VALUES ('acme', 2, 'two again', '2024-06-01 11:00:00+00', NULL, 'B')`);
-    await expect(sync({ spec: withCode })).rejects.toThrow(/more than one row for a primary key/);
+    await expect(sync({ spec: withCode })).rejects.toThrow(
+      /^export model "orders" holds more than one row for primary key \(tenant_id, id\) = \(acme, 2\) for tenant "acme": nothing was changed/,
+    );
     expect((await destination.introspect('orders'))?.columns.has('code')).toBe(false);
   });
 
@@ -772,7 +774,9 @@ describe('a sync after the model changed', () => {
       capabilities: { value: { ...destination.capabilities, transactionalDdl: false } },
     }) as Destination;
     await atSource(`INSERT INTO analytics.orders VALUES ('acme', 2, 'two again', '2024-06-01 11:00:00+00', NULL, 'B')`);
-    await expect(sync({ spec: withCode, to: nonTransactional })).rejects.toThrow(/more than one row for a primary key/);
+    await expect(sync({ spec: withCode, to: nonTransactional })).rejects.toThrow(
+      /^export model "orders" holds more than one row for primary key \(tenant_id, id\) = \(acme, 2\) for tenant "acme": nothing was changed/,
+    );
     expect((await destination.introspect('orders'))?.columns.has('code')).toBe(true);
     await atSource(`DELETE FROM analytics.orders WHERE note = 'two again'`);
     const run = await sync({ spec: withCode, to: nonTransactional });

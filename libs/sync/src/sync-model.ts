@@ -149,15 +149,42 @@ async function loadShadow(input: ModelSyncInput): Promise<LoadResult> {
  * swap, so the table in place stays as it was; the shadow table is dropped.
  */
 async function refuseDuplicateKeys(input: ModelSyncInput, shadow: string): Promise<void> {
-  const { destination, spec, sql, tenant } = input;
-  const keyColumns = quotedKeyColumns(destination.dialect, spec, sql);
-  const [duplicate] = await destination.query(destination.dialect.duplicateKeyQuery(destination.relation(shadow), keyColumns));
+  const duplicate = await duplicateKeyIn(input, input.destination.relation(shadow));
   if (duplicate === undefined) return;
-  await destination.dropTable(shadow);
-  throw new Error(
+  await input.destination.dropTable(shadow);
+  throw new Error(duplicateKeyMessage(input, duplicate, 'nothing was changed in the destination'));
+}
+
+/** One primary key more than one row of `relation` holds (its values), or undefined. */
+async function duplicateKeyIn(input: ModelSyncInput, relation: string): Promise<readonly (string | null)[] | undefined> {
+  const { destination, spec, sql } = input;
+  const [duplicate] = await destination.query(destination.dialect.duplicateKeyQuery(relation, quotedKeyColumns(destination.dialect, spec, sql)));
+  return duplicate;
+}
+
+/** Names the key held twice, what became of the sync (`outcome`), and the fix. */
+function duplicateKeyMessage(input: ModelSyncInput, duplicate: readonly (string | null)[], outcome: string): string {
+  const { spec, tenant } = input;
+  return (
     `export model "${spec.name}" holds more than one row for primary key (${spec.primaryKey.join(', ')}) = (${duplicate.join(', ')}) for tenant "${tenant}": ` +
-      'nothing was changed in the destination. Make the key unique in the dbt model (a dbt `unique` test on it catches this at build time), or set meta.ferry.primary_key to columns that are',
+    `${outcome}. Make the key unique in the dbt model (a dbt \`unique\` test on it catches this at build time), or set meta.ferry.primary_key to columns that are`
   );
+}
+
+/**
+ * Runs the merge transaction `merge`. Every dialect's merge fails when staging holds a key twice
+ * (rows the source holds twice), each in its own words (Postgres: "more than one row returned by
+ * a subquery"); the failure is then explained by the staged key, read after the rollback, and
+ * `outcome` (what the rollback left).
+ */
+async function mergeStaged<T>(input: ModelSyncInput, relations: Required<Relations>, outcome: string, merge: () => Promise<T>): Promise<T> {
+  try {
+    return await merge();
+  } catch (error) {
+    const duplicate = await duplicateKeyIn(input, relations.staging).catch(() => undefined);
+    if (duplicate === undefined) throw error;
+    throw new Error(duplicateKeyMessage(input, duplicate, outcome), { cause: error });
+  }
 }
 
 /** The whole slice into `target` (the shadow table `table`): binary from Postgres to Postgres where the types allow, else CSV. */
@@ -271,34 +298,36 @@ async function mergeChanges(input: ModelSyncInput): Promise<LoadResult> {
   const helpers = helperTables(input, relations, keptKeys);
   await destination.execute(helpers.create);
   input.checkLease();
-  const applied = await destination.transaction(async (session) => {
-    if (evolveWithMerge) await evolve(session);
-    const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
-    // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
-    // through the merge and the purge; they were neither inserted nor deleted.
-    const passing = liveOnly ? await countOf(session, bound(sql.countNewSoftDeleted, relations)) : 0;
-    // Held live rows the merge flags are then purged: one deletion each, not an update as well.
-    const flagged = liveOnly ? await countOf(session, bound(sql.countLiveRowsFlagged, relations)) : 0;
-    const changed = await session.execute(bound(sql.merge, relations));
-    // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
-    const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
-    const keys = await reconcileKeys({
-      ...input,
-      dialect: destination.dialect,
-      session,
-      relations,
-      keptKeys,
-      liveOnly,
-      uniqueKeys: destination.capabilities.enforcesPrimaryKey,
-    });
-    const inserted = Number(newRows ?? 0);
-    return {
-      inserted: inserted - passing,
-      updated: Math.max(0, changed - inserted - flagged),
-      deleted: keys.deleted + purged - passing,
-      missingRows: keys.missingRows,
-    };
-  });
+  const applied = await mergeStaged(input, relations, 'nothing was changed in the destination', () =>
+    destination.transaction(async (session) => {
+      if (evolveWithMerge) await evolve(session);
+      const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
+      // Soft-deleted rows the destination does not hold (purged before, or never seen) pass
+      // through the merge and the purge; they were neither inserted nor deleted.
+      const passing = liveOnly ? await countOf(session, bound(sql.countNewSoftDeleted, relations)) : 0;
+      // Held live rows the merge flags are then purged: one deletion each, not an update as well.
+      const flagged = liveOnly ? await countOf(session, bound(sql.countLiveRowsFlagged, relations)) : 0;
+      const changed = await session.execute(bound(sql.merge, relations));
+      // Purged first, so the key comparison sees the rows the destination keeps: the live ones.
+      const purged = liveOnly ? await session.execute(bound(sql.purgeSoftDeleted, relations)) : 0;
+      const keys = await reconcileKeys({
+        ...input,
+        dialect: destination.dialect,
+        session,
+        relations,
+        keptKeys,
+        liveOnly,
+        uniqueKeys: destination.capabilities.enforcesPrimaryKey,
+      });
+      const inserted = Number(newRows ?? 0);
+      return {
+        inserted: inserted - passing,
+        updated: Math.max(0, changed - inserted - flagged),
+        deleted: keys.deleted + purged - passing,
+        missingRows: keys.missingRows,
+      };
+    }),
+  );
   await checkpoint('after-merge');
   await destination.execute([...bound(sql.dropStaging, relations), ...helpers.drop]);
   // Rows the incremental read could not see (their cursor said nothing changed) are re-read by
@@ -355,12 +384,19 @@ async function mergeMissingRows(
   const rows = countingBytes(source.exportCsv(spec, tenant, window), (progress) => events.modelProgress?.(destinationId, spec.name, progress));
   const staged = await destination.loadCsv(relations.staging, destinationColumns(input), rows);
   input.checkLease();
-  const merged = await destination.transaction(async (session) => {
-    const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
-    const changed = await session.execute(bound(sql.merge, relations));
-    const inserted = Number(newRows ?? 0);
-    return { inserted, updated: Math.max(0, changed - inserted) };
-  });
+  // The sync's merge and deletes committed already; the watermark has not moved, so the next sync finds these keys again.
+  const merged = await mergeStaged(
+    input,
+    relations,
+    'the rows re-read for keys the destination lacked were not merged (the rest of this sync was)',
+    () =>
+      destination.transaction(async (session) => {
+        const [[newRows] = []] = await session.query(bound(sql.countNewRows, relations).join(';\n'));
+        const changed = await session.execute(bound(sql.merge, relations));
+        const inserted = Number(newRows ?? 0);
+        return { inserted, updated: Math.max(0, changed - inserted) };
+      }),
+  );
   await destination.execute(bound(sql.dropStaging, relations));
   return { ...merged, bytes: staged.bytes };
 }
