@@ -29,6 +29,8 @@ export interface DialectDefinition {
    * (one of its own for the same engine; md5-sum). A comparison uses the first both sides offer.
    */
   readonly moreKeyHashes?: readonly { readonly name: Exclude<KeyHash, 'md5'>; readonly hashing: KeyHashing }[];
+  /** See Dialect.slowKeyHashes (default: none). */
+  readonly slowKeyHashes?: readonly KeyHash[];
   /** See Dialect.refreshStatistics. */
   refreshStatistics?(relation: string): string;
   /** See Dialect.rowEstimateQuery. */
@@ -59,6 +61,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     columnType: (type) => columnTypeFrom(typeMap, type),
     sameValue: definition.sameValue,
     keyHashes: [...moreKeyHashes.map((offered) => offered.name), 'md5'],
+    slowKeyHashes: definition.slowKeyHashes ?? [],
     keyBucketsQuery: (from, keyColumns, prefixLength, hash) => keyBucketsQuery(hashing(hash), from, keyColumns, prefixLength),
     keysInBucketsQuery: (from, keyColumns, prefixLength, buckets, hash) => keysInBucketsQuery(hashing(hash), from, keyColumns, prefixLength, buckets),
     insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets, hash) =>

@@ -43,6 +43,12 @@ export interface Dialect {
    */
   readonly keyHashes: readonly KeyHash[];
   /**
+   * The key hashes this warehouse computes more slowly, as a source, than it exports the keys
+   * themselves: when the whole key sets differ, a comparison lists every key rather than
+   * bucketing them by such a hash (see reconcileKeys in @ferry/sync).
+   */
+  readonly slowKeyHashes: readonly KeyHash[];
+  /**
    * Hard-delete detection (see key-buckets.ts): `SELECT bucket, keys, checksum` over the rows of
    * `from` (a FROM clause with its WHERE), keyColumns quoted, buckets the first `prefixLength`
    * hex digits of the key hash (`md5` unless `hash` says otherwise); prefix length 0 reports the

@@ -14,4 +14,15 @@ describe('key buckets spliced into SQL', () => {
       expect(() => dialects.postgres.keyInBucketsCondition(['"id"'], 2, [bucket], hash)).toThrow(/not a key bucket of 2 hex digits/);
     }
   });
+
+  it("lists the whole key set (prefix length 0, bucket '') without hashing a key, and refuses any other bucket with it", () => {
+    const from = 'FROM "s"."t"';
+    expect(dialects.postgres.keysInBucketsQuery(from, ['"id"'], 0, [''], 'md5-sum')).toBe('SELECT CAST("id" AS VARCHAR) AS "id" FROM "s"."t"');
+    const missing = dialects.duckdb.insertMissingKeys('"d"', '"t"', '"k"', ['"id"'], 0, [''], 'md5-sum');
+    expect(missing).not.toMatch(/md5/i);
+    expect(missing).toMatch(/WHERE k\."id" IS NULL$/);
+    for (const buckets of [[], ['0'], ['', '']]) {
+      expect(() => dialects.postgres.keysInBucketsQuery(from, ['"id"'], 0, buckets, 'md5-sum')).toThrow(/the whole key set is the one bucket ''/);
+    }
+  });
 });

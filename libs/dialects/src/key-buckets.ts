@@ -76,7 +76,8 @@ export function keyBucketsQuery(hashing: KeyHashing, from: string, keyColumns: r
 
 /**
  * The keys of the rows of `from` whose hash falls in one of `buckets`, each key column as text
- * under its own name (`keyColumns` are quoted identifiers).
+ * under its own name (`keyColumns` are quoted identifiers); prefix length 0 (the whole key set,
+ * bucket `''`): every key, with no hash computed.
  */
 export function keysInBucketsQuery(
   hashing: KeyHashing,
@@ -86,6 +87,7 @@ export function keysInBucketsQuery(
   buckets: readonly string[],
 ): string {
   const texts = keyColumns.map((column) => `CAST(${column} AS ${hashing.textType}) AS ${column}`).join(', ');
+  if (isWholeKeySet(prefixLength, buckets)) return `SELECT ${texts} ${from}`;
   return [
     `SELECT ${keyColumns.join(', ')}`,
     `FROM (SELECT ${texts}, ${hashing.hash(keyText(hashing, keyColumns))} AS h ${from}) AS hashed`,
@@ -97,6 +99,7 @@ export function keysInBucketsQuery(
  * Records in `into` the keys of `target` in `buckets` that `kept` (a table of the same key
  * columns, holding every key the source has in those buckets) does not hold: the rows the source
  * deleted. An anti-join inside the warehouse, so neither side's keys pass through Ferry's memory.
+ * Prefix length 0 (the whole key set): every key of `target`, with no hash computed.
  */
 export function insertMissingKeys(
   hashing: KeyHashing,
@@ -112,8 +115,17 @@ export function insertMissingKeys(
     `INSERT INTO ${into} (${keyColumns.join(', ')})`,
     `SELECT ${inTarget.join(', ')}`,
     `FROM ${target} AS t LEFT JOIN ${kept} AS k ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
-    `WHERE ${inBuckets(hashing, hashing.hash(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,
+    isWholeKeySet(prefixLength, buckets)
+      ? `WHERE k.${keyColumns[0]} IS NULL`
+      : `WHERE ${inBuckets(hashing, hashing.hash(keyText(hashing, inTarget)), prefixLength, buckets)} AND k.${keyColumns[0]} IS NULL`,
   ].join('\n');
+}
+
+/** Whether prefix length 0 and its one bucket `''` (the whole key set) are what is asked for. */
+function isWholeKeySet(prefixLength: number, buckets: readonly string[]): boolean {
+  if (prefixLength !== 0) return false;
+  if (buckets.length !== 1 || buckets[0] !== '') throw new Error(`the whole key set is the one bucket '', got ${JSON.stringify(buckets)}`);
+  return true;
 }
 
 /**

@@ -69,6 +69,8 @@ export interface Source {
   count(model: ExportModelSpec, tenant: string, window?: ReadWindow): Promise<number>;
   /** The key hashes this source computes, its preferred first (see key-buckets.ts in @ferry/dialects). */
   readonly keyHashes: readonly KeyHash[];
+  /** Of those, the ones it computes more slowly than it exports the keys themselves (Dialect.slowKeyHashes). */
+  readonly slowKeyHashes: readonly KeyHash[];
   /** Primary keys grouped by the first `prefixLength` hex digits of their hash (`md5` unless `hash` says otherwise; see key-buckets.ts); 0: the whole set as one bucket `''`. */
   keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]>;
   /**

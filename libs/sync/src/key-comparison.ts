@@ -31,7 +31,9 @@ const MAX_PREFIX_LENGTH = 4;
  *    warehouse; equal figures everywhere mean equal key sets, and their sums are the row counts.
  *    A hash whose digest is a sum (Postgres's own, md5-sum) first compares the whole key sets as one
  *    bucket, a cheaper scan: equal, nothing more is done; else its counts bound the differences,
- *    and the buckets are sized from them;
+ *    and the buckets are sized from them. A source that computes the hash more slowly than it
+ *    exports keys (Postgres's md5: Dialect.slowKeyHashes) skips the buckets: the whole set is the
+ *    one differing bucket, and every key is listed;
  * 2. only the source's keys of the differing buckets are copied (streamed, bulk-loaded) into a
  *    scratch table beside the destination table, and the warehouse finds the destination keys of
  *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
@@ -39,7 +41,7 @@ const MAX_PREFIX_LENGTH = 4;
  *    NULL cursor, a late commit): from the figures where the destination enforces its key, else
  *    by a join, the figures then refusing a key held twice on either side (see
  *    uniqueOnBothSides). The caller re-reads the rows of those buckets by key hash and merges them (see
- *    `missingRows`).
+ *    `missingRows`; when every key was listed, the buckets that still differ after the deletes).
  * The keys moved are proportional to the buckets touched by differences, not to the table, and
  * none is held in Ferry's memory. With `liveOnly` (a destination that deletes soft-deleted rows,
  * purged before this runs) the source side leaves out soft-deleted rows too, so both sides count
@@ -118,16 +120,22 @@ async function compareKeys(
     return compareBucketFigures(sourceBuckets, destinationBuckets);
   };
   let prefix: number;
+  let figures: BucketComparison | undefined;
   if (checksWholeKeySetFirst(hash)) {
     // One bucket first: when nothing changed (most syncs), that is all. Otherwise the counts say
-    // how many keys at least differ, which sizes the buckets.
+    // how many keys at least differ, which sizes the buckets; or, where the source hashes keys
+    // more slowly than it exports them, the whole set is the one differing bucket, listed whole.
     const whole = await timed('wholeSets', () => bucketFigures(0));
     if (whole.differing.length === 0) return unchanged(hash, 0, whole);
-    prefix = bucketPrefixLength(Math.max(whole.sourceRows, whole.destinationRows), Math.abs(whole.sourceRows - whole.destinationRows));
+    if (source.slowKeyHashes.includes(hash)) {
+      [prefix, figures] = [0, whole];
+    } else {
+      prefix = bucketPrefixLength(Math.max(whole.sourceRows, whole.destinationRows), Math.abs(whole.sourceRows - whole.destinationRows));
+    }
   } else {
     prefix = bucketPrefixLength(await timed('buckets', () => destinationRowsEstimate(input)));
   }
-  const { differing, differingDestinationRows, sourceRows, destinationRows } = await timed('buckets', () => bucketFigures(prefix));
+  const { differing, differingDestinationRows, sourceRows, destinationRows } = figures ?? (await timed('buckets', () => bucketFigures(prefix)));
   const counted = unchanged(hash, prefix, { sourceRows, destinationRows });
   if (differing.length === 0) return counted;
 
@@ -163,14 +171,17 @@ async function compareKeys(
         ? unmatched
         : uniqueOnBothSides(listed.rows, unmatched, differingDestinationRows, found, { model: spec.name, tenant, target: relations.target });
   }
-  return {
-    ...counted,
-    differingBuckets: differing.length,
-    keysListed: listed.rows,
-    deleted,
-    missing,
-    missingRows: missing > 0 ? { prefixLength: prefix, buckets: differing, hash } : undefined,
-  };
+  let missingRows: KeyReconciliation['missingRows'];
+  if (missing > 0 && prefix === 0) {
+    // Every key was listed: re-reading the whole set for a few missing rows would read every row.
+    // With the deleted rows gone, the buckets that still differ are the ones holding them.
+    const prefixLength = bucketPrefixLength(sourceRows, missing);
+    const lacking = await timed('buckets', () => bucketFigures(prefixLength));
+    missingRows = { prefixLength, buckets: lacking.differing, hash };
+  } else if (missing > 0) {
+    missingRows = { prefixLength: prefix, buckets: differing, hash };
+  }
+  return { ...counted, differingBuckets: differing.length, keysListed: listed.rows, deleted, missing, missingRows };
 }
 
 /**

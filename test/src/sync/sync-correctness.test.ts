@@ -162,12 +162,18 @@ describe('sync: Postgres source -> Postgres and DuckDB destinations', () => {
     })) {
       const byModel = Object.fromEntries(result.models.map((m) => [m.model, m]));
       expect(byModel.messages).toMatchObject({ action: 'incremental', rowsInserted: 3, rowsUpdated: 5, rowsDeleted: 2 });
-      // The 2 deleted keys were found by listing the keys of at most 2 buckets, not of the table.
       const messages = comparisons.get(`${result.destinationId} messages`);
       expect(messages).toMatchObject({ deleted: 2, sourceRows: (messages?.destinationRows ?? 0) - 2 });
-      expect(messages?.differingBuckets).toBeGreaterThanOrEqual(1);
-      expect(messages?.differingBuckets).toBeLessThanOrEqual(2);
-      expect(messages?.keysListed).toBeLessThan((messages?.destinationRows ?? 0) / 2);
+      if (messages?.hash === 'postgres') {
+        // The 2 deleted keys were found by listing the keys of at most 2 buckets, not of the table.
+        expect(messages.differingBuckets).toBeGreaterThanOrEqual(1);
+        expect(messages.differingBuckets).toBeLessThanOrEqual(2);
+        expect(messages.keysListed).toBeLessThan(messages.destinationRows / 2);
+      } else {
+        // Into DuckDB by md5-sum, which Postgres computes more slowly than it exports keys: the
+        // whole set is the one differing bucket, every key listed.
+        expect(messages).toMatchObject({ hash: 'md5-sum', prefixLength: 0, differingBuckets: 1, keysListed: messages?.sourceRows });
+      }
       expect(byModel.recipients).toMatchObject({ rowsUpdated: 2, rowsDeleted: 0 });
       expect(byModel.workflows).toMatchObject({ rowsDeleted: 2 });
       expect(byModel.daily_channel_engagement).toMatchObject({ action: 'full-merge', rowsDeleted: 1 });

@@ -87,6 +87,7 @@ export class TunneledSource implements Source {
 
   /** The tunnel carries a Postgres source (the only kind it is built for). */
   readonly keyHashes = dialects.postgres.keyHashes;
+  readonly slowKeyHashes = dialects.postgres.slowKeyHashes;
 
   postgresColumnTypes(...args: Parameters<NonNullable<Source['postgresColumnTypes']>>): Promise<ReadonlyMap<string, string>> {
     const source = this.#connected();

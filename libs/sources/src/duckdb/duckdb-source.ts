@@ -58,6 +58,7 @@ export class DuckDBSource implements Source {
   }
 
   readonly keyHashes = dialects.duckdb.keyHashes;
+  readonly slowKeyHashes = dialects.duckdb.slowKeyHashes;
 
   async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]> {
     const sql = dialects.duckdb.keyBucketsQuery(tenantSliceFrom('duckdb', model, tenant, window), keyColumns(model), prefixLength, hash);

@@ -98,6 +98,7 @@ export class PostgresSource implements Source {
   }
 
   readonly keyHashes = dialects.postgres.keyHashes;
+  readonly slowKeyHashes = dialects.postgres.slowKeyHashes;
 
   async keyBuckets(model: ExportModelSpec, tenant: string, prefixLength: number, window?: ReadWindow, hash?: KeyHash): Promise<KeyBucket[]> {
     const sql = dialects.postgres.keyBucketsQuery(tenantSliceFrom('postgres', model, tenant, window), keyColumns(model), prefixLength, hash);
