@@ -96,7 +96,7 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
     await source.connect();
     const expected = await readSlice(source, spec, TENANT).finally(() => source.close());
     const held = await heldRows();
-    locations.forEach(([id], i) => expect(held[i], id).toEqual(expected));
+    for (const [i, [id]] of locations.entries()) expect(held[i], id).toEqual(expected);
   }
 
   beforeAll(async () => {
