@@ -7,7 +7,7 @@ import {
   keyInBucketsCondition,
   keysInBucketsQuery,
   insertMissingKeys,
-  unmatchedKeysCountQuery,
+  listedKeyMatchesQuery,
   type KeyHash,
   type KeyHashing,
 } from './key-buckets.ts';
@@ -66,7 +66,7 @@ export function defineDialect(definition: DialectDefinition): Dialect {
     keysInBucketsQuery: (from, keyColumns, prefixLength, buckets, hash) => keysInBucketsQuery(hashing(hash), from, keyColumns, prefixLength, buckets),
     insertMissingKeys: (into, target, kept, keyColumns, prefixLength, buckets, hash) =>
       insertMissingKeys(hashing(hash), into, target, kept, keyColumns, prefixLength, buckets),
-    unmatchedKeysCountQuery,
+    listedKeyMatchesQuery,
     duplicateKeyQuery,
     keyInBucketsCondition: (keyColumns, prefixLength, buckets, hash) => keyInBucketsCondition(hashing(hash), keyColumns, prefixLength, buckets),
     rowEstimateQuery: definition.rowEstimateQuery,

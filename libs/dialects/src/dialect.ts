@@ -67,8 +67,8 @@ export interface Dialect {
     buckets: readonly string[],
     hash?: KeyHash,
   ): string;
-  /** `SELECT COUNT(*)` of the keys of `kept` that `target` lacks (see key-buckets.ts). */
-  unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string;
+  /** `SELECT unmatched, matched`: the keys of `kept` that `target` lacks, and the pairs of a key of `kept` and a row of `target` holding it (see key-buckets.ts). */
+  listedKeyMatchesQuery(kept: string, target: string, keyColumns: readonly string[]): string;
   /** One key more than one row of `relation` holds, or no row (see key-buckets.ts). */
   duplicateKeyQuery(relation: string, keyColumns: readonly string[]): string;
   /** A WHERE condition: the row's key hashes into one of `buckets` (see key-buckets.ts). */

@@ -137,13 +137,17 @@ export function keyInBucketsCondition(hashing: KeyHashing, keyColumns: readonly 
 }
 
 /**
- * `SELECT COUNT(*)` of the keys in `kept` (the source's keys of some buckets) that `target` does
- * not hold: rows the destination lacks, whatever their cursor said (backdated, late, NULL cursor).
+ * `SELECT unmatched, matched` for the keys in `kept` (the source's keys of some buckets) against
+ * `target`: how many of them `target` does not hold (rows the destination lacks, whatever their
+ * cursor said: backdated, late, NULL cursor), and how many pairs of a listed key and a row of
+ * `target` holding it there are. With no key listed twice, more pairs than listed keys held means
+ * `target` holds one of them in more than one row.
  */
-export function unmatchedKeysCountQuery(kept: string, target: string, keyColumns: readonly string[]): string {
+export function listedKeyMatchesQuery(kept: string, target: string, keyColumns: readonly string[]): string {
+  const held = `t.${keyColumns[0]}`;
   return [
-    `SELECT COUNT(*) FROM ${kept} AS k LEFT JOIN ${target} AS t ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
-    `WHERE t.${keyColumns[0]} IS NULL`,
+    `SELECT COUNT(*) - COUNT(${held}) AS unmatched, COUNT(${held}) AS matched`,
+    `FROM ${kept} AS k LEFT JOIN ${target} AS t ON ${keyColumns.map((column) => `t.${column} = k.${column}`).join(' AND ')}`,
   ].join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketPrefixLength, lackedFromFigures, uniqueOnBothSides } from './key-comparison.ts';
+import { bucketPrefixLength, lackedFromFigures, uniqueByJoin, uniqueOnBothSides } from './key-comparison.ts';
 
 describe('bucketPrefixLength', () => {
   it('uses one hex digit (16 buckets) up to 16 buckets of 1024 keys, however few the keys', () => {
@@ -60,7 +60,7 @@ describe('lackedFromFigures', () => {
 });
 
 describe('uniqueOnBothSides', () => {
-  const where = { model: 'orders', tenant: 'acme', target: '"ferry"."orders"' };
+  const where = { model: 'orders', primaryKey: ['id'], tenant: 'acme', target: '"ferry"."orders"' };
 
   it('passes the lacked count on when the listed keys the destination holds are its rows not found deleted', () => {
     // 5 listed, 2 of them lacked; the destination held 4 in those buckets, 1 found deleted: 3 = 3.
@@ -70,7 +70,7 @@ describe('uniqueOnBothSides', () => {
 
   it('refuses a destination holding a key twice: more rows held than listed keys matched', () => {
     expect(() => uniqueOnBothSides(3, 0, 4, 0, where)).toThrow(
-      'tenant "acme": the destination table "ferry"."orders" holds a primary key in more than one row (written by something other than Ferry, or loaded before Ferry checked keys): run `ferry sync --full-refresh` for model orders to reload it. Nothing was changed',
+      'tenant "acme": the destination table "ferry"."orders" holds a primary key in more than one row (written by something other than Ferry, or loaded before Ferry checked keys): run `ferry sync --full-refresh` for model orders to reload it. No row was deleted, and the next sync checks again',
     );
   });
 
@@ -78,5 +78,28 @@ describe('uniqueOnBothSides', () => {
     expect(() => uniqueOnBothSides(4, 0, 3, 0, where)).toThrow(
       /^tenant "acme": the source holds a primary key of model orders in more than one row: make the key unique/,
     );
+  });
+});
+
+describe('uniqueByJoin (md5 pairs)', () => {
+  const where = { model: 'order_lines', primaryKey: ['order_no', 'line_no'], tenant: 'acme', target: '"ferry"."order_lines"' };
+
+  it('passes the lacked count on when each listed key the destination holds matched one row', () => {
+    // 5 listed, 2 lacked, 3 held: 3 pairs.
+    expect(uniqueByJoin(5, 2, 3, undefined, where)).toBe(2);
+    expect(uniqueByJoin(0, 0, 0, undefined, where)).toBe(0);
+  });
+
+  it('refuses a source listing a key twice, naming the key', () => {
+    expect(() => uniqueByJoin(4, 0, 4, ['1001', '2'], where)).toThrow(
+      'tenant "acme": the source holds a primary key of model order_lines in more than one row, (order_no, line_no) = (1001, 2): make the key unique in the dbt model (a dbt `unique` test catches this at build time). No row was deleted, and the next sync checks again',
+    );
+  });
+
+  it('refuses a destination holding a listed key twice: more pairs than listed keys held', () => {
+    expect(() => uniqueByJoin(3, 0, 4, undefined, where)).toThrow(
+      /^tenant "acme": the destination table "ferry"."order_lines" holds a primary key in more than one row .*run `ferry sync --full-refresh` for model order_lines/,
+    );
+    expect(() => uniqueByJoin(3, 1, 3, undefined, where)).toThrow(/holds a primary key in more than one row/);
   });
 });

@@ -39,8 +39,8 @@ const MAX_PREFIX_LENGTH = 4;
  *    those buckets that the copy lacks (deleted from the source: deleted here) and counts the
  *    copied keys the destination lacks (rows an incremental read could not see: a backdated or
  *    NULL cursor, a late commit): from the figures where the destination enforces its key, else
- *    by a join, the figures then refusing a key held twice on either side (see
- *    uniqueOnBothSides). The caller re-reads the rows of those buckets by key hash and merges them (see
+ *    by a join, which with the figures refuses a key held twice on either side (see
+ *    uniqueOnBothSides; for md5 pairs, whose figures cannot be matched up, uniqueByJoin). The caller re-reads the rows of those buckets by key hash and merges them (see
  *    `missingRows`; when every key was listed, the buckets that still differ after the deletes).
  * The keys moved are proportional to the buckets touched by differences, not to the table, and
  * none is held in Ferry's memory. With `liveOnly` (a destination that deletes soft-deleted rows,
@@ -161,15 +161,20 @@ async function compareKeys(
     missing = lackedFromFigures(listed.rows, differingDestinationRows, found, relations.target);
   } else {
     // Where the key is not enforced, a key held twice would hide a missing one from that sum.
-    const unmatched = await timed('matching', async () =>
-      Number((await session.query(dialect.unmatchedKeysCountQuery(input.keptKeys, relations.target, keyColumns)))[0]?.[0] ?? 0),
+    const where = { model: spec.name, primaryKey: spec.primaryKey, tenant, target: relations.target };
+    const [unmatched, matched] = await timed('matching', async () =>
+      ((await session.query(dialect.listedKeyMatchesQuery(input.keptKeys, relations.target, keyColumns)))[0] ?? []).map(Number),
     );
-    // The figures hold both sides to unique keys where both render a key's text alike (Postgres
-    // and DuckDB); md5 pairs engines whose texts may differ for one value, which the join matches.
-    missing =
-      hash === 'md5'
-        ? unmatched
-        : uniqueOnBothSides(listed.rows, unmatched, differingDestinationRows, found, { model: spec.name, tenant, target: relations.target });
+    if (hash === 'md5') {
+      // md5 pairs engines whose texts may differ for one value, so one key's bucket may differ by
+      // side and the figures cannot be held against each other: the listed keys themselves say
+      // whether the source holds a key twice, and the join whether the destination does.
+      const [twice] = await timed('matching', () => session.query(dialect.duplicateKeyQuery(input.keptKeys, keyColumns)));
+      missing = uniqueByJoin(listed.rows, Number(unmatched), Number(matched), twice, where);
+    } else {
+      // The figures hold both sides to unique keys where both render a key's text alike (Postgres and DuckDB).
+      missing = uniqueOnBothSides(listed.rows, Number(unmatched), differingDestinationRows, found, where);
+    }
   }
   let missingRows: KeyReconciliation['missingRows'];
   if (missing > 0 && prefix === 0) {
@@ -210,20 +215,47 @@ export function lackedFromFigures(listed: number, inBuckets: number, found: numb
  * row is right, and this one would exit clean while the sides differ: refused, so the transaction
  * rolls back. Returns `lacked`.
  */
-export function uniqueOnBothSides(
-  listed: number,
-  lacked: number,
-  inBuckets: number,
-  found: number,
-  where: { readonly model: string; readonly tenant: string; readonly target: string },
-): number {
+export function uniqueOnBothSides(listed: number, lacked: number, inBuckets: number, found: number, where: KeyHeldTwiceWhere): number {
   const held = inBuckets - found;
   if (listed - lacked === held) return lacked;
-  const side =
-    held > listed - lacked
+  throw keyHeldTwice(held > listed - lacked ? 'destination' : 'source', where);
+}
+
+/**
+ * The same check for an md5 pair, from the listed keys and their join with the destination table:
+ * `twice`, a key listed more than once (the source holds it twice), else more pairs of a listed
+ * key and a destination row (`matched`) than listed keys held (`listed - lacked`): the destination
+ * holds one twice. Returns `lacked`.
+ */
+export function uniqueByJoin(
+  listed: number,
+  lacked: number,
+  matched: number,
+  twice: readonly (string | null)[] | undefined,
+  where: KeyHeldTwiceWhere,
+): number {
+  if (twice !== undefined) throw keyHeldTwice('source', where, twice);
+  if (matched > listed - lacked) throw keyHeldTwice('destination', where);
+  return lacked;
+}
+
+interface KeyHeldTwiceWhere {
+  readonly model: string;
+  /** The model's primary key columns. */
+  readonly primaryKey: readonly string[];
+  readonly tenant: string;
+  readonly target: string;
+}
+
+/** Names the side holding a primary key in more than one row, and the fix; `key`, its values where known. */
+function keyHeldTwice(side: 'source' | 'destination', where: KeyHeldTwiceWhere, key?: readonly (string | null)[]): Error {
+  const problem =
+    side === 'destination'
       ? `the destination table ${where.target} holds a primary key in more than one row (written by something other than Ferry, or loaded before Ferry checked keys): run \`ferry sync --full-refresh\` for model ${where.model} to reload it`
-      : `the source holds a primary key of model ${where.model} in more than one row: make the key unique in the dbt model (a dbt \`unique\` test catches this at build time)`;
-  throw new Error(`tenant "${where.tenant}": ${side}. Nothing was changed`);
+      : `the source holds a primary key of model ${where.model} in more than one row${key ? `, (${where.primaryKey.join(', ')}) = (${key.join(', ')})` : ''}: make the key unique in the dbt model (a dbt \`unique\` test catches this at build time)`;
+  // Thrown inside the merge's transaction, which rolls back; BigQuery keeps the merged rows (each
+  // of its statements commits), but nowhere is a row deleted or the watermark moved.
+  return new Error(`tenant "${where.tenant}": ${problem}. No row was deleted, and the next sync checks again`);
 }
 
 /**

@@ -167,7 +167,7 @@ function duplicateKeyMessage(input: ModelSyncInput, duplicate: readonly (string 
   const { spec, tenant } = input;
   return (
     `export model "${spec.name}" holds more than one row for primary key (${spec.primaryKey.join(', ')}) = (${duplicate.join(', ')}) for tenant "${tenant}": ` +
-    `${outcome}. Make the key unique in the dbt model (a dbt \`unique\` test on it catches this at build time), or set meta.ferry.primary_key to columns that are`
+    `${outcome}. Make the key unique in the dbt model (a dbt \`unique\` test on it catches this at build time), or set meta.ferry.primary_key to columns that are unique together`
   );
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createDestination } from '@ferry/destinations';
+import { createDestination, type Destination } from '@ferry/destinations';
 import type { ExportModelSpec } from '@ferry/schema';
 import { DuckDBSource, PostgresSource, type Source } from '@ferry/sources';
 import type { StateStore } from '@ferry/state';
@@ -7,7 +7,7 @@ import { syncAll, type KeyComparison, type SyncEvents } from '@ferry/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOf } from '../harness/catalog.ts';
 import { readDestinationTable, readSlice, type DestinationLocation } from '../harness/slices.ts';
-import { createTempDatabase, runOnDuckDB, type TempDatabase } from '../index.ts';
+import { createTempDatabase, openRedshiftTestWarehouse, runOnDuckDB, type RedshiftTestWarehouse, type TempDatabase } from '../index.ts';
 import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../harness/sync-scratch.ts';
 
 /**
@@ -15,9 +15,10 @@ import { columnOf, exportModelOf, openSyncScratch, type SyncScratch } from '../h
  * cannot see (a backdated cursor, a NULL cursor) leave both sides with the same count. Each
  * sync compares the key sets themselves, deletes what the source lost and re-reads what the
  * destination lacks, so after every sync the destination equals the slice. Run with a DuckDB
- * source (both destinations compare md5-sum key hashes) and a Postgres source (the Postgres
- * destination compares Postgres's own key hash, the DuckDB one md5-sum, listing every key once the
- * whole sets differ).
+ * source (the Postgres and DuckDB destinations compare md5-sum key hashes) and a Postgres source
+ * (the Postgres destination compares Postgres's own key hash, the DuckDB one md5-sum, listing every
+ * key once the whole sets differ); a Redshift destination (Redshift's SQL on Postgres: no Redshift
+ * runs here) pairs with either by md5, whose figures cannot be matched up across engines.
  */
 const TENANT = 'acme';
 
@@ -41,9 +42,20 @@ const SOURCE_SQL = `CREATE SCHEMA analytics;
 
 /** The key hash each destination must compare by, per source engine. */
 const EXPECTED_HASH = {
-  duckdb: { pg: 'md5-sum', duck: 'md5-sum' },
-  postgres: { pg: 'postgres', duck: 'md5-sum' },
+  duckdb: { pg: 'md5-sum', duck: 'md5-sum', rs: 'md5' },
+  postgres: { pg: 'postgres', duck: 'md5-sum', rs: 'md5' },
 } as const;
+
+type DestinationId = keyof (typeof EXPECTED_HASH)['postgres'];
+
+/** A destination of the test: how it is opened, and where its table is read back from (schema, and the dialect of its SQL). */
+interface TestedDestination {
+  readonly id: DestinationId;
+  readonly location: DestinationLocation;
+  readonly schema: string;
+  readonly dialect: 'postgres' | 'duckdb' | 'redshift';
+  open(): Destination;
+}
 
 describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync compares key sets, not counts', (sourceKind) => {
   let scratch: SyncScratch;
@@ -51,8 +63,9 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
   let sourcePath: string;
   let sourceDb: TempDatabase | undefined;
   let destinationDb: TempDatabase;
+  let redshift: RedshiftTestWarehouse;
   let state: StateStore;
-  let locations: [string, DestinationLocation, 'postgres' | 'duckdb'][];
+  let destinations: TestedDestination[];
 
   /** Whether the comparison into destination `id` lists every key once the whole sets differ (Dialect.slowKeyHashes). */
   const listsEveryKey = (id: string) => sourceKind === 'postgres' && id === 'duck';
@@ -64,16 +77,7 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
 
   /** One sync of every destination, failed or not. */
   function syncEach(events: SyncEvents = {}) {
-    const targets = locations.map(([id, location]) => ({
-      id,
-      tenant: TENANT,
-      models: ['orders'],
-      softDeletes: 'keep' as const,
-      open: () =>
-        location.type === 'postgres'
-          ? createDestination({ id, type: 'postgres', url: location.url, schema: 'ferry' })
-          : createDestination({ id, type: 'duckdb', path: location.path, schema: 'ferry' }),
-    }));
+    const targets = destinations.map(({ id, open }) => ({ id, tenant: TENANT, models: ['orders'], softDeletes: 'keep' as const, open }));
     const options = { catalog, fullRefresh: false, lookbackSeconds: 60, retry: { retries: 0, baseDelayMs: 10 }, concurrency: 1 };
     return syncAll(targets, openSource, state, options, events);
   }
@@ -83,20 +87,22 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
     const comparisons: (KeyComparison & { destination: string })[] = [];
     const results = await syncEach({ keysCompared: (destination, _model, comparison) => comparisons.push({ ...comparison, destination }) });
     for (const result of results) expect(result.error, result.models.map((m) => m.error).join('; ')).toBeNull();
-    for (const comparison of comparisons) expect(comparison.hash).toBe(EXPECTED_HASH[sourceKind][comparison.destination as 'pg' | 'duck']);
+    for (const comparison of comparisons) expect(comparison.hash).toBe(EXPECTED_HASH[sourceKind][comparison.destination as DestinationId]);
     return { models: results.map((r) => r.models[0]!), comparisons };
   }
 
   /** Each destination's rows of the tenant, in destination order. */
   const heldRows = () =>
-    Promise.all(locations.map(([, location, dialect]) => readDestinationTable(location, 'ferry', spec, catalog.modelSql[dialect].orders!, TENANT)));
+    Promise.all(
+      destinations.map(({ location, schema, dialect }) => readDestinationTable(location, schema, spec, catalog.modelSql[dialect].orders!, TENANT)),
+    );
 
   async function expectEqualToSlice(): Promise<void> {
     const source = openSource();
     await source.connect();
     const expected = await readSlice(source, spec, TENANT).finally(() => source.close());
     const held = await heldRows();
-    for (const [i, [id]] of locations.entries()) expect(held[i], id).toEqual(expected);
+    for (const [i, { id }] of destinations.entries()) expect(held[i], id).toEqual(expected);
   }
 
   beforeAll(async () => {
@@ -106,9 +112,26 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
       sourceDb = await createTempDatabase('ferry_key_sets_source');
       await sourceDb.client.query(SOURCE_SQL);
     }
-    locations = [
-      ['pg', { type: 'postgres', url: destinationDb.url }, 'postgres'],
-      ['duck', { type: 'duckdb', path: join(dir, 'duck.duckdb') }, 'duckdb'],
+    redshift = await openRedshiftTestWarehouse();
+    const rs = redshift.config('rs', 'ferry');
+    if (rs.url === undefined || rs.schema === undefined) throw new Error('the Redshift test warehouse configures a url and a schema');
+    const duck = join(dir, 'duck.duckdb');
+    destinations = [
+      {
+        id: 'pg',
+        location: { type: 'postgres', url: destinationDb.url },
+        schema: 'ferry',
+        dialect: 'postgres',
+        open: () => createDestination({ id: 'pg', type: 'postgres', url: destinationDb.url, schema: 'ferry' }),
+      },
+      {
+        id: 'duck',
+        location: { type: 'duckdb', path: duck },
+        schema: 'ferry',
+        dialect: 'duckdb',
+        open: () => createDestination({ id: 'duck', type: 'duckdb', path: duck, schema: 'ferry' }),
+      },
+      { id: 'rs', location: { type: 'postgres', url: rs.url }, schema: rs.schema, dialect: 'redshift', open: () => redshift.create(rs) },
     ];
     const { comparisons } = await sync();
     expect(comparisons).toHaveLength(0);
@@ -116,6 +139,7 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
 
   afterAll(async () => {
     await sourceDb?.drop();
+    await redshift?.dispose();
     await scratch?.dispose();
   });
 
@@ -135,7 +159,7 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
       `DELETE FROM analytics.orders WHERE id = 1; INSERT INTO analytics.orders VALUES ('acme', 4, 'backdated', '2024-05-01 00:00:00+00')`,
     );
     const { models, comparisons } = await sync();
-    expect(comparisons).toHaveLength(2);
+    expect(comparisons).toHaveLength(3);
     for (const model of models) expect({ inserted: model.rowsInserted, deleted: model.rowsDeleted }).toEqual({ inserted: 1, deleted: 1 });
     for (const comparison of comparisons) expect(comparison).toMatchObject({ sourceRows: 3, destinationRows: 3, deleted: 1, missing: 1 });
     for (const comparison of comparisons) {
@@ -173,10 +197,12 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
     const before = await heldRows();
     const results = await syncEach();
     // DuckDB enforces no key: the comparison's figures catch it (every key listed, or by bucket).
-    // Postgres lacks one key by its figures, re-reads that bucket and refuses both rows at the
-    // merge (its duplicate-key guard), explained by the staged key.
+    // Redshift neither, and its md5 figures cannot be matched up with the source's: the key listed
+    // twice is named. Postgres lacks one key by its figures, re-reads that bucket and refuses both
+    // rows at the merge (its duplicate-key guard), explained by the staged key.
     const errors = Object.fromEntries(results.map((r) => [r.destinationId, r.models.map((m) => m.error).join('; ')]));
     expect(errors.duck).toMatch(/the source holds a primary key of model orders in more than one row: make the key unique/);
+    expect(errors.rs).toMatch(/the source holds a primary key of model orders in more than one row, \(id\) = \(2\): make the key unique/);
     expect(errors.pg).toMatch(
       /export model "orders" holds more than one row for primary key \(id\) = \(2\) for tenant "acme": the rows re-read for keys the destination lacked were not merged/,
     );
@@ -190,13 +216,13 @@ describe.each(['duckdb', 'postgres'] as const)('with a %s source, each sync comp
     const { models, comparisons } = await sync();
     for (const model of models) expect([model.rowsInserted, model.rowsUpdated, model.rowsDeleted]).toEqual([0, 0, 0]);
     for (const comparison of comparisons) expect(comparison).toMatchObject({ differingBuckets: 0, deleted: 0, missing: 0 });
-    // Both hashes used here sum: equal whole sets end the comparison before any bucket.
-    for (const comparison of comparisons) expect(comparison.prefixLength).toBe(0);
+    // Hashes that sum end the comparison at equal whole sets, before any bucket; md5 compares buckets.
+    for (const comparison of comparisons) expect(comparison.prefixLength === 0, comparison.destination).toBe(comparison.hash !== 'md5');
     // A destination of the source's engine digests the read window on both sides and, equal,
-    // does not read it; the other reads it again (the lookback holds the newest row).
-    const sameEngine = { pg: sourceKind === 'postgres', duck: sourceKind === 'duckdb' };
-    const read = models.map((model, i) => [locations[i]![0], model.bytes > 0]);
-    expect(read).toEqual(locations.map(([id]) => [id, !sameEngine[id as 'pg' | 'duck']]));
+    // does not read it; the others read it again (the lookback holds the newest row).
+    const sameEngine = { pg: sourceKind === 'postgres', duck: sourceKind === 'duckdb', rs: false };
+    const read = models.map((model, i) => [destinations[i]!.id, model.bytes > 0]);
+    expect(read).toEqual(destinations.map(({ id }) => [id, !sameEngine[id]]));
     await expectEqualToSlice();
   });
 });
