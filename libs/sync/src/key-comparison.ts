@@ -162,7 +162,7 @@ async function compareKeys(
   } else {
     // Where the key is not enforced, a key held twice would hide a missing one from that sum.
     const where = { model: spec.name, primaryKey: spec.primaryKey, tenant, target: relations.target };
-    const [unmatched, matched] = await timed('matching', async () =>
+    const [unmatched = 0, matched = 0] = await timed('matching', async () =>
       ((await session.query(dialect.listedKeyMatchesQuery(input.keptKeys, relations.target, keyColumns)))[0] ?? []).map(Number),
     );
     if (hash === 'md5') {
@@ -170,10 +170,10 @@ async function compareKeys(
       // side and the figures cannot be held against each other: the listed keys themselves say
       // whether the source holds a key twice, and the join whether the destination does.
       const [twice] = await timed('matching', () => session.query(dialect.duplicateKeyQuery(input.keptKeys, keyColumns)));
-      missing = uniqueByJoin(listed.rows, Number(unmatched), Number(matched), twice, where);
+      missing = uniqueByJoin(listed.rows, unmatched, matched, twice, where);
     } else {
       // The figures hold both sides to unique keys where both render a key's text alike (Postgres and DuckDB).
-      missing = uniqueOnBothSides(listed.rows, Number(unmatched), differingDestinationRows, found, where);
+      missing = uniqueOnBothSides(listed.rows, unmatched, differingDestinationRows, found, where);
     }
   }
   let missingRows: KeyReconciliation['missingRows'];
